@@ -1,0 +1,50 @@
+# reetrace: `make demo` serves the demo, `make test` runs every check. `make help` lists all.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PG_URL ?= postgres://postgres@127.0.0.1:5432/reetrace
+DEMO_SCALE ?= small
+
+.PHONY: help install demo test test-sqlite test-postgres lint format schema clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed  ## create the virtualenv and install reetrace with its test tools
+
+demo: install  ## migrate the SQLite default, load the demo data, print logins, serve on :8000
+	$(BIN)/reetrace migrate --no-input -v0
+	$(BIN)/reetrace demo --scale $(DEMO_SCALE)
+	$(BIN)/reetrace runserver 127.0.0.1:8000
+
+lint: install  ## ruff lint and format check, migrations up to date
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	REETRACE_VAR_DIR=$$(mktemp -d) $(BIN)/reetrace makemigrations --check --dry-run
+
+test-sqlite: install  ## the suite on SQLite
+	REETRACE_VAR_DIR=$$(mktemp -d) $(BIN)/pytest
+
+test-postgres: install  ## the suite on PostgreSQL ($(PG_URL)); skips unless REETRACE_REQUIRE_POSTGRES=1
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		REETRACE_DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	elif [ "$$REETRACE_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (REETRACE_REQUIRE_POSTGRES=1) but $(PG_URL) is not reachable"; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL tests: $(PG_URL) is not reachable (set PG_URL to run them)"; \
+	fi
+
+test: lint test-sqlite test-postgres  ## everything CI runs: lint, SQLite suite, PostgreSQL suite
+
+format: install  ## apply ruff's formatting and import order
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+clean:  ## remove the virtualenv and runtime files
+	rm -rf $(VENV) var

@@ -1,0 +1,3 @@
+from reetrace.cli import main
+
+main()

@@ -1,0 +1,121 @@
+"""Who may do what: user roles and the `scope:resource:action` permissions they carry.
+
+This table is the single source of the role -> permission grant; the API checks a
+permission per operation and the selectors scope rows per actor.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UserRole(models.TextChoices):
+    REGULATOR = "regulator", _("regulator analyst")
+    LICENSING_OFFICER = "licensing_officer", _("licensing officer")
+    CUSTOMS_OFFICER = "customs_officer", _("customs officer")
+    ENTERPRISE = "enterprise", _("enterprise user")
+    PARTNER = "partner", _("foreign partner analyst")
+    AUDITOR = "auditor", _("auditor")
+    ADMIN = "admin", _("administrator")
+
+
+class Permission(StrEnum):
+    """Every permission an API operation or page can require (alphabetical)."""
+
+    ACCOUNTS_TOKEN_MANAGE = "accounts:token:manage"
+    LEDGER_EVENT_CAPTURE = "ledger:event:capture"
+    LEDGER_EVENT_READ = "ledger:event:read"
+    LEDGER_LOT_READ = "ledger:lot:read"
+    REGISTRY_ENTERPRISE_READ = "registry:enterprise:read"
+    REGISTRY_ENTERPRISE_WRITE = "registry:enterprise:write"
+    REGISTRY_QUOTA_READ = "registry:quota:read"
+    REGISTRY_QUOTA_WRITE = "registry:quota:write"
+    REGISTRY_REFERENCE_READ = "registry:reference:read"
+    REPORTING_REPORT_CLOSE = "reporting:report:close"
+    REPORTING_REPORT_READ = "reporting:report:read"
+    TRACE_EXPORT_READ = "trace:export:read"
+    TRACE_EXPORT_SUMMARY_READ = "trace:export-summary:read"
+    TRACE_GENEALOGY_READ = "trace:genealogy:read"
+    TRACE_REGISTER_READ = "trace:register:read"
+    TRACE_STOCK_READ = "trace:stock:read"
+
+
+P = Permission
+_READ_ALL = {
+    P.LEDGER_EVENT_READ,
+    P.LEDGER_LOT_READ,
+    P.REGISTRY_ENTERPRISE_READ,
+    P.REGISTRY_QUOTA_READ,
+    P.REGISTRY_REFERENCE_READ,
+    P.REPORTING_REPORT_READ,
+    P.TRACE_EXPORT_READ,
+    P.TRACE_EXPORT_SUMMARY_READ,
+    P.TRACE_GENEALOGY_READ,
+    P.TRACE_REGISTER_READ,
+    P.TRACE_STOCK_READ,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    UserRole.ADMIN: frozenset(Permission),
+    UserRole.REGULATOR: frozenset(
+        _READ_ALL | {P.REGISTRY_ENTERPRISE_WRITE, P.REGISTRY_QUOTA_WRITE, P.ACCOUNTS_TOKEN_MANAGE}
+    ),
+    UserRole.AUDITOR: frozenset(_READ_ALL | {P.ACCOUNTS_TOKEN_MANAGE}),
+    UserRole.LICENSING_OFFICER: frozenset(
+        {
+            P.ACCOUNTS_TOKEN_MANAGE,
+            P.LEDGER_EVENT_READ,
+            P.LEDGER_LOT_READ,
+            P.REGISTRY_ENTERPRISE_READ,
+            P.REGISTRY_REFERENCE_READ,
+            P.TRACE_EXPORT_READ,
+            P.TRACE_EXPORT_SUMMARY_READ,
+            P.TRACE_GENEALOGY_READ,
+            P.TRACE_STOCK_READ,
+        }
+    ),
+    UserRole.CUSTOMS_OFFICER: frozenset(
+        {
+            P.ACCOUNTS_TOKEN_MANAGE,
+            P.LEDGER_LOT_READ,
+            P.REGISTRY_ENTERPRISE_READ,
+            P.REGISTRY_REFERENCE_READ,
+            P.TRACE_EXPORT_READ,
+            P.TRACE_EXPORT_SUMMARY_READ,
+            P.TRACE_GENEALOGY_READ,
+        }
+    ),
+    UserRole.ENTERPRISE: frozenset(
+        {
+            P.ACCOUNTS_TOKEN_MANAGE,
+            P.LEDGER_EVENT_CAPTURE,
+            P.LEDGER_EVENT_READ,
+            P.LEDGER_LOT_READ,
+            P.REGISTRY_ENTERPRISE_READ,
+            P.REGISTRY_REFERENCE_READ,
+            P.REPORTING_REPORT_CLOSE,
+            P.REPORTING_REPORT_READ,
+            P.TRACE_EXPORT_READ,
+            P.TRACE_GENEALOGY_READ,
+            P.TRACE_REGISTER_READ,
+            P.TRACE_STOCK_READ,
+        }
+    ),
+    UserRole.PARTNER: frozenset(
+        {P.ACCOUNTS_TOKEN_MANAGE, P.REGISTRY_REFERENCE_READ, P.TRACE_EXPORT_SUMMARY_READ}
+    ),
+}
+
+# Roles that see every enterprise's rows; the others are scoped or aggregate-only.
+NATIONAL_ROLES = frozenset(
+    {
+        UserRole.ADMIN,
+        UserRole.REGULATOR,
+        UserRole.AUDITOR,
+        UserRole.LICENSING_OFFICER,
+        UserRole.CUSTOMS_OFFICER,
+    }
+)

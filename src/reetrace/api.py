@@ -1,0 +1,107 @@
+"""The one JSON API (Django Ninja) under /api/v1/: auth, error rendering, routers."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from reetrace import __version__
+from reetrace.accounts.api import router as accounts_router
+from reetrace.accounts.auth import API_AUTH
+from reetrace.core.errors import BatchRejected, ErrorCode, ReetraceError
+from reetrace.ledger.api import router as ledger_router
+from reetrace.registry.api import router as registry_router
+from reetrace.reporting.api import router as reporting_router
+from reetrace.trace.api import public_router
+from reetrace.trace.api import router as trace_router
+
+api = NinjaAPI(
+    title="reetrace",
+    version=__version__,
+    description=(
+        "Rare-earth product traceability and export control. Authenticate with "
+        "`Authorization: Bearer <token>` (tokens from `reetrace token create` or POST /tokens) "
+        "or a portal session. Masses are kg unless a unit is given; errors name the record "
+        "(batch index) and the field."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(ReetraceError)
+def _domain_error(request, exc: ReetraceError):
+    body = {
+        "code": str(exc.code),
+        "message": exc.message,
+        "errors": [exc.as_field_error().as_dict()],
+    }
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(BatchRejected)
+def _batch_rejected(request, exc: BatchRejected):
+    body = {
+        "code": str(ErrorCode.BATCH_REJECTED),
+        "message": f"{len(exc.errors)} error(s); nothing was saved",
+        "errors": [e.as_dict() for e in exc.errors],
+    }
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _shape_error(request, exc: NinjaValidationError):
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        index = next((int(p) for p in loc if p.isdigit()), None)
+        path = [p for p in loc[1:] if p not in {"batch", "body", "filters"}]
+        if index is not None and "events" in path:
+            path = path[path.index("events") + 2 :]
+            path = [p for p in path if p not in _EVENT_TAGS]
+        errors.append(
+            {
+                "index": index,
+                "record": None,
+                "field": ".".join(path) or None,
+                "code": str(ErrorCode.INVALID),
+                "message": f"{'.'.join(path)}: {err.get('msg')}",
+            }
+        )
+    body = {
+        "code": str(ErrorCode.INVALID),
+        "message": "the request does not have the expected shape",
+        "errors": errors,
+    }
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    body = {
+        "code": str(ErrorCode.UNAUTHENTICATED),
+        "message": "send 'Authorization: Bearer <token>' or log in",
+        "errors": [],
+    }
+    return api.create_response(request, body, status=401)
+
+
+_EVENT_TAGS = {
+    "mine",
+    "import",
+    "recycle",
+    "transform",
+    "ship",
+    "receive",
+    "export",
+    "adjust",
+    "correct",
+}
+
+api.add_router("/", accounts_router)
+api.add_router("/", registry_router)
+api.add_router("/", ledger_router)
+api.add_router("/", trace_router)
+api.add_router("/", reporting_router)
+api.add_router("/", public_router)

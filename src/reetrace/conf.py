@@ -1,0 +1,77 @@
+"""Typed reader of the REETRACE_* environment, read once at start-up.
+
+Every setting a deployment may change lives here with its default, so that
+.env.example, the README's configuration table and the code cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(os.environ.get("REETRACE_HOME", Path.cwd()))
+
+
+class ConfigurationError(RuntimeError):
+    """A required setting is missing or malformed; the process must not start."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a boolean (use 1/0, true/false)")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name}={raw!r} is not an integer") from exc
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    secret_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    var_dir: Path
+    report_deadline_day: int
+    clock_skew_seconds: int
+
+
+def load() -> Config:
+    var_dir = Path(os.environ.get("REETRACE_VAR_DIR", PROJECT_ROOT / "var"))
+    debug = _flag("REETRACE_DEBUG", True)
+    secret_key = os.environ.get("REETRACE_SECRET_KEY", "")
+    if not secret_key:
+        if not debug:
+            raise ConfigurationError("REETRACE_SECRET_KEY must be set when REETRACE_DEBUG is off")
+        secret_key = "insecure-development-key-change-me"
+    hosts = os.environ.get("REETRACE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    deadline_day = _int("REETRACE_REPORT_DEADLINE_DAY", 10)
+    if not 1 <= deadline_day <= 28:
+        raise ConfigurationError("REETRACE_REPORT_DEADLINE_DAY must be between 1 and 28")
+    return Config(
+        database_url=os.environ.get(
+            "REETRACE_DATABASE_URL", f"sqlite:///{var_dir / 'reetrace.sqlite3'}"
+        ),
+        secret_key=secret_key,
+        debug=debug,
+        allowed_hosts=[h.strip() for h in hosts.split(",") if h.strip()],
+        var_dir=var_dir,
+        report_deadline_day=deadline_day,
+        clock_skew_seconds=_int("REETRACE_CLOCK_SKEW_SECONDS", 300),
+    )
+
+
+CONFIG = load()

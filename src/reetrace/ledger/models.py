@@ -1,0 +1,174 @@
+"""The append-only ledger: events, the lots they create, and the postings they make.
+
+Rows here are inserted, never updated or deleted. A lot's stock is the sum of its
+postings; its genealogy is the LotLink graph; a correction appends reversing
+postings and points at the event it corrects.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from reetrace.core.quantities import KilogramField, MassFractionField
+from reetrace.ledger.choices import (
+    AdjustReason,
+    Bucket,
+    CorrectionAction,
+    EventKind,
+    Flow,
+    Process,
+)
+from reetrace.registry.models import Enterprise, Product, Quota, Site
+
+
+class Event(models.Model):
+    event_id = models.CharField(_("event id"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    reporter = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="events")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event_time = models.DateTimeField(_("event time"))
+    utc_offset_minutes = models.SmallIntegerField(_("UTC offset, minutes"))
+    period = models.DateField(_("reporting month"), help_text=_("first day of the month"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    is_late = models.BooleanField(_("late"), default=False)
+    payload = models.JSONField(_("canonical content"))
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["reporter", "period"]),
+            models.Index(fields=["kind", "period"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class Lot(models.Model):
+    code = models.CharField(_("lot code"), max_length=20, unique=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    producer = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="lots_made")
+    site = models.ForeignKey(Site, null=True, on_delete=models.PROTECT, related_name="+")
+    mass_kg = KilogramField(_("mass made, kg"))
+    created_by = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="lots_created")
+    external_ref = models.CharField(_("enterprise batch number"), max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+    def composition(self) -> dict:
+        return {row.element: row.fraction for row in self.elements.all()}
+
+
+class LotElement(models.Model):
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="elements")
+    element = models.CharField(max_length=2)
+    fraction = MassFractionField(_("mass fraction (as metal)"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lot", "element"], name="uniq_lot_element")]
+
+
+class Origin(models.Model):
+    """Where material enters the chain: a mine under quota, an import, or recycling."""
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="origin")
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="origin")
+    quota = models.ForeignKey(Quota, null=True, on_delete=models.PROTECT, related_name="origins")
+    customs_declaration = models.CharField(max_length=64, blank=True)
+    origin_country = models.CharField(max_length=2, blank=True)
+    source = models.CharField(_("declared source"), max_length=200, blank=True)
+
+
+class Transformation(models.Model):
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="transformation")
+    process = models.CharField(max_length=16, choices=Process.choices)
+    quota = models.ForeignKey(
+        Quota, null=True, on_delete=models.PROTECT, related_name="transformations"
+    )
+
+
+class Shipment(models.Model):
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="shipment")
+    seller = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="sales")
+    buyer = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="purchases")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="shipments")
+    kg = KilogramField(_("kg shipped"))
+    unit_price = models.DecimalField(_("unit price per kg"), max_digits=18, decimal_places=4)
+    currency = models.CharField(max_length=3)
+    contract = models.CharField(_("contract / invoice number"), max_length=64)
+
+
+class Receipt(models.Model):
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="receipt")
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="receipts")
+    kg = KilogramField(_("kg received"))
+
+
+class ExportDeclaration(models.Model):
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="export")
+    exporter = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="exports")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="exports")
+    kg = KilogramField(_("kg exported"))
+    customs_declaration = models.CharField(max_length=64)
+    hs_code = models.CharField(max_length=10)
+    destination = models.CharField(max_length=2)
+    consignee = models.CharField(max_length=200)
+    end_user = models.CharField(max_length=200)
+    licence_number = models.CharField(max_length=64, blank=True)
+    fob_value = models.DecimalField(max_digits=18, decimal_places=2)
+    currency = models.CharField(max_length=3)
+
+
+class Adjustment(models.Model):
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="adjustment")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="adjustments")
+    kg = KilogramField(_("kg change (signed)"))
+    reason = models.CharField(max_length=16, choices=AdjustReason.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+
+class Correction(models.Model):
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="correction")
+    corrected = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="corrected_by")
+    action = models.CharField(max_length=8, choices=CorrectionAction.choices)
+    reason = models.CharField(max_length=300)
+
+
+class Posting(models.Model):
+    """A signed mass movement of one lot for one holder; stock = sum of postings."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="postings")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="postings")
+    holder = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="postings")
+    bucket = models.CharField(max_length=1, choices=Bucket.choices)
+    flow = models.CharField(max_length=16, choices=Flow.choices)
+    shipment = models.ForeignKey(Shipment, null=True, on_delete=models.PROTECT, related_name="+")
+    kg = KilogramField()
+    period = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["lot", "holder"]),
+            models.Index(fields=["holder", "period"]),
+        ]
+
+
+class LotLink(models.Model):
+    """A genealogy edge: part of `parent` went into `child` in a transformation."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="links")
+    parent = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="child_links")
+    child = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="parent_links")
+    kg = KilogramField(_("kg of the child attributed to the parent"))
+    reo_kg = models.JSONField(_("REO kg per element attributed to the parent"))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["child", "parent"]),
+            models.Index(fields=["parent", "child"]),
+        ]

@@ -1,0 +1,192 @@
+"""Shapes of ledger events as clients send them (API body, JSON lines, CSV rows).
+
+These check only the shape; every rule that needs the ledger's state lives in
+capture.py so that the API, the CLI and the bulk loader enforce the same rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from reetrace.ledger.choices import AdjustReason, CorrectionAction, Process
+
+EventId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+MassInput = Annotated[
+    Decimal | str, Field(description="kg as a number, or '12.5 kg', '0.3 t', '300 g'")
+]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. CNY, USD")]
+
+
+class LotIn(Schema):
+    code: str | None = Field(None, description="optional; assigned when absent")
+    product: str
+    mass: MassInput
+    composition: dict[str, Decimal | str] = Field(
+        description="mass fraction of each rare-earth element as metal, e.g. {'Nd': 0.235}"
+    )
+    site: str | None = None
+    external_ref: str = Field("", max_length=64)
+
+
+class EventBase(Schema):
+    event_id: EventId
+    event_time: datetime = Field(description="ISO 8601 with a UTC offset")
+    reporter: str | None = Field(
+        None, description="enterprise identifier; defaults to the user's enterprise"
+    )
+    recorded_at: datetime | None = Field(
+        None, description="historical loads by administrators only"
+    )
+
+    @field_validator("event_time", "recorded_at")
+    @classmethod
+    def _needs_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("needs a UTC offset, e.g. 2025-03-01T08:00:00+08:00")
+        return value
+
+
+class MineIn(EventBase):
+    kind: Literal["mine"]
+    quota: str
+    lot: LotIn
+
+
+class ImportIn(EventBase):
+    kind: Literal["import"]
+    customs_declaration: ShortText
+    origin_country: str
+    lot: LotIn
+
+
+class RecycleIn(EventBase):
+    kind: Literal["recycle"]
+    source: ShortText = Field(description="what was collected, e.g. 'sintered NdFeB swarf'")
+    lot: LotIn
+
+
+class TransformInput(Schema):
+    lot: str
+    mass: MassInput
+
+
+class TransformIn(EventBase):
+    kind: Literal["transform"]
+    process: Process
+    quota: str | None = Field(None, description="separation quota consumed (separation only)")
+    inputs: list[TransformInput] = Field(min_length=1, max_length=200)
+    outputs: list[LotIn] = Field(min_length=1, max_length=200)
+
+
+class ShipIn(EventBase):
+    kind: Literal["ship"]
+    lot: str
+    mass: MassInput
+    buyer: str
+    unit_price: Decimal = Field(ge=0, description="price per kg in `currency`")
+    currency: Currency
+    contract: ShortText
+
+
+class ReceiveIn(EventBase):
+    kind: Literal["receive"]
+    shipment: EventId = Field(description="event id of the shipment")
+    mass: MassInput
+
+
+class ExportIn(EventBase):
+    kind: Literal["export"]
+    lot: str
+    mass: MassInput
+    customs_declaration: ShortText
+    hs_code: str = Field(pattern=r"^\d{6,10}$")
+    destination: str
+    consignee: ShortText
+    end_user: ShortText
+    licence: str = Field("", max_length=64)
+    fob_value: Decimal = Field(ge=0)
+    currency: Currency
+
+
+class AdjustIn(EventBase):
+    kind: Literal["adjust"]
+    lot: str
+    mass: MassInput = Field(description="signed change: negative for a loss")
+    reason: AdjustReason
+    note: str = Field("", max_length=300)
+
+
+class CorrectIn(EventBase):
+    kind: Literal["correct"]
+    corrects: EventId
+    action: CorrectionAction
+    reason: ShortText
+    replacement: dict[str, Any] | None = Field(
+        None, description="for 'replace': the corrected fields of the same kind of event"
+    )
+
+
+EventIn = Annotated[
+    MineIn
+    | ImportIn
+    | RecycleIn
+    | TransformIn
+    | ShipIn
+    | ReceiveIn
+    | ExportIn
+    | AdjustIn
+    | CorrectIn,
+    Field(discriminator="kind"),
+]
+
+
+class BatchIn(Schema):
+    events: list[EventIn] = Field(min_length=1, max_length=5000)
+
+
+class EventOut(Schema):
+    event_id: str
+    kind: str
+    reporter: str
+    event_time: datetime
+    period: str
+    recorded_at: datetime
+    is_late: bool
+    content: dict
+    lots_created: list[str]
+    voided: bool
+
+
+class CapturedOut(Schema):
+    event_id: str
+    kind: str
+    status: Literal["created", "replayed"]
+    period: str
+    is_late: bool
+    lots_created: list[str]
+
+
+class BatchOut(Schema):
+    created: int
+    replayed: int
+    events: list[CapturedOut]
+
+
+class ErrorItem(Schema):
+    index: int | None
+    record: str | None
+    field: str | None
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: list[ErrorItem] = []

@@ -1,0 +1,41 @@
+"""Reads of events, scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from reetrace.accounts.models import User
+from reetrace.core.errors import NotFound
+from reetrace.ledger.models import Event
+
+
+def events_visible(*, actor: User) -> QuerySet[Event]:
+    """Everything for national roles; an enterprise's own events and shipments to it."""
+    events = Event.objects.select_related("reporter").prefetch_related("lots_created")
+    if actor.is_national:
+        return events
+    return events.filter(
+        Q(reporter_id=actor.enterprise_id) | Q(shipment__buyer_id=actor.enterprise_id)
+    )
+
+
+def event_visible(*, actor: User, event_id: str) -> Event:
+    event = events_visible(actor=actor).filter(event_id=event_id).first()
+    if event is None:
+        raise NotFound("event", event_id)
+    return event
+
+
+def event_out(event: Event) -> dict:
+    return {
+        "event_id": event.event_id,
+        "kind": event.kind,
+        "reporter": event.reporter.identifier,
+        "event_time": event.event_time,
+        "period": f"{event.period:%Y-%m}",
+        "recorded_at": event.recorded_at,
+        "is_late": event.is_late,
+        "content": event.payload,
+        "lots_created": [lot.code for lot in event.lots_created.all()],
+        "voided": hasattr(event, "corrected_by"),
+    }

@@ -1,0 +1,157 @@
+"""Registry endpoints: reference tables, enterprises and their sites, quotas."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from reetrace.accounts.auth import requires
+from reetrace.accounts.permissions import Permission
+from reetrace.core.errors import Forbidden, NotFound
+from reetrace.ledger.schemas import ErrorOut
+from reetrace.registry import services
+from reetrace.registry.elements import ELEMENTS
+from reetrace.registry.models import Enterprise, Product, Quota
+from reetrace.registry.schemas import (
+    ElementOut,
+    EnterpriseIn,
+    EnterpriseOut,
+    ProductOut,
+    QuotaIn,
+    QuotaOut,
+    SiteIn,
+    SiteOut,
+    StatusIn,
+)
+
+router = Router(tags=["registry"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def enterprise_out(e: Enterprise) -> dict:
+    return {
+        "identifier": e.identifier,
+        "country": e.country,
+        "name_zh": e.name_zh,
+        "name_en": e.name_en,
+        "province": e.province,
+        "group": e.group.code if e.group else None,
+        "status": e.status,
+        "roles": sorted(e.role_set()),
+        "sites": [
+            {"code": s.code, "name": s.name, "kind": s.kind, "province": s.province}
+            for s in e.sites.all()
+        ],
+        "registered_at": e.registered_at,
+    }
+
+
+def quota_out(q: Quota) -> dict:
+    return {
+        "code": q.code,
+        "enterprise": q.enterprise.identifier,
+        "year": q.year,
+        "kind": q.kind,
+        "light_t": q.light_t,
+        "medium_heavy_t": q.medium_heavy_t,
+        "document": q.document,
+    }
+
+
+@router.get("/elements", response={200: list[ElementOut], **ERRORS}, operation_id="elements_list")
+@requires(Permission.REGISTRY_REFERENCE_READ)
+def elements_list(request):
+    """The 17 rare-earth elements with their oxide and metal-to-oxide factor."""
+    return [
+        {**e.__dict__, "oxide_to_metal": e.oxide_to_metal, "group": str(e.group)}
+        for e in ELEMENTS.values()
+    ]
+
+
+@router.get("/products", response={200: list[ProductOut], **ERRORS}, operation_id="products_list")
+@requires(Permission.REGISTRY_REFERENCE_READ)
+def products_list(request):
+    return list(Product.objects.all())
+
+
+@router.get(
+    "/enterprises", response={200: list[EnterpriseOut], **ERRORS}, operation_id="enterprises_list"
+)
+@requires(Permission.REGISTRY_ENTERPRISE_READ)
+def enterprises_list(request, role: str | None = None, limit: int = 200, offset: int = 0):
+    """Registered enterprises (an enterprise user sees names and roles of all parties)."""
+    rows = Enterprise.objects.select_related("group").prefetch_related("roles", "sites")
+    if role:
+        rows = rows.filter(roles__role=role)
+    limit = max(1, min(limit, 1000))
+    return [enterprise_out(e) for e in rows.order_by("identifier")[offset : offset + limit]]
+
+
+@router.post(
+    "/enterprises", response={201: EnterpriseOut, **ERRORS}, operation_id="enterprises_register"
+)
+@requires(Permission.REGISTRY_ENTERPRISE_WRITE)
+def enterprises_register(request, body: EnterpriseIn):
+    """Register an enterprise: a USCC with a valid check character, or a foreign party."""
+    data = body.dict()
+    data["sites"] = [dict(s) for s in data["sites"]]
+    enterprise = services.enterprise_register(**data)
+    return 201, enterprise_out(enterprise)
+
+
+@router.get(
+    "/enterprises/{identifier}",
+    response={200: EnterpriseOut, **ERRORS},
+    operation_id="enterprises_get",
+)
+@requires(Permission.REGISTRY_ENTERPRISE_READ)
+def enterprises_get(request, identifier: str):
+    enterprise = Enterprise.objects.filter(identifier=identifier).first()
+    if enterprise is None:
+        raise NotFound("enterprise", identifier)
+    return enterprise_out(enterprise)
+
+
+@router.post(
+    "/enterprises/{identifier}/sites",
+    response={201: SiteOut, **ERRORS},
+    operation_id="enterprises_site_add",
+)
+@requires(Permission.REGISTRY_ENTERPRISE_READ)
+def enterprises_site_add(request, identifier: str, body: SiteIn):
+    """Add a site; an enterprise user may add sites to its own enterprise only."""
+    enterprise = Enterprise.objects.filter(identifier=identifier).first()
+    if enterprise is None:
+        raise NotFound("enterprise", identifier)
+    actor = request.auth
+    own = actor.enterprise_id == enterprise.pk
+    if not (own or actor.has_permission(Permission.REGISTRY_ENTERPRISE_WRITE)):
+        raise Forbidden("you may add sites to your own enterprise only")
+    site = services.site_add(enterprise=enterprise, **body.dict())
+    return 201, {"code": site.code, "name": site.name, "kind": site.kind, "province": site.province}
+
+
+@router.post(
+    "/enterprises/{identifier}/status",
+    response={200: EnterpriseOut, **ERRORS},
+    operation_id="enterprises_status_set",
+)
+@requires(Permission.REGISTRY_ENTERPRISE_WRITE)
+def enterprises_status_set(request, identifier: str, body: StatusIn):
+    """Suspend or reactivate an enterprise; a suspended one cannot report events."""
+    return enterprise_out(services.enterprise_status_set(identifier=identifier, status=body.status))
+
+
+@router.get("/quotas", response={200: list[QuotaOut], **ERRORS}, operation_id="quotas_list")
+@requires(Permission.REGISTRY_QUOTA_READ)
+def quotas_list(request, year: int | None = None):
+    rows = Quota.objects.select_related("enterprise")
+    if year:
+        rows = rows.filter(year=year)
+    return [quota_out(q) for q in rows]
+
+
+@router.post("/quotas", response={201: QuotaOut, **ERRORS}, operation_id="quotas_issue")
+@requires(Permission.REGISTRY_QUOTA_WRITE)
+def quotas_issue(request, body: QuotaIn):
+    """Record an annual mining or smelting-separation quota (t REO, light and medium/heavy)."""
+    return 201, quota_out(services.quota_issue(**body.dict()))

@@ -1,0 +1,69 @@
+"""Monthly reporting endpoints: close a month, see closed months."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Router, Schema
+
+from reetrace.accounts.auth import requires
+from reetrace.accounts.permissions import Permission
+from reetrace.core.periods import period_parse
+from reetrace.ledger.schemas import ErrorOut
+from reetrace.reporting.models import MonthlyReport
+from reetrace.reporting.services import month_close, month_totals
+from reetrace.trace.selectors import enterprise_visible
+
+router = Router(tags=["reporting"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class ReportOut(Schema):
+    enterprise: str
+    period: str
+    closed_at: datetime
+    closed_by: str
+    deadline: date
+    is_late: bool
+    event_count: int
+    totals: dict
+    current_totals: dict
+
+
+def report_out(report: MonthlyReport) -> dict:
+    return {
+        "enterprise": report.enterprise.identifier,
+        "period": f"{report.period:%Y-%m}",
+        "closed_at": report.closed_at,
+        "closed_by": report.closed_by.username,
+        "deadline": report.deadline,
+        "is_late": report.is_late,
+        "event_count": report.event_count,
+        "totals": report.totals,
+        "current_totals": month_totals(enterprise=report.enterprise, period=report.period),
+    }
+
+
+@router.post(
+    "/enterprises/{identifier}/reports/{period}/close",
+    response={201: ReportOut, **ERRORS},
+    operation_id="reports_close",
+)
+@requires(Permission.REPORTING_REPORT_CLOSE)
+def reports_close(request, identifier: str, period: str):
+    """Close a finished month; afterwards events dated in it are accepted only as corrections."""
+    enterprise = enterprise_visible(actor=request.auth, identifier=identifier)
+    report = month_close(actor=request.auth, enterprise=enterprise, period=period_parse(period))
+    return 201, report_out(report)
+
+
+@router.get(
+    "/enterprises/{identifier}/reports",
+    response={200: list[ReportOut], **ERRORS},
+    operation_id="reports_list",
+)
+@requires(Permission.REPORTING_REPORT_READ)
+def reports_list(request, identifier: str):
+    """Closed months of one enterprise, with declared and current totals."""
+    enterprise = enterprise_visible(actor=request.auth, identifier=identifier)
+    return [report_out(r) for r in enterprise.reports.select_related("closed_by")]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TraceConfig(AppConfig):
+    name = "reetrace.trace"
+    label = "trace"
+    verbose_name = "Traceability"

@@ -1,0 +1,199 @@
+"""Reads of the ledger for people and machines, always scoped to the actor.
+
+An enterprise user sees its own stock, the shipments it sent or that are
+addressed to it, and its own exports; national roles see everything; a partner
+analyst sees only aggregates without names or prices.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from reetrace.accounts.models import User
+from reetrace.core.errors import Forbidden, NotFound
+from reetrace.core.quantities import round_kg
+from reetrace.ledger.choices import Bucket
+from reetrace.ledger.codes import lot_code_validate
+from reetrace.ledger.models import ExportDeclaration, Lot, LotElement, Posting, Receipt, Shipment
+from reetrace.registry.elements import ELEMENTS
+from reetrace.registry.models import Enterprise
+
+
+def lot_visible(*, actor: User, code: str) -> Lot:
+    """A lot the actor may look at: any for national roles, held or made ones for enterprises."""
+    lot = (
+        Lot.objects.select_related("product", "producer")
+        .filter(code=lot_code_validate(code, field="code"))
+        .first()
+    )
+    if lot is None:
+        raise NotFound("lot", code)
+    if actor.is_national:
+        return lot
+    if actor.enterprise_id and (
+        lot.producer_id == actor.enterprise_id
+        or Posting.objects.filter(lot=lot, holder_id=actor.enterprise_id).exists()
+    ):
+        return lot
+    raise NotFound("lot", code)
+
+
+def enterprise_visible(*, actor: User, identifier: str) -> Enterprise:
+    enterprise = Enterprise.objects.filter(identifier=identifier).first()
+    if enterprise is None:
+        raise NotFound("enterprise", identifier)
+    if not actor.is_national and enterprise.pk != actor.enterprise_id:
+        raise Forbidden("you may see only your own enterprise's stock and registers")
+    return enterprise
+
+
+def stock_of(*, enterprise: Enterprise) -> list[dict]:
+    """Lots the enterprise holds (and has in transit to it), with per-element REO kg."""
+    rows = (
+        Posting.objects.filter(holder=enterprise)
+        .values("lot_id", "lot__code", "lot__product__code", "lot__product__form", "bucket")
+        .annotate(kg=Sum("kg"))
+        .exclude(kg=0)
+        .order_by("lot__code", "bucket")
+    )
+    rows = list(rows)
+    fractions: dict[int, dict[str, Decimal]] = {}
+    for lot_id, element, fraction in LotElement.objects.filter(
+        lot_id__in=[r["lot_id"] for r in rows]
+    ).values_list("lot_id", "element", "fraction"):
+        fractions.setdefault(lot_id, {})[element] = fraction
+    return [
+        {
+            "lot": r["lot__code"],
+            "product": r["lot__product__code"],
+            "form": r["lot__product__form"],
+            "state": "in_stock" if r["bucket"] == Bucket.STOCK else "in_transit",
+            "kg": r["kg"],
+            "reo_kg": {
+                el: round_kg(r["kg"] * f * ELEMENTS[el].metal_to_oxide)
+                for el, f in fractions.get(r["lot_id"], {}).items()
+            },
+        }
+        for r in rows
+    ]
+
+
+def shipments_visible(*, actor: User) -> QuerySet[Shipment]:
+    shipments = Shipment.objects.filter(event__corrected_by__isnull=True)
+    if actor.is_national:
+        return shipments
+    return shipments.filter(Q(seller_id=actor.enterprise_id) | Q(buyer_id=actor.enterprise_id))
+
+
+def transaction_register(
+    *,
+    actor: User,
+    seller: str | None = None,
+    buyer: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[dict]:
+    """Sales with volumes, prices and customer names, for the actor's scope."""
+    shipments = shipments_visible(actor=actor).select_related("event", "seller", "buyer", "lot")
+    if seller:
+        shipments = shipments.filter(seller__identifier=seller)
+    if buyer:
+        shipments = shipments.filter(buyer__identifier=buyer)
+    if start:
+        shipments = shipments.filter(event__period__gte=start)
+    if end:
+        shipments = shipments.filter(event__period__lte=end)
+    received = dict(
+        Receipt.objects.filter(shipment__in=shipments, event__corrected_by__isnull=True)
+        .values("shipment_id")
+        .annotate(kg=Sum("kg"))
+        .values_list("shipment_id", "kg")
+    )
+    return [
+        {
+            "event_id": s.event.event_id,
+            "date": s.event.event_time,
+            "seller": s.seller.identifier,
+            "seller_name": s.seller.display_name,
+            "buyer": s.buyer.identifier,
+            "buyer_name": s.buyer.display_name,
+            "lot": s.lot.code,
+            "kg": s.kg,
+            "received_kg": received.get(s.pk, Decimal(0)),
+            "unit_price": s.unit_price,
+            "currency": s.currency,
+            "contract": s.contract,
+        }
+        for s in shipments.order_by("event__event_time", "pk")
+    ]
+
+
+def exports_visible(*, actor: User) -> QuerySet[ExportDeclaration]:
+    exports = ExportDeclaration.objects.filter(event__corrected_by__isnull=True)
+    if actor.is_national:
+        return exports
+    return exports.filter(exporter_id=actor.enterprise_id)
+
+
+def export_register(
+    *,
+    actor: User,
+    exporter: str | None = None,
+    destination: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[dict]:
+    exports = exports_visible(actor=actor).select_related("event", "exporter", "lot")
+    if exporter:
+        exports = exports.filter(exporter__identifier=exporter)
+    if destination:
+        exports = exports.filter(destination=destination.upper())
+    if start:
+        exports = exports.filter(event__period__gte=start)
+    if end:
+        exports = exports.filter(event__period__lte=end)
+    return [
+        {
+            "event_id": x.event.event_id,
+            "date": x.event.event_time,
+            "exporter": x.exporter.identifier,
+            "exporter_name": x.exporter.display_name,
+            "lot": x.lot.code,
+            "kg": x.kg,
+            "customs_declaration": x.customs_declaration,
+            "hs_code": x.hs_code,
+            "destination": x.destination,
+            "consignee": x.consignee,
+            "end_user": x.end_user,
+            "licence": x.licence_number,
+            "fob_value": x.fob_value,
+            "currency": x.currency,
+        }
+        for x in exports.order_by("event__event_time", "pk")
+    ]
+
+
+def export_summary(*, start: date | None = None, end: date | None = None) -> list[dict]:
+    """Exported kg by month, destination and HS code: no names, no prices."""
+    exports = ExportDeclaration.objects.filter(event__corrected_by__isnull=True)
+    if start:
+        exports = exports.filter(event__period__gte=start)
+    if end:
+        exports = exports.filter(event__period__lte=end)
+    rows = (
+        exports.values("event__period", "destination", "hs_code")
+        .annotate(kg=Sum("kg"))
+        .order_by("event__period", "destination", "hs_code")
+    )
+    return [
+        {
+            "month": f"{r['event__period']:%Y-%m}",
+            "destination": r["destination"],
+            "hs_code": r["hs_code"],
+            "kg": r["kg"],
+        }
+        for r in rows
+    ]

@@ -1,0 +1,38 @@
+"""Test set-up: which database (SQLite by default, PostgreSQL when
+REETRACE_DATABASE_URL points at it), API clients per role, and the CI switches
+that turn a skip for a missing PostgreSQL or Chromium into a failure."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories.world import World, build_world
+
+REQUIRE_POSTGRES = os.environ.get("REETRACE_REQUIRE_POSTGRES") == "1"
+
+
+def on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> World:
+    """A small registered chain: mine, separator, metal maker, magnet maker, exporter, buyer."""
+    return build_world()
+
+
+@pytest.fixture
+def postgres_only():
+    if not on_postgres():
+        message = "needs PostgreSQL: run with REETRACE_DATABASE_URL=postgres://..."
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
