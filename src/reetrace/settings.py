@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "reetrace.ledger",
     "reetrace.trace",
     "reetrace.reporting",
+    "reetrace.synth",
 ]
 
 MIDDLEWARE = [

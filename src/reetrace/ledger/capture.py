@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
@@ -213,7 +213,22 @@ class CaptureSession:
             results.append(CapturedEvent(plan.event, True, plan.lot_codes))
         if errors:
             raise BatchRejected(errors)
-        self._write(plans)
+        try:
+            with transaction.atomic():
+                self._write(plans)
+        except IntegrityError as exc:
+            # Only a concurrent batch that wrote the same event id or lot code gets here.
+            raise BatchRejected(
+                [
+                    FieldError(
+                        ErrorCode.DUPLICATE_EVENT_CONFLICT,
+                        "a concurrent request wrote the same event id or lot code; "
+                        "resend the batch to see which",
+                        None,
+                        None,
+                    )
+                ]
+            ) from exc
         return CaptureResult(results)
 
     def _replay(self, event_id: str, existing: Event, digest: str) -> Event:
@@ -705,6 +720,8 @@ class CaptureSession:
             )
         self._reverse(plan, item.corrects)
         self.voided.add(item.corrects)
+        if (reporter.pk, original.period) in self.closed:
+            plan.event.is_late = True
         if ship_state is not None:
             ship_state.voided = True
         plan.add(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
@@ -54,7 +54,7 @@ def reports_close(request, identifier: str, period: str):
     """Close a finished month; afterwards events dated in it are accepted only as corrections."""
     enterprise = enterprise_visible(actor=request.auth, identifier=identifier)
     report = month_close(actor=request.auth, enterprise=enterprise, period=period_parse(period))
-    return 201, report_out(report)
+    return Status(201, report_out(report))
 
 
 @router.get(

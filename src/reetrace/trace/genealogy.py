@@ -36,7 +36,7 @@ _NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM ledger_correction c WHERE c.corrected_i
 _CLOSURE_SQL = {
     "up": f"""
         WITH RECURSIVE walk(lot_id, depth) AS (
-            SELECT %s, 0
+            SELECT CAST(%s AS BIGINT), 0
             UNION
             SELECT l.parent_id, walk.depth + 1
             FROM ledger_lotlink l JOIN walk ON l.child_id = walk.lot_id
@@ -48,7 +48,7 @@ _CLOSURE_SQL = {
     """,
     "down": f"""
         WITH RECURSIVE walk(lot_id, depth) AS (
-            SELECT %s, 0
+            SELECT CAST(%s AS BIGINT), 0
             UNION
             SELECT l.child_id, walk.depth + 1
             FROM ledger_lotlink l JOIN walk ON l.parent_id = walk.lot_id
