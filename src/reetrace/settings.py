@@ -63,8 +63,9 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
-    database = dj_database_url.parse(CONFIG.database_url, conn_max_age=60)
+def database_settings(url: str) -> dict:
+    """Django DATABASES entry for a URL, with the SQLite pragmas reetrace relies on."""
+    database = dj_database_url.parse(url, conn_max_age=60)
     if database["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the single writer; IMMEDIATE takes the
         # write lock at BEGIN so two writers queue instead of failing mid-batch.
@@ -79,7 +80,7 @@ def _database() -> dict:
     return database
 
 
-DATABASES = {"default": _database()}
+DATABASES = {"default": database_settings(CONFIG.database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 
 from reetrace.api import api
+from reetrace.trace.views import lot_label, verify_page
 
 
 def health(request):
@@ -14,4 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health", health),
+    path("verify/<str:code>", verify_page, name="lot-verify"),
+    path("lots/<str:code>/label", lot_label, name="lot-label"),
 ]

@@ -1,0 +1,43 @@
+"""Deployment defaults: SQLite in WAL mode under ./var, configuration errors fail fast."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.utils import ConnectionHandler
+
+from reetrace import conf
+from reetrace.settings import database_settings
+
+
+def test_sqlite_file_runs_in_wal_mode(tmp_path, django_db_blocker):
+    handler = ConnectionHandler(
+        {"default": database_settings(f"sqlite:///{tmp_path / 'reetrace.sqlite3'}")}
+    )
+    sqlite = handler["default"]
+    try:
+        with django_db_blocker.unblock(), sqlite.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+    finally:
+        sqlite.close()
+
+
+def test_default_database_is_a_sqlite_file_under_var(monkeypatch, tmp_path):
+    monkeypatch.delenv("REETRACE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("REETRACE_VAR_DIR", str(tmp_path))
+    assert conf.load().database_url == f"sqlite:///{tmp_path / 'reetrace.sqlite3'}"
+
+
+def test_production_without_secret_key_fails_fast(monkeypatch):
+    monkeypatch.setenv("REETRACE_DEBUG", "0")
+    monkeypatch.delenv("REETRACE_SECRET_KEY", raising=False)
+    with pytest.raises(conf.ConfigurationError, match="REETRACE_SECRET_KEY"):
+        conf.load()
+
+
+def test_malformed_flag_is_named(monkeypatch):
+    monkeypatch.setenv("REETRACE_DEBUG", "maybe")
+    with pytest.raises(conf.ConfigurationError, match="REETRACE_DEBUG"):
+        conf.load()
