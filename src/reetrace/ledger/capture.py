@@ -28,6 +28,7 @@ from reetrace.accounts.models import User
 from reetrace.core.errors import BatchRejected, ErrorCode, FieldError, ReetraceError
 from reetrace.core.quantities import parse_mass
 from reetrace.ledger import rules
+from reetrace.ledger.chain import chain_extend
 from reetrace.ledger.choices import (
     LOT_CREATING_KINDS,
     REPLACEABLE_KINDS,
@@ -864,7 +865,9 @@ class CaptureSession:
 
     # -- write ---------------------------------------------------------------
     def _write(self, plans: list[Plan]) -> None:
-        Event.objects.bulk_create([p.event for p in plans])
+        events = [p.event for p in plans]
+        chain_extend(events)
+        Event.objects.bulk_create(events)
         rows: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         for plan in plans:
             for model, planned in plan.rows.items():

@@ -37,6 +37,12 @@ class Event(models.Model):
     is_late = models.BooleanField(_("late"), default=False)
     payload = models.JSONField(_("canonical content"))
     content_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(
+        _("chain hash"),
+        max_length=64,
+        default="",
+        help_text=_("SHA-256 of the previous chain hash and this event"),
+    )
 
     class Meta:
         indexes = [
@@ -46,6 +52,13 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.event_id
+
+
+class ChainHead(models.Model):
+    """The newest link of the event hash chain; its row lock serialises chain extension."""
+
+    last_hash = models.CharField(max_length=64)
+    length = models.BigIntegerField(default=0)
 
 
 class Lot(models.Model):
