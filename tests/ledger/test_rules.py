@@ -31,7 +31,11 @@ def test_masses_in_kg_t_and_g(raw, kg):
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("5 lb", ErrorCode.UNKNOWN_UNIT), ("five", ErrorCode.INVALID), ("1.0000001", ErrorCode.INVALID)],
+    [
+        ("5 lb", ErrorCode.UNKNOWN_UNIT),
+        ("five", ErrorCode.INVALID),
+        ("1.0000001", ErrorCode.INVALID),
+    ],
 )
 def test_bad_masses_are_refused(raw, code):
     with pytest.raises(ReetraceError) as info:
@@ -44,8 +48,11 @@ def test_composition_rules():
         "Nd": Decimal("0.25"),
         "Pr": Decimal("0.08"),
     }
-    for bad, field in [({"Xx": "0.1"}, "composition.Xx"), ({"Nd": "1.2"}, "composition.Nd"),
-                       ({"Nd": "0.6", "Pr": "0.5"}, "composition")]:
+    for bad, field in [
+        ({"Xx": "0.1"}, "composition.Xx"),
+        ({"Nd": "1.2"}, "composition.Nd"),
+        ({"Nd": "0.6", "Pr": "0.5"}, "composition"),
+    ]:
         with pytest.raises(ReetraceError) as info:
             composition_parse(bad)
         assert (info.value.code, info.value.field) == (ErrorCode.COMPOSITION_INVALID, field)
@@ -73,8 +80,10 @@ def test_attribution_gives_each_output_exactly_its_content(inputs, out_masses):
             assert abs(attributed - expected) <= Decimal("0.00001") * len(edges)
 
 
-@given(st.lists(portions, min_size=1, max_size=4), st.decimals(min_value=Decimal("1.01"),
-                                                                 max_value=Decimal(3), places=2))
+@given(
+    st.lists(portions, min_size=1, max_size=4),
+    st.decimals(min_value=Decimal("1.01"), max_value=Decimal(3), places=2),
+)
 def test_conservation_refuses_any_gain(inputs, gain):
     nd = sum(p.metal_kg("Nd") for p in inputs)
     if nd * (gain - 1) * ELEMENTS["Nd"].metal_to_oxide <= Decimal("0.001"):
@@ -85,8 +94,11 @@ def test_conservation_refuses_any_gain(inputs, gain):
     conservation_check(inputs, [Portion(nd, {"Nd": Decimal(1)})])
 
 
-@given(st.integers(min_value=0, max_value=10**15), st.integers(min_value=2, max_value=13),
-       st.sampled_from(BODY_ALPHABET))
+@given(
+    st.integers(min_value=0, max_value=10**15),
+    st.integers(min_value=2, max_value=13),
+    st.sampled_from(BODY_ALPHABET),
+)
 def test_any_single_substitution_in_a_lot_code_is_caught(number, position, replacement):
     code = lot_code_from_number(number)
     assert lot_code_validate(code) == code
