@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from reetrace import __version__
@@ -75,6 +75,13 @@ def _shape_error(request, exc: NinjaValidationError):
         "errors": errors,
     }
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    """Ninja's own refusals (e.g. a body that is not JSON) in the common error shape."""
+    body = {"code": str(ErrorCode.INVALID), "message": exc.message, "errors": []}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

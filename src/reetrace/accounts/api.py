@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from reetrace.accounts.auth import requires
@@ -13,7 +13,7 @@ from reetrace.accounts.tokens import token_issue, token_revoke
 from reetrace.ledger.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class MeOut(Schema):
@@ -64,7 +64,7 @@ def tokens_list(request):
 def tokens_issue(request, body: TokenIn):
     """Issue a bearer token for the caller; store the secret, it is not shown again."""
     token, raw = token_issue(user=request.auth, name=body.name, lifetime=timedelta(days=body.days))
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
-from reetrace.core.errors import Forbidden, NotFound
+from reetrace.core.errors import Forbidden
 from reetrace.ledger.schemas import ErrorOut
-from reetrace.registry import services
+from reetrace.registry import selectors, services
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise, Product, Quota
 from reetrace.registry.schemas import (
@@ -24,7 +24,14 @@ from reetrace.registry.schemas import (
 )
 
 router = Router(tags=["registry"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def enterprise_out(e: Enterprise) -> dict:
@@ -70,7 +77,7 @@ def elements_list(request):
 @router.get("/products", response={200: list[ProductOut], **ERRORS}, operation_id="products_list")
 @requires(Permission.REGISTRY_REFERENCE_READ)
 def products_list(request):
-    return list(Product.objects.all())
+    return list(Product.objects.all())  # reference table: public within the system
 
 
 @router.get(
@@ -79,11 +86,8 @@ def products_list(request):
 @requires(Permission.REGISTRY_ENTERPRISE_READ)
 def enterprises_list(request, role: str | None = None, limit: int = 200, offset: int = 0):
     """Registered enterprises (an enterprise user sees names and roles of all parties)."""
-    rows = Enterprise.objects.select_related("group").prefetch_related("roles", "sites")
-    if role:
-        rows = rows.filter(roles__role=role)
-    limit = max(1, min(limit, 1000))
-    return [enterprise_out(e) for e in rows.order_by("identifier")[offset : offset + limit]]
+    rows = selectors.enterprises_page(role=role, limit=limit, offset=offset)
+    return [enterprise_out(e) for e in rows]
 
 
 @router.post(
@@ -95,7 +99,7 @@ def enterprises_register(request, body: EnterpriseIn):
     data = body.dict()
     data["sites"] = [dict(s) for s in data["sites"]]
     enterprise = services.enterprise_register(**data)
-    return 201, enterprise_out(enterprise)
+    return Status(201, enterprise_out(enterprise))
 
 
 @router.get(
@@ -105,10 +109,7 @@ def enterprises_register(request, body: EnterpriseIn):
 )
 @requires(Permission.REGISTRY_ENTERPRISE_READ)
 def enterprises_get(request, identifier: str):
-    enterprise = Enterprise.objects.filter(identifier=identifier).first()
-    if enterprise is None:
-        raise NotFound("enterprise", identifier)
-    return enterprise_out(enterprise)
+    return enterprise_out(selectors.enterprise_get(identifier))
 
 
 @router.post(
@@ -119,15 +120,15 @@ def enterprises_get(request, identifier: str):
 @requires(Permission.REGISTRY_ENTERPRISE_READ)
 def enterprises_site_add(request, identifier: str, body: SiteIn):
     """Add a site; an enterprise user may add sites to its own enterprise only."""
-    enterprise = Enterprise.objects.filter(identifier=identifier).first()
-    if enterprise is None:
-        raise NotFound("enterprise", identifier)
+    enterprise = selectors.enterprise_get(identifier)
     actor = request.auth
     own = actor.enterprise_id == enterprise.pk
     if not (own or actor.has_permission(Permission.REGISTRY_ENTERPRISE_WRITE)):
         raise Forbidden("you may add sites to your own enterprise only")
     site = services.site_add(enterprise=enterprise, **body.dict())
-    return 201, {"code": site.code, "name": site.name, "kind": site.kind, "province": site.province}
+    return Status(
+        201, {"code": site.code, "name": site.name, "kind": site.kind, "province": site.province}
+    )
 
 
 @router.post(
@@ -144,14 +145,11 @@ def enterprises_status_set(request, identifier: str, body: StatusIn):
 @router.get("/quotas", response={200: list[QuotaOut], **ERRORS}, operation_id="quotas_list")
 @requires(Permission.REGISTRY_QUOTA_READ)
 def quotas_list(request, year: int | None = None):
-    rows = Quota.objects.select_related("enterprise")
-    if year:
-        rows = rows.filter(year=year)
-    return [quota_out(q) for q in rows]
+    return [quota_out(q) for q in selectors.quotas_of_year(year)]
 
 
 @router.post("/quotas", response={201: QuotaOut, **ERRORS}, operation_id="quotas_issue")
 @requires(Permission.REGISTRY_QUOTA_WRITE)
 def quotas_issue(request, body: QuotaIn):
     """Record an annual mining or smelting-separation quota (t REO, light and medium/heavy)."""
-    return 201, quota_out(services.quota_issue(**body.dict()))
+    return Status(201, quota_out(services.quota_issue(**body.dict())))

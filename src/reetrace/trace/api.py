@@ -98,8 +98,15 @@ def registers_exports(
 )
 @requires(Permission.TRACE_EXPORT_SUMMARY_READ)
 def registers_exports_summary(request, filters: Query[RegisterFilter]):
-    """Exported kg by month, destination and HS code; no names or prices."""
-    return selectors.export_summary(start=filters.start, end=filters.end)
+    """Exported kg by month, destination and HS code; no names or prices.
+
+    Outside the national roles, cells with fewer than three exporters are pooled
+    per month as 'confidential' so no single company's volume shows.
+    """
+    min_exporters = 1 if request.auth.is_national else selectors.CONFIDENTIAL_MIN_EXPORTERS
+    return selectors.export_summary(
+        start=filters.start, end=filters.end, min_exporters=min_exporters
+    )
 
 
 @public_router.get(

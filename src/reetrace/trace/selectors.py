@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from reetrace.accounts.models import User
 from reetrace.core.errors import Forbidden, NotFound
@@ -176,8 +176,18 @@ def export_register(
     ]
 
 
-def export_summary(*, start: date | None = None, end: date | None = None) -> list[dict]:
-    """Exported kg by month, destination and HS code: no names, no prices."""
+CONFIDENTIAL_MIN_EXPORTERS = 3
+
+
+def export_summary(
+    *, start: date | None = None, end: date | None = None, min_exporters: int = 1
+) -> list[dict]:
+    """Exported kg by month, destination and HS code: no names, no prices.
+
+    Cells with fewer than `min_exporters` exporters would reveal one company's
+    volume; like a statistics office, they are pooled per month into one
+    'confidential' row (destination '**').
+    """
     exports = ExportDeclaration.objects.filter(event__corrected_by__isnull=True)
     if start:
         exports = exports.filter(event__period__gte=start)
@@ -185,15 +195,19 @@ def export_summary(*, start: date | None = None, end: date | None = None) -> lis
         exports = exports.filter(event__period__lte=end)
     rows = (
         exports.values("event__period", "destination", "hs_code")
-        .annotate(kg=Sum("kg"))
+        .annotate(kg=Sum("kg"), exporters=Count("exporter_id", distinct=True))
         .order_by("event__period", "destination", "hs_code")
     )
-    return [
-        {
-            "month": f"{r['event__period']:%Y-%m}",
-            "destination": r["destination"],
-            "hs_code": r["hs_code"],
-            "kg": r["kg"],
-        }
-        for r in rows
-    ]
+    cells: list[dict] = []
+    pooled: dict[date, Decimal] = {}
+    for r in rows:
+        if r["exporters"] < min_exporters:
+            pooled[r["event__period"]] = pooled.get(r["event__period"], Decimal(0)) + r["kg"]
+            continue
+        cells.append(_summary_cell(r["event__period"], r["destination"], r["hs_code"], r["kg"]))
+    cells += [_summary_cell(month, "**", "confidential", kg) for month, kg in pooled.items()]
+    return sorted(cells, key=lambda c: (c["month"], c["destination"] == "**"))
+
+
+def _summary_cell(month: date, destination: str, hs_code: str, kg: Decimal) -> dict:
+    return {"month": f"{month:%Y-%m}", "destination": destination, "hs_code": hs_code, "kg": kg}

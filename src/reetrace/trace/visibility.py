@@ -72,14 +72,17 @@ def genealogy_redact(graph: Genealogy, *, actor: User) -> Genealogy:
         if node["type"] == "lot" and node["producer"] not in known:
             node["producer"], node["producer_name"] = REDACTED, REDACTED
         elif node["type"] == "enterprise" and node["identifier"] not in known:
-            renamed[key] = f"enterprise:redacted-{len(renamed) + 1}"
             node["identifier"], node["name"] = REDACTED, REDACTED
-            graph.nodes[renamed[key]] = graph.nodes.pop(key)
+            renamed[key] = f"enterprise:redacted-{len(renamed) + 1}"
         elif node["type"] == "export" and node["exporter"] != own:
-            for field in ("consignee", "end_user", "licence", "exporter"):
+            for field in ("consignee", "end_user", "licence", "exporter", "declaration"):
                 node[field] = REDACTED
+            renamed[key] = f"export:redacted-{len(renamed) + 1}"
+    for old, new in renamed.items():
+        graph.nodes[new] = graph.nodes.pop(old)
     for edge in graph.edges:
-        edge.target = renamed.get(edge.target, edge.target)
+        if edge.target in renamed:
+            edge.target, edge.event_id = renamed[edge.target], None
         if edge.detail.get("seller") not in (None, *known):
             edge.detail["seller"] = REDACTED
     for origin in graph.origins:
