@@ -38,6 +38,7 @@ from reetrace.api import api
 from reetrace.ledger.models import Event
 from reetrace.registry.identifiers import uscc_with_check
 from reetrace.registry.models import EnterpriseRoleGrant
+from tests.access_extensions import extensions
 from tests.factories.world import at, code, mine_event, receive_event, ship_event
 
 ANON = "anonymous"
@@ -82,6 +83,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # public
     "verify_lot": EVERYONE | {ANON},
 }
+for _extension in extensions():
+    ALLOWED.update(_extension.allowed(R, EVERYONE, READ_ALL, WRITERS, ANON))
 
 
 def api_operations() -> dict[str, tuple[str, str]]:
@@ -119,6 +122,7 @@ def test_auditor_never_writes():
 class Scene:
     world: object
     token_ids: dict[str, int] = field(default_factory=dict)
+    extra_params: dict[str, str] = field(default_factory=dict)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -151,6 +155,8 @@ def scene(world) -> Scene:
     for role, user in world.users.items():
         token, _ = token_issue(user=user, name="to-revoke")
         scene.token_ids[str(role)] = token.pk
+    for extension in extensions():
+        scene.extra_params.update(extension.prepare(scene))
     return scene
 
 
@@ -181,6 +187,7 @@ def path_params(scene: Scene, role: str) -> dict[str, str]:
         "identifier": scene.own.identifier,
         "token_id": str(scene.token_ids.get(role, 999999)),
         "period": month,
+        **scene.extra_params,
     }
 
 
@@ -215,6 +222,10 @@ def request_body(scene: Scene, operation_id: str, role: str) -> dict | None:
         if role == R.ADMIN:
             event["reporter"] = scene.own.identifier
         return {"events": [event]}
+    for extension in extensions():
+        body = extension.request_body(scene, operation_id, role, n)
+        if body is not None:
+            return body
     return None
 
 

@@ -9,7 +9,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from reetrace import __version__
 from reetrace.accounts.api import router as accounts_router
 from reetrace.accounts.auth import API_AUTH
+from reetrace.compliance.api import router as compliance_router
 from reetrace.core.errors import BatchRejected, ErrorCode, ReetraceError
+from reetrace.exportcontrol.api import router as exportcontrol_router
 from reetrace.ledger.api import router as ledger_router
 from reetrace.registry.api import router as registry_router
 from reetrace.reporting.api import router as reporting_router
@@ -111,4 +113,6 @@ api.add_router("/", registry_router)
 api.add_router("/", ledger_router)
 api.add_router("/", trace_router)
 api.add_router("/", reporting_router)
+api.add_router("/", compliance_router)
+api.add_router("/", exportcontrol_router)
 api.add_router("/", public_router)

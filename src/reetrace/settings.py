@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "reetrace.ledger",
     "reetrace.trace",
     "reetrace.reporting",
+    "reetrace.compliance",
+    "reetrace.exportcontrol",
     "reetrace.synth",
 ]
 

@@ -29,6 +29,9 @@ def test_admin_has_everything_and_the_auditor_writes_nothing():
 def test_partner_sees_reference_data_and_the_summary_only():
     assert ROLE_PERMISSIONS[UserRole.PARTNER] == {
         Permission.ACCOUNTS_TOKEN_MANAGE,
+        Permission.EXPORTCONTROL_APPLICATION_READ,  # only applications naming its importers
+        Permission.EXPORTCONTROL_CLASSIFICATION_RUN,
+        Permission.EXPORTCONTROL_STATS_READ,
         Permission.REGISTRY_REFERENCE_READ,
         Permission.TRACE_EXPORT_SUMMARY_READ,
     }

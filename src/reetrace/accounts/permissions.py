@@ -26,6 +26,18 @@ class Permission(StrEnum):
     """Every permission an API operation or page can require (alphabetical)."""
 
     ACCOUNTS_TOKEN_MANAGE = "accounts:token:manage"
+    COMPLIANCE_ALERT_READ = "compliance:alert:read"
+    COMPLIANCE_ALERT_TRIAGE = "compliance:alert:triage"
+    COMPLIANCE_CASE_MANAGE = "compliance:case:manage"
+    COMPLIANCE_DETECT_RUN = "compliance:detect:run"
+    COMPLIANCE_RISK_READ = "compliance:risk:read"
+    EXPORTCONTROL_APPLICATION_DECIDE = "exportcontrol:application:decide"
+    EXPORTCONTROL_APPLICATION_READ = "exportcontrol:application:read"
+    EXPORTCONTROL_APPLICATION_SUBMIT = "exportcontrol:application:submit"
+    EXPORTCONTROL_CLASSIFICATION_RUN = "exportcontrol:classification:run"
+    EXPORTCONTROL_LICENCE_READ = "exportcontrol:licence:read"
+    EXPORTCONTROL_STATS_READ = "exportcontrol:stats:read"
+    EXPORTCONTROL_WATCHLIST_MANAGE = "exportcontrol:watchlist:manage"
     LEDGER_EVENT_CAPTURE = "ledger:event:capture"
     LEDGER_EVENT_READ = "ledger:event:read"
     LEDGER_LOT_READ = "ledger:lot:read"
@@ -45,6 +57,12 @@ class Permission(StrEnum):
 
 P = Permission
 _READ_ALL = {
+    P.COMPLIANCE_ALERT_READ,
+    P.COMPLIANCE_RISK_READ,
+    P.EXPORTCONTROL_APPLICATION_READ,
+    P.EXPORTCONTROL_CLASSIFICATION_RUN,
+    P.EXPORTCONTROL_LICENCE_READ,
+    P.EXPORTCONTROL_STATS_READ,
     P.LEDGER_EVENT_READ,
     P.LEDGER_LOT_READ,
     P.REGISTRY_ENTERPRISE_READ,
@@ -61,12 +79,26 @@ _READ_ALL = {
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     UserRole.ADMIN: frozenset(Permission),
     UserRole.REGULATOR: frozenset(
-        _READ_ALL | {P.REGISTRY_ENTERPRISE_WRITE, P.REGISTRY_QUOTA_WRITE, P.ACCOUNTS_TOKEN_MANAGE}
+        _READ_ALL
+        | {
+            P.ACCOUNTS_TOKEN_MANAGE,
+            P.COMPLIANCE_ALERT_TRIAGE,
+            P.COMPLIANCE_CASE_MANAGE,
+            P.COMPLIANCE_DETECT_RUN,
+            P.REGISTRY_ENTERPRISE_WRITE,
+            P.REGISTRY_QUOTA_WRITE,
+        }
     ),
     UserRole.AUDITOR: frozenset(_READ_ALL | {P.ACCOUNTS_TOKEN_MANAGE}),
     UserRole.LICENSING_OFFICER: frozenset(
         {
             P.ACCOUNTS_TOKEN_MANAGE,
+            P.EXPORTCONTROL_APPLICATION_DECIDE,
+            P.EXPORTCONTROL_APPLICATION_READ,
+            P.EXPORTCONTROL_CLASSIFICATION_RUN,
+            P.EXPORTCONTROL_LICENCE_READ,
+            P.EXPORTCONTROL_STATS_READ,
+            P.EXPORTCONTROL_WATCHLIST_MANAGE,
             P.LEDGER_EVENT_READ,
             P.LEDGER_LOT_READ,
             P.REGISTRY_ENTERPRISE_READ,
@@ -80,6 +112,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     UserRole.CUSTOMS_OFFICER: frozenset(
         {
             P.ACCOUNTS_TOKEN_MANAGE,
+            P.EXPORTCONTROL_APPLICATION_READ,
+            P.EXPORTCONTROL_CLASSIFICATION_RUN,
+            P.EXPORTCONTROL_LICENCE_READ,
             P.LEDGER_LOT_READ,
             P.REGISTRY_ENTERPRISE_READ,
             P.REGISTRY_REFERENCE_READ,
@@ -91,6 +126,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     UserRole.ENTERPRISE: frozenset(
         {
             P.ACCOUNTS_TOKEN_MANAGE,
+            P.COMPLIANCE_ALERT_READ,
+            P.EXPORTCONTROL_APPLICATION_READ,
+            P.EXPORTCONTROL_APPLICATION_SUBMIT,
+            P.EXPORTCONTROL_CLASSIFICATION_RUN,
+            P.EXPORTCONTROL_LICENCE_READ,
             P.LEDGER_EVENT_CAPTURE,
             P.LEDGER_EVENT_READ,
             P.LEDGER_LOT_READ,
@@ -105,7 +145,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         }
     ),
     UserRole.PARTNER: frozenset(
-        {P.ACCOUNTS_TOKEN_MANAGE, P.REGISTRY_REFERENCE_READ, P.TRACE_EXPORT_SUMMARY_READ}
+        {
+            P.ACCOUNTS_TOKEN_MANAGE,
+            P.EXPORTCONTROL_APPLICATION_READ,
+            P.EXPORTCONTROL_CLASSIFICATION_RUN,
+            P.EXPORTCONTROL_STATS_READ,
+            P.REGISTRY_REFERENCE_READ,
+            P.TRACE_EXPORT_SUMMARY_READ,
+        }
     ),
 }
 

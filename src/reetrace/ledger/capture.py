@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -58,7 +59,15 @@ from reetrace.registry.choices import EnterpriseStatus, QuotaKind
 from reetrace.registry.identifiers import country_validate
 from reetrace.registry.models import Enterprise, Product, Quota, Site
 
-__all__ = ["CaptureResult", "CapturedEvent", "batch_capture", "error_from_validation"]
+__all__ = [
+    "EXPORT_GUARDS",
+    "REJECTION_LISTENERS",
+    "CaptureResult",
+    "CapturedEvent",
+    "ExportCheck",
+    "batch_capture",
+    "error_from_validation",
+]
 
 _EVENT_ADAPTER: TypeAdapter = TypeAdapter(EventIn)
 # Insert order respects foreign keys between the rows of one batch.
@@ -75,6 +84,34 @@ _WRITE_ORDER: list[type[models.Model]] = [
     Posting,
     LotLink,
 ]
+
+
+@dataclass
+class ExportCheck:
+    """What an export guard sees of an export being captured."""
+
+    event: Event
+    reporter: Enterprise
+    lot: Lot
+    composition: dict[str, Decimal]
+    kg: Decimal
+    destination: str
+    consignee: str
+    end_user: str
+    licence: str
+    hs_code: str
+
+
+ExportGuard = Callable[[ExportCheck, dict], list[models.Model]]
+RejectionListener = Callable[[User, list[Any], list[FieldError]], None]
+
+# Other apps plug their rules in here from AppConfig.ready(), so the ledger does
+# not import them: an export guard raises ReetraceError to refuse an export or
+# returns rows to write with it (e.g. a licence drawdown); its dict argument is
+# its own working state for the batch. Rejection listeners run after a batch
+# was refused and rolled back (e.g. to keep refused export attempts on record).
+EXPORT_GUARDS: list[ExportGuard] = []
+REJECTION_LISTENERS: list[RejectionListener] = []
 
 
 @dataclass
@@ -130,6 +167,7 @@ class Plan:
     )
     postings: list[PostingSpec] = field(default_factory=list)
     lot_codes: list[str] = field(default_factory=list)
+    extra_rows: list[models.Model] = field(default_factory=list)
 
     def add(self, row: models.Model) -> None:
         self.rows[type(row)].append(row)
@@ -160,9 +198,14 @@ def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None)
         parsed.append((index, item))
     if errors:
         raise BatchRejected(errors)
-    with transaction.atomic():
-        session = CaptureSession(actor, now or timezone.now())
-        return session.run(parsed)
+    try:
+        with transaction.atomic():
+            session = CaptureSession(actor, now or timezone.now())
+            return session.run(parsed)
+    except BatchRejected as rejected:
+        for listener in REJECTION_LISTENERS:
+            listener(actor, [item for _, item in parsed], rejected.errors)
+        raise
 
 
 class CaptureSession:
@@ -185,6 +228,7 @@ class CaptureSession:
         self.closed: set[tuple[int, Any]] = set()
         self.batch_ids: dict[str, str] = {}
         self.replacements: dict[str, Any] = {}
+        self.guard_state: dict[Any, dict] = {}
 
     # -- the run ---------------------------------------------------------
     def run(self, parsed: list[tuple[int, Any]]) -> CaptureResult:
@@ -637,6 +681,20 @@ class CaptureSession:
                 field="destination",
             )
         state = self._held_lot(item.lot, reporter, kg, "lot")
+        check = ExportCheck(
+            plan.event,
+            reporter,
+            state.lot,
+            state.composition,
+            kg,
+            destination,
+            item.consignee,
+            item.end_user,
+            item.licence,
+            item.hs_code,
+        )
+        for guard in EXPORT_GUARDS:
+            plan.extra_rows.extend(guard(check, self.guard_state.setdefault(guard, {})))
         plan.add(
             ExportDeclaration(
                 event=plan.event,
@@ -889,6 +947,9 @@ class CaptureSession:
         for model in _WRITE_ORDER:
             if rows[model]:
                 model.objects.bulk_create(rows[model], batch_size=2000)
+        for plan in plans:
+            for row in plan.extra_rows:
+                row.save(force_insert=True)
 
 
 def _positive_mass(raw: Any, field_name: str) -> Decimal:

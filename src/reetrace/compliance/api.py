@@ -1,0 +1,7 @@
+"""compliance endpoints."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["compliance"])
