@@ -29,6 +29,7 @@ from reetrace.accounts.models import User
 from reetrace.core.errors import BatchRejected, ErrorCode, FieldError, ReetraceError
 from reetrace.core.quantities import parse_mass
 from reetrace.ledger import rules
+from reetrace.ledger.bulkwrite import rows_insert
 from reetrace.ledger.chain import chain_extend
 from reetrace.ledger.choices import (
     LOT_CREATING_KINDS,
@@ -925,7 +926,7 @@ class CaptureSession:
     def _write(self, plans: list[Plan]) -> None:
         events = [p.event for p in plans]
         chain_extend(events)
-        Event.objects.bulk_create(events)
+        rows_insert(Event, events)
         rows: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         for plan in plans:
             for model, planned in plan.rows.items():
@@ -943,10 +944,8 @@ class CaptureSession:
                 )
                 for s in plan.postings
             )
-        # bulk_create copies the primary keys of parents inserted just before.
         for model in _WRITE_ORDER:
-            if rows[model]:
-                model.objects.bulk_create(rows[model], batch_size=2000)
+            rows_insert(model, rows[model])
         for plan in plans:
             for row in plan.extra_rows:
                 row.save(force_insert=True)
