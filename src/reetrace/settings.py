@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "reetrace.compliance",
     "reetrace.exportcontrol",
     "reetrace.synth",
+    "reetrace.portal",
 ]
 
 MIDDLEWARE = [

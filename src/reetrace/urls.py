@@ -17,4 +17,5 @@ urlpatterns = [
     path("health", health),
     path("verify/<str:code>", verify_page, name="lot-verify"),
     path("lots/<str:code>/label", lot_label, name="lot-label"),
+    path("", include("reetrace.portal.urls")),
 ]
