@@ -19,8 +19,9 @@ def on_postgres() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _fast_passwords_and_private_uploads(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
 @pytest.fixture

@@ -122,6 +122,9 @@ def test_me(world):
     assert partner["enterprise"] is None
     assert partner["permissions"] == [
         "accounts:token:manage",
+        "exportcontrol:application:read",
+        "exportcontrol:classification:run",
+        "exportcontrol:stats:read",
         "registry:reference:read",
         "trace:export-summary:read",
     ]

@@ -1,0 +1,186 @@
+"""Reads of applications, licences and refused exports, scoped to the actor.
+
+National roles see everything; an enterprise user sees its own applications,
+licences and refused attempts; a foreign partner analyst sees the applications
+naming an importer of its country as consignee, and of those only the state and
+the dates (the `detail` part stays empty).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from reetrace.accounts.models import User
+from reetrace.accounts.permissions import UserRole
+from reetrace.core.errors import NotFound
+from reetrace.exportcontrol.models import Application, Licence, RefusedExport
+from reetrace.exportcontrol.services import china_date
+from reetrace.exportcontrol.workdays import CalendarNotCovered
+from reetrace.exportcontrol.workflow import application_clock, documents_missing
+
+__all__ = [
+    "application_out",
+    "application_visible",
+    "applications_visible",
+    "licence_out",
+    "licence_visible",
+    "licences_visible",
+    "refused_exports_visible",
+    "today",
+]
+
+
+def today() -> date:
+    return china_date(timezone.now())
+
+
+def applications_visible(*, actor: User) -> QuerySet[Application]:
+    rows = Application.objects.select_related("applicant")
+    if actor.is_national:
+        return rows
+    if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
+        return rows.filter(applicant_id=actor.enterprise_id)
+    if actor.role == UserRole.PARTNER and actor.partner_country:
+        return rows.filter(consignee_country=actor.partner_country.upper())
+    return rows.none()
+
+
+def application_visible(*, actor: User, number: str) -> Application:
+    application = applications_visible(actor=actor).filter(number=number).first()
+    if application is None:
+        raise NotFound("application", number)
+    return application
+
+
+def _clock(application: Application, on: date) -> dict:
+    try:
+        clock = application_clock(application, on)
+    except CalendarNotCovered as exc:
+        return {"clock_error": exc.message}
+    if clock is None:
+        return {}
+    return {
+        "due_date": clock.due,
+        "days_elapsed": clock.elapsed,
+        "days_left": clock.left,
+        "overdue": clock.overdue,
+        "clock_paused": clock.paused,
+    }
+
+
+def _detail(application: Application) -> dict:
+    licence = getattr(application, "licence", None)
+    return {
+        "applicant": application.applicant.identifier,
+        "applicant_name": application.applicant.display_name,
+        "consignee": {"name": application.consignee_name, "country": application.consignee_country},
+        "end_user": {"name": application.end_user_name, "country": application.end_user_country},
+        "end_use": application.end_use,
+        "destination": application.destination,
+        "contract_number": application.contract_number,
+        "items": [
+            {
+                "product": i.product_code,
+                "form": i.form,
+                "composition": i.composition,
+                "lot": i.lot.code if i.lot else None,
+                "kg": i.kg,
+                "value": i.value,
+                "currency": i.currency,
+                "control_codes": i.control_codes,
+            }
+            for i in application.items.select_related("lot")
+        ],
+        "documents": [
+            {"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
+            for d in application.documents.order_by("pk")
+        ],
+        "documents_missing": documents_missing(application),
+        "history": [
+            {
+                "action": t.action,
+                "from_state": t.from_state,
+                "to_state": t.to_state,
+                "actor": t.actor.username,
+                "at": t.at,
+                "comment": t.comment,
+            }
+            for t in application.transitions.select_related("actor")
+        ],
+        "licence": licence.number if licence else None,
+    }
+
+
+def application_out(application: Application, *, actor: User, on: date | None = None) -> dict:
+    """State, dates and the statutory clock for everyone; the rest unless a partner reads."""
+    body = {
+        "number": application.number,
+        "kind": application.kind,
+        "state": application.state,
+        "created_at": application.created_at,
+        "submitted_at": application.submitted_at,
+        "accepted_on": application.accepted_on,
+        "decided_at": application.decided_at,
+        **_clock(application, on or today()),
+        "detail": None,
+    }
+    if actor.role != UserRole.PARTNER:
+        body["detail"] = _detail(application)
+    return body
+
+
+def licences_visible(*, actor: User) -> QuerySet[Licence]:
+    rows = Licence.objects.select_related("exporter").prefetch_related("items")
+    if actor.is_national:
+        return rows
+    if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
+        return rows.filter(exporter_id=actor.enterprise_id)
+    return rows.none()
+
+
+def licence_visible(*, actor: User, number: str) -> Licence:
+    licence = licences_visible(actor=actor).filter(number=number).first()
+    if licence is None:
+        raise NotFound("licence", number)
+    return licence
+
+
+def licence_out(licence: Licence) -> dict:
+    from reetrace.exportcontrol.drawdown import licence_remaining
+
+    remaining = licence_remaining(licence)
+    return {
+        "number": licence.number,
+        "kind": licence.kind,
+        "application": licence.application.number,
+        "exporter": licence.exporter.identifier,
+        "consignee": licence.consignee_name,
+        "end_user": licence.end_user_name,
+        "destination": licence.destination,
+        "valid_from": licence.valid_from,
+        "valid_until": licence.valid_until,
+        "kg_cap": licence.kg_cap,
+        "kg_left": remaining.get(None) if licence.kg_cap is not None else None,
+        "items": [
+            {
+                "form": i.form,
+                "elements": i.elements,
+                "control_codes": i.control_codes,
+                "kg": i.kg,
+                "kg_left": remaining.get(i.pk),
+            }
+            for i in licence.items.all()
+        ],
+    }
+
+
+def refused_exports_visible(*, actor: User) -> QuerySet[RefusedExport]:
+    rows = RefusedExport.objects.all()
+    if actor.is_national:
+        return rows
+    if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
+        return rows.filter(exporter=actor.enterprise.identifier)
+    return rows.none()

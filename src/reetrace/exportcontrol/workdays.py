@@ -1,0 +1,121 @@
+"""The statutory clock on the official Chinese working-day calendar.
+
+A decision is due 45 working days after acceptance (FACTS.md 3.2). Working days
+are the State Council's: public holidays are off and the adjusted weekend days
+(调休) are worked, so a weekday count would be wrong around the Spring Festival
+and National Day. `chinesecalendar` publishes each year's schedule once the
+State Council announces it; for a year it does not cover we fail loudly rather
+than guess a due date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import chinese_calendar
+
+from reetrace.core.errors import ErrorCode, ReetraceError
+
+__all__ = [
+    "CalendarNotCovered",
+    "Clock",
+    "Pause",
+    "add_working_days",
+    "clock_compute",
+    "is_working_day",
+    "working_days_between",
+]
+
+
+class CalendarNotCovered(ReetraceError):
+    """The working-day calendar has no official schedule for this year yet."""
+
+    status = 503
+
+    def __init__(self, day: date, detail: str):
+        super().__init__(
+            ErrorCode.INVALID,
+            f"the official working-day calendar does not cover {day.isoformat()} ({detail}); "
+            "upgrade the chinesecalendar package once the State Council publishes that year",
+            field="date",
+        )
+
+
+def is_working_day(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError as exc:
+        raise CalendarNotCovered(day, str(exc)) from exc
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (0 when end <= start)."""
+    count = 0
+    day = start + timedelta(days=1)
+    while day <= end:
+        count += is_working_day(day)
+        day += timedelta(days=1)
+    return count
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The `days`-th working day after `start`."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        days -= is_working_day(day)
+    return day
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Information was requested on `start`; the applicant answered on `end` (None: waiting)."""
+
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True)
+class Clock:
+    elapsed: int
+    left: int
+    due: date
+    paused: bool
+    stopped: bool
+
+    @property
+    def overdue(self) -> bool:
+        """More working days have passed than the law allows."""
+        return self.left < 0
+
+
+def _counts(day: date, pauses: list[Pause], today: date) -> bool:
+    for pause in pauses:
+        end = pause.end or today
+        if pause.start < day <= end:
+            return False
+    return is_working_day(day)
+
+
+def clock_compute(
+    *, accepted: date, today: date, pauses: list[Pause], limit: int, stopped_on: date | None
+) -> Clock:
+    """Working days elapsed and left, and the due date, with information requests paused.
+
+    Days from the request (exclusive) to the answer (inclusive) do not count; an
+    open request pauses the clock up to today, so the due date moves with it. A
+    decided application's clock stops on its decision date.
+    """
+    until = min(stopped_on, today) if stopped_on else today
+    elapsed = sum(
+        _counts(accepted + timedelta(days=n), pauses, today)
+        for n in range(1, (until - accepted).days + 1)
+    )
+    due = accepted
+    counted = 0
+    while counted < limit:
+        due += timedelta(days=1)
+        counted += _counts(due, pauses, today)
+    paused = any(p.end is None for p in pauses)
+    return Clock(elapsed, limit - elapsed, due, paused, stopped_on is not None)

@@ -1,0 +1,247 @@
+"""The licence application workflow, its statutory clock, and licence issuance.
+
+draft -> submitted -> accepted -> under_review -> (information_requested ->
+resubmitted -> under_review)* -> approved | rejected; withdrawn from any open
+state. The table below is the only place a state change is allowed; anything
+else is refused with the states it would need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from reetrace.accounts.models import User
+from reetrace.accounts.permissions import Permission
+from reetrace.core.errors import ErrorCode, Forbidden, ReetraceError
+from reetrace.core.quantities import parse_mass
+from reetrace.exportcontrol.choices import (
+    APPLICANT_ACTIONS,
+    OPEN_STATES,
+    REQUIRED_DOCUMENTS,
+    Action,
+    LicenceKind,
+)
+from reetrace.exportcontrol.choices import ApplicationState as S
+from reetrace.exportcontrol.control_list import control_list
+from reetrace.exportcontrol.models import Application, Licence, LicenceItem, Transition
+from reetrace.exportcontrol.policy import policy
+from reetrace.exportcontrol.screening import application_screen
+from reetrace.exportcontrol.services import china_date, number_next
+from reetrace.exportcontrol.workdays import Clock, Pause, clock_compute
+
+__all__ = ["TRANSITIONS", "application_clock", "application_transition", "documents_missing"]
+
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    Action.SUBMIT: (frozenset({S.DRAFT}), S.SUBMITTED),
+    Action.ACCEPT: (frozenset({S.SUBMITTED}), S.ACCEPTED),
+    Action.START_REVIEW: (frozenset({S.ACCEPTED}), S.UNDER_REVIEW),
+    Action.REQUEST_INFORMATION: (frozenset({S.UNDER_REVIEW}), S.INFORMATION_REQUESTED),
+    Action.RESUBMIT: (frozenset({S.INFORMATION_REQUESTED}), S.RESUBMITTED),
+    Action.RESUME_REVIEW: (frozenset({S.RESUBMITTED}), S.UNDER_REVIEW),
+    Action.APPROVE: (frozenset({S.UNDER_REVIEW}), S.APPROVED),
+    Action.REJECT: (frozenset({S.UNDER_REVIEW}), S.REJECTED),
+    Action.WITHDRAW: (frozenset(OPEN_STATES), S.WITHDRAWN),
+}
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What the officer licenses: kg per item (default: as applied) and validity."""
+
+    licensed_kg: list[str] | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+def documents_missing(application: Application) -> list[str]:
+    present = set(application.documents.values_list("kind", flat=True))
+    return [str(kind) for kind in REQUIRED_DOCUMENTS if kind not in present]
+
+
+def _authorise(actor: User, application: Application, action: str) -> None:
+    if action in APPLICANT_ACTIONS:
+        if actor.role != "admin" and actor.enterprise_id != application.applicant_id:
+            raise Forbidden(f"only the applicant may {action} {application.number}")
+    elif not actor.has_permission(Permission.EXPORTCONTROL_APPLICATION_DECIDE):
+        raise Forbidden(f"your role does not allow {Permission.EXPORTCONTROL_APPLICATION_DECIDE}")
+
+
+def _check_allowed(application: Application, action: str) -> str:
+    if action not in TRANSITIONS:
+        raise ReetraceError(
+            ErrorCode.INVALID,
+            f"unknown action {action!r}; one of {sorted(TRANSITIONS)}",
+            field="action",
+        )
+    sources, target = TRANSITIONS[action]
+    if application.state not in sources:
+        raise ReetraceError(
+            ErrorCode.INVALID,
+            f"cannot {action} application {application.number}: it is {application.state}, "
+            f"and {action} needs {' or '.join(sorted(sources))}",
+            field="action",
+            status=409,
+        )
+    return target
+
+
+def _on_submit(application: Application) -> None:
+    missing = documents_missing(application)
+    if missing:
+        raise ReetraceError(
+            ErrorCode.INVALID,
+            f"application {application.number} cannot be submitted: missing documents "
+            f"{', '.join(missing)}",
+            field="documents",
+            status=409,
+        )
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    actor: User,
+    application: Application,
+    action: str,
+    comment: str = "",
+    approval: Approval | None = None,
+    now: datetime | None = None,
+) -> Application:
+    """Move an application one step, recording who, when and why; refuse illegal steps."""
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _authorise(actor, application, action)
+    target = _check_allowed(application, action)
+    before = application.state
+    if action == Action.SUBMIT:
+        _on_submit(application)
+        application.submitted_at = application.submitted_at or now
+    elif action == Action.RESUBMIT:
+        _on_submit(application)
+    elif action == Action.ACCEPT:
+        application.accepted_on = china_date(now)
+    if target in (S.APPROVED, S.REJECTED, S.WITHDRAWN):
+        application.decided_at = now
+    application.state = target
+    application.save()
+    Transition.objects.create(
+        application=application,
+        action=action,
+        from_state=before,
+        to_state=target,
+        actor=actor,
+        at=now,
+        comment=comment,
+    )
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        application_screen(application=application)
+    if action == Action.APPROVE:
+        licence_issue(
+            actor=actor, application=application, approval=approval or Approval(), now=now
+        )
+    return application
+
+
+def _licence_items(application: Application, approval: Approval) -> list[LicenceItem]:
+    items = list(application.items.all())
+    kgs = approval.licensed_kg or [str(i.kg) for i in items]
+    if len(kgs) != len(items):
+        raise ReetraceError(
+            ErrorCode.INVALID,
+            f"licensed_kg needs {len(items)} values, one per item",
+            field="licensed_kg",
+        )
+    listing = control_list()
+    rows = []
+    for n, (item, raw) in enumerate(zip(items, kgs, strict=True)):
+        kg = parse_mass(raw, field=f"licensed_kg.{n}")
+        if not Decimal(0) < kg <= item.kg:
+            raise ReetraceError(
+                ErrorCode.INVALID,
+                f"licensed_kg.{n} = {kg.normalize():f} must be above 0 and at most the "
+                f"{item.kg.normalize():f} kg applied for",
+                field=f"licensed_kg.{n}",
+            )
+        elements = sorted(
+            {
+                el
+                for c in item.control_codes
+                for el in (listing.entry(c).elements if listing.entry(c) else ())
+            }
+        )
+        rows.append(
+            LicenceItem(
+                position=n,
+                form=item.form,
+                elements=elements,
+                control_codes=item.control_codes,
+                kg=kg,
+            )
+        )
+    return rows
+
+
+def licence_issue(
+    *, actor: User, application: Application, approval: Approval, now: datetime
+) -> Licence:
+    """Issue the licence an approval grants: individual items, or a general kg cap."""
+    start = approval.valid_from or china_date(now)
+    general = application.kind == LicenceKind.GENERAL
+    days = policy().general_validity_days if general else policy().individual_validity_days
+    until = approval.valid_until or start + timedelta(days=days - 1)
+    if until < start:
+        raise ReetraceError(
+            ErrorCode.INVALID, "valid_until is before valid_from", field="valid_until"
+        )
+    items = _licence_items(application, approval)
+    fields = dict(
+        kind=application.kind,
+        application=application,
+        exporter=application.applicant,
+        consignee_name=application.consignee_name,
+        end_user_name=application.end_user_name,
+        destination=application.destination,
+        valid_from=start,
+        valid_until=until,
+        kg_cap=sum((i.kg for i in items), Decimal(0)) if general else None,
+        issued_at=now,
+        issued_by=actor,
+    )
+    prefix = "GL" if general else "EL"
+    licence = number_next(
+        Licence, prefix, start.year, lambda number: Licence.objects.create(number=number, **fields)
+    )
+    for item in items:
+        item.licence = licence
+    LicenceItem.objects.bulk_create(items)
+    return licence
+
+
+def _pauses(transitions: list[Transition]) -> list[Pause]:
+    pauses: list[Pause] = []
+    for t in transitions:
+        if t.to_state == S.INFORMATION_REQUESTED:
+            pauses.append(Pause(china_date(t.at), None))
+        elif t.from_state == S.INFORMATION_REQUESTED and pauses and pauses[-1].end is None:
+            pauses[-1] = Pause(pauses[-1].start, china_date(t.at))
+    return pauses
+
+
+def application_clock(application: Application, today: date) -> Clock | None:
+    """Elapsed and left working days and the due date; None before acceptance."""
+    if application.accepted_on is None:
+        return None
+    transitions = list(application.transitions.all())
+    stopped = china_date(application.decided_at) if application.decided_at else None
+    return clock_compute(
+        accepted=application.accepted_on,
+        today=today,
+        pauses=_pauses(transitions),
+        limit=policy().review_working_days,
+        stopped_on=stopped,
+    )

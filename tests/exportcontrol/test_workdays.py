@@ -1,0 +1,118 @@
+"""The statutory clock on the official calendar: holidays off, adjusted weekends worked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from reetrace.exportcontrol.workdays import (
+    CalendarNotCovered,
+    Pause,
+    add_working_days,
+    clock_compute,
+    is_working_day,
+    working_days_between,
+)
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2025, 1, 26), True),  # Sunday worked before the 2025 Spring Festival
+        (date(2025, 1, 28), False),  # Spring Festival eve holiday
+        (date(2025, 2, 4), False),
+        (date(2025, 2, 8), True),  # Saturday worked after it
+        (date(2025, 9, 28), True),  # Sunday worked before National Day 2025
+        (date(2025, 10, 1), False),
+        (date(2025, 10, 8), False),
+        (date(2025, 10, 11), True),  # Saturday worked after it
+        (date(2026, 2, 14), True),  # Saturday worked before the 2026 Spring Festival
+        (date(2026, 2, 16), False),
+        (date(2026, 2, 23), False),
+        (date(2026, 2, 28), True),  # Saturday worked after it
+    ],
+)
+def test_official_calendar(day, working):
+    assert is_working_day(day) is working
+
+
+def test_spring_festival_2025():
+    # Fri 24 Jan -> Fri 7 Feb: Sun 26, Mon 27, then 5, 6, 7 Feb
+    assert working_days_between(date(2025, 1, 24), date(2025, 2, 7)) == 5
+    assert add_working_days(date(2025, 1, 24), 5) == date(2025, 2, 7)
+    assert add_working_days(date(2025, 1, 24), 6) == date(2025, 2, 8)  # the worked Saturday
+
+
+def test_national_day_2025():
+    assert add_working_days(date(2025, 9, 26), 3) == date(2025, 9, 30)
+    assert add_working_days(date(2025, 9, 30), 1) == date(2025, 10, 9)
+    assert working_days_between(date(2025, 9, 30), date(2025, 10, 11)) == 3  # 9, 10, Sat 11
+
+
+def test_spring_festival_2026():
+    # Fri 13 Feb -> Sat 14 (worked), holiday 15-23, Tue 24
+    assert add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 14)
+    assert add_working_days(date(2026, 2, 13), 2) == date(2026, 2, 24)
+
+
+def test_between_is_empty_for_the_same_or_an_earlier_day():
+    assert working_days_between(date(2025, 3, 3), date(2025, 3, 3)) == 0
+    assert working_days_between(date(2025, 3, 3), date(2025, 3, 1)) == 0
+
+
+def test_a_year_the_calendar_does_not_cover_fails_loudly():
+    with pytest.raises(CalendarNotCovered, match="does not cover 2027-01-04"):
+        is_working_day(date(2027, 1, 4))
+    with pytest.raises(CalendarNotCovered):
+        add_working_days(date(2026, 12, 1), 45)
+
+
+def test_clock_45_days_across_national_day():
+    clock = clock_compute(
+        accepted=date(2025, 9, 1), today=date(2025, 9, 30), pauses=[], limit=45, stopped_on=None
+    )
+    assert clock.elapsed == working_days_between(date(2025, 9, 1), date(2025, 9, 30))
+    assert clock.due == add_working_days(date(2025, 9, 1), 45)
+    assert clock.left == 45 - clock.elapsed
+    assert not clock.overdue and not clock.paused
+
+
+def test_an_information_request_pauses_the_clock_and_moves_the_due_date():
+    pause = Pause(date(2025, 3, 10), date(2025, 3, 14))  # Mon request, Fri answer
+    clock = clock_compute(
+        accepted=date(2025, 3, 3),
+        today=date(2025, 3, 21),
+        pauses=[pause],
+        limit=45,
+        stopped_on=None,
+    )
+    # 4-7 and 10 Mar (5; the request day counts) + 17-21 Mar (5); 11-14 Mar do not count
+    assert clock.elapsed == 10
+    assert clock.due == add_working_days(date(2025, 3, 3), 49)
+
+
+def test_an_open_request_keeps_the_clock_paused_up_to_today():
+    clock = clock_compute(
+        accepted=date(2025, 3, 3),
+        today=date(2025, 3, 21),
+        pauses=[Pause(date(2025, 3, 10), None)],
+        limit=45,
+        stopped_on=None,
+    )
+    assert clock.paused
+    assert clock.elapsed == 5  # 4-7 and 10 Mar
+    assert clock.due == add_working_days(date(2025, 3, 21), 40)
+
+
+def test_a_decision_stops_the_clock_and_late_ones_are_overdue():
+    clock = clock_compute(
+        accepted=date(2025, 1, 2),
+        today=date(2025, 6, 1),
+        pauses=[],
+        limit=45,
+        stopped_on=date(2025, 4, 1),
+    )
+    assert clock.stopped
+    assert clock.elapsed == working_days_between(date(2025, 1, 2), date(2025, 4, 1))
+    assert clock.overdue
