@@ -1,0 +1,35 @@
+"""The compliance rules, one module per family, each rule a `Check` class.
+
+`CHECKS` lists them most important first; its keys are the rule names used by
+`reetrace detect --rules`, the API and config.toml.
+"""
+
+from __future__ import annotations
+
+from reetrace.compliance.checks.base import Check, Finding, Window
+from reetrace.compliance.checks.counterparties import ShipmentUnconfirmed, ShortReceipt
+from reetrace.compliance.checks.losses import LossAdjustment
+from reetrace.compliance.checks.prices import PriceBelowValue
+from reetrace.compliance.checks.provenance import ImportDeclaration, RecycledOreProfile
+from reetrace.compliance.checks.quotas import QuotaUsage
+from reetrace.compliance.checks.reporting import ReportLate, ReportMissing
+from reetrace.compliance.checks.yields import ElementDropped, YieldOutOfRange
+
+__all__ = ["CHECKS", "Check", "Finding", "Window"]
+
+CHECKS: dict[str, type[Check]] = {
+    check.name: check
+    for check in (
+        YieldOutOfRange,
+        ElementDropped,
+        LossAdjustment,
+        QuotaUsage,
+        ShipmentUnconfirmed,
+        ShortReceipt,
+        RecycledOreProfile,
+        ImportDeclaration,
+        PriceBelowValue,
+        ReportLate,
+        ReportMissing,
+    )
+}

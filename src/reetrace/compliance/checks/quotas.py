@@ -1,0 +1,172 @@
+"""Quota consumption: mining origins and separation inputs against the annual quota.
+
+A quota is in tonnes REO, split light vs medium/heavy (registry ElementGroup).
+Mining uses the REO of the lots mined under the quota; separation the REO of the
+inputs of runs citing it (imported ore counts against separation quotas).
+The use is accumulated in time order, so the alert names the month the quota
+was crossed and the lots and events from that point on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import F, FloatField, Sum
+from django.db.models.functions import Cast
+
+from reetrace.compliance import rules
+from reetrace.compliance.checks.base import Check, Finding, Window, kg
+from reetrace.compliance.checks.ledger import MG_PPB_PER_KG, event_lots, live_postings, reo
+from reetrace.ledger.choices import EventKind, Flow
+from reetrace.ledger.models import Event, Origin
+from reetrace.registry.elements import ELEMENTS, ElementGroup
+from reetrace.registry.models import Quota
+
+COLUMNS = ("light", "medium_heavy")
+
+
+@dataclass
+class Use:
+    event: Event
+    reo: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
+def _column(element: str) -> str:
+    return "light" if ELEMENTS[element].group == ElementGroup.LIGHT else "medium_heavy"
+
+
+def _mining_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
+    rows = (
+        Origin.objects.filter(
+            quota_id__in=quota_ids,
+            event__corrected_by__isnull=True,
+        )
+        .values("quota_id", "event_id", "lot__elements__element")
+        .annotate(
+            metal=Sum(
+                Cast("lot__mass_kg", FloatField())
+                * Cast(F("lot__elements__fraction"), FloatField())
+            )
+        )
+        .order_by()
+    )
+    return _collect(rows)
+
+
+def _separation_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
+    open_window = Window(None, None, window.as_of)
+    rows = (
+        live_postings(open_window)
+        .filter(
+            event__kind=EventKind.TRANSFORM,
+            flow=Flow.CONSUMED,
+            event__transformation__quota_id__in=quota_ids,
+        )
+        .values("event__transformation__quota_id", "event_id", "lot__elements__element")
+        .annotate(
+            metal=Sum(Cast("kg", FloatField()) * Cast(F("lot__elements__fraction"), FloatField()))
+        )
+        .order_by()
+    )
+    return _collect({**r, "quota_id": r["event__transformation__quota_id"]} for r in rows)
+
+
+def _collect(rows) -> dict[int, dict[int, Use]]:
+    found: dict[int, dict[int, Use]] = defaultdict(dict)
+    rows = list(rows)
+    events = Event.objects.in_bulk({r["event_id"] for r in rows})
+    for row in rows:
+        element = row["lot__elements__element"]
+        if element is None or row["metal"] is None:
+            continue
+        use = found[row["quota_id"]].setdefault(row["event_id"], Use(events[row["event_id"]]))
+        use.reo[_column(element)] += abs(reo(element, row["metal"] / MG_PPB_PER_KG))
+    return found
+
+
+class QuotaUsage(Check):
+    """Mining or separation beyond the annual quota (a notice from `warn_at`).
+
+    Parameters: `warn_at` (share of a quota column that raises an info notice),
+    `alert_at` (share beyond which the use is an overrun, severity high).
+    """
+
+    name = "quota_usage"
+    title = "quota use"
+
+    def findings(self, window: Window) -> Iterator[Finding]:
+        years = None
+        if window.start and window.end:
+            years = range(window.start.year, window.end.year + 1)
+        quotas = Quota.objects.all() if years is None else Quota.objects.filter(year__in=years)
+        quotas = {q.pk: q for q in quotas}
+        uses = _mining_uses(list(quotas), window)
+        for quota_id, per_event in _separation_uses(list(quotas), window).items():
+            uses[quota_id].update(per_event)
+        for quota_id, per_event in uses.items():
+            ordered = sorted(per_event.values(), key=lambda u: (u.event.event_time, u.event.pk))
+            for level in ("warn", "over"):
+                finding = self._crossing(quotas[quota_id], ordered, level)
+                if finding is not None and window.contains(finding.period):
+                    yield finding
+
+    def _crossing(self, quota: Quota, uses: list[Use], level: str) -> Finding | None:
+        limits = {
+            "light": float(quota.light_t) * 1000,
+            "medium_heavy": float(quota.medium_heavy_t) * 1000,
+        }
+        share = self.params["alert_at" if level == "over" else "warn_at"]
+        used = dict.fromkeys(COLUMNS, 0.0)
+        for n, use in enumerate(uses):
+            for column in COLUMNS:
+                used[column] += use.reo[column]
+            crossed = [
+                c
+                for c in COLUMNS
+                if rules.quota_level(
+                    used[c], limits[c], warn_at=share, alert_at=self.params["alert_at"]
+                )
+                in ({"over"} if level == "over" else {"warn", "over"})
+            ]
+            if crossed:
+                return self._finding(quota, uses, n, level, crossed, limits)
+        return None
+
+    def _finding(self, quota, uses, n, level, crossed, limits) -> Finding:
+        later = uses[n:]
+        totals = {c: sum(u.reo[c] for u in uses) for c in COLUMNS}
+        lots = event_lots({u.event.pk for u in later})
+        codes = sorted({code for sides in lots.values() for code in sides["out"] + sides["in"]})
+        column = crossed[0]
+        over = level == "over"
+        return Finding(
+            rule=self.name,
+            key=f"{quota.code}|{level}",
+            severity="high" if over else "info",
+            enterprise_id=quota.enterprise_id,
+            period=uses[n].event.period,
+            explanation=(
+                f"{quota.kind} quota {quota.code} ({quota.year}): {column} REO use reached "
+                f"{kg(totals[column] / 1000)} t against {kg(limits[column] / 1000)} t"
+                + (
+                    f"; crossed with {uses[n].event.event_id}. Everything after it is beyond "
+                    "the quota."
+                    if over
+                    else f"; {self.params['warn_at']:.0%} passed with {uses[n].event.event_id}."
+                )
+            ),
+            figures={
+                "expected": kg(limits[column] / 1000),
+                "observed": kg(totals[column] / 1000),
+                "tolerance": self.params["alert_at" if over else "warn_at"],
+                "unit": "t REO",
+                "quota": quota.code,
+                "used_t": {c: kg(totals[c] / 1000) for c in COLUMNS},
+                "quota_t": {c: kg(limits[c] / 1000) for c in COLUMNS},
+            },
+            elements=[],
+            lots=codes,
+            events=[u.event.event_id for u in later],
+        )

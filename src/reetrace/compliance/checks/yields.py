@@ -1,0 +1,156 @@
+"""Process yields and declarations: where material disappears inside a transformation.
+
+The ledger already refuses outputs that hold more of an element than the inputs,
+and it makes opening + inflows - outflows - losses = closing hold by construction.
+What it cannot refuse is *less*: material sold off the books shows up as a run
+whose REO yield is below what its process recovers (`yield_out_of_range`), or as
+one element that went in and did not come out (`element_dropped`: Dy/Tb that
+vanishes from a magnet so that it looks uncontrolled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reetrace.compliance import rules
+from reetrace.compliance.checks.base import Check, Finding, Window, kg
+from reetrace.compliance.checks.ledger import (
+    RunBalance,
+    event_lots,
+    events_by_pk,
+    transformation_balances,
+)
+from reetrace.compliance.config import rule_params
+from reetrace.ledger.models import ExportDeclaration
+
+
+def _summaries(window: Window) -> dict[int, tuple[RunBalance, rules.YieldSummary]]:
+    drop = rule_params("element_dropped")
+    found = {}
+    for pk, run in transformation_balances(window).items():
+        summary = rules.yield_summary(
+            run.inputs,
+            run.outputs,
+            min_input_reo_kg=drop["min_input_reo_kg"],
+            min_input_share=drop["min_input_share"],
+            max_ratio=drop["max_ratio"],
+        )
+        found[pk] = (run, summary)
+    return found
+
+
+class YieldOutOfRange(Check):
+    """A transformation recovered less REO than its process does.
+
+    Parameters: `ranges` (process -> [low, high] REO yield), `tolerance` (fires below
+    low - tolerance), `min_input_reo_kg` (ignore smaller runs), `severity`. Elements
+    dropped altogether are left to `element_dropped`.
+    """
+
+    name = "yield_out_of_range"
+    title = "transformation yield below the process range"
+
+    def findings(self, window: Window) -> Iterator[Finding]:
+        p = self.params
+        low_runs = {}
+        for pk, (_run, summary) in _summaries(window).items():
+            if summary.input_reo >= p["min_input_reo_kg"]:
+                low_runs[pk] = summary
+        events = events_by_pk(set(low_runs))
+        flagged = {}
+        for pk, summary in low_runs.items():
+            process = events[pk].transformation.process
+            low, high = p["ranges"].get(process, [0.0, 1.0])
+            if summary.retained_yield < low - p["tolerance"]:
+                flagged[pk] = (summary, process, low, high)
+        lots = event_lots(set(flagged))
+        for pk, (summary, process, low, high) in flagged.items():
+            yield self._finding(events[pk], summary, process, low, high, lots[pk])
+
+    def _finding(self, event, summary, process, low, high, lots) -> Finding:
+        missing = summary.input_reo * low - summary.output_reo
+        return Finding(
+            rule=self.name,
+            key=event.event_id,
+            severity=self.params["severity"],
+            enterprise_id=event.reporter_id,
+            period=event.period,
+            explanation=(
+                f"{process} run {event.event_id} put out {summary.retained_yield:.1%} of the "
+                f"REO it consumed; the process recovers {low:.1%}-{high:.1%}. About "
+                f"{kg(missing)} kg REO is unaccounted for: declared as loss, possibly sold "
+                "off the books."
+            ),
+            figures={
+                "expected": low,
+                "observed": round(summary.retained_yield, 4),
+                "tolerance": self.params["tolerance"],
+                "unit": "REO yield",
+                "range": [low, high],
+                "input_reo_kg": kg(summary.input_reo),
+                "output_reo_kg": kg(summary.output_reo),
+                "missing_reo_kg": kg(missing),
+                "per_element_yield": {el: round(v, 4) for el, v in summary.per_element.items()},
+            },
+            elements=sorted(summary.per_element),
+            lots=lots["out"] + lots["in"],
+            events=[event.event_id],
+        )
+
+
+class ElementDropped(Check):
+    """A transformation's outputs silently drop an element its inputs carried.
+
+    Parameters: `min_input_reo_kg` and `min_input_share` (the element mattered in the
+    inputs), `max_ratio` (its yield / the others' yield below this fires), `severity`.
+    Exports of the outputs are listed as evidence: a magnet declared without its
+    Dy/Tb leaves the country without a licence.
+    """
+
+    name = "element_dropped"
+    title = "element dropped from the outputs"
+
+    def findings(self, window: Window) -> Iterator[Finding]:
+        flagged = {pk: rs for pk, rs in _summaries(window).items() if rs[1].dropped}
+        events = events_by_pk(set(flagged))
+        lots = event_lots(set(flagged))
+        for pk, (run, summary) in flagged.items():
+            yield self._finding(events[pk], run, summary, lots[pk])
+
+    def _finding(self, event, run, summary, lots) -> Finding:
+        dropped = list(summary.dropped)
+        exports = list(
+            ExportDeclaration.objects.filter(
+                lot__code__in=lots["out"], event__corrected_by__isnull=True
+            ).values_list("event__event_id", flat=True)
+        )
+        missing = {
+            el: kg(run.inputs[el] * (summary.retained_yield - summary.per_element[el]))
+            for el in dropped
+        }
+        names = ", ".join(dropped)
+        return Finding(
+            rule=self.name,
+            key=event.event_id,
+            severity=self.params["severity"],
+            enterprise_id=event.reporter_id,
+            period=event.period,
+            explanation=(
+                f"run {event.event_id} consumed {names} but its outputs keep only "
+                + ", ".join(f"{el} {summary.per_element[el]:.1%}" for el in dropped)
+                + f" of it while the other elements kept {summary.retained_yield:.1%}. "
+                "An output declared without these elements may escape export control"
+                + (f"; exported by {', '.join(exports)}." if exports else ".")
+            ),
+            figures={
+                "expected": round(summary.retained_yield, 4),
+                "observed": {el: round(summary.per_element[el], 4) for el in dropped},
+                "tolerance": self.params["max_ratio"],
+                "unit": "element yield",
+                "missing_reo_kg": missing,
+                "exports": exports,
+            },
+            elements=dropped,
+            lots=lots["out"] + lots["in"],
+            events=[event.event_id, *exports],
+        )

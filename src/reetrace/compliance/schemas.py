@@ -1,0 +1,170 @@
+"""Shapes of the compliance API: alerts, runs, cases, risk."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from reetrace.compliance.choices import AlertStatus, Severity
+
+ShortText = Field(min_length=1, max_length=2000)
+
+
+class RunIn(Schema):
+    rules: list[str] | None = Field(None, description="rule names; all rules when absent")
+    start: date | None = Field(None, description="first month (any day of it)")
+    end: date | None = Field(None, description="last month (any day of it)")
+    as_of: datetime | None = Field(None, description="judge the ledger as it stood then")
+
+
+class RunOut(Schema):
+    id: int
+    status: str
+    rules: list[str]
+    start: str | None
+    end: str | None
+    as_of: datetime
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    counts: dict[str, Any]
+    log: str
+
+
+class AlertFilter(Schema):
+    rule: str | None = None
+    severity: Severity | None = None
+    status: AlertStatus | None = None
+    enterprise: str | None = Field(None, description="enterprise identifier")
+    period: str | None = Field(None, description="month, e.g. 2025-03")
+    limit: int = Field(200, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class AlertOut(Schema):
+    id: int
+    rule: str
+    severity: str
+    enterprise: str
+    enterprise_name: str
+    period: str
+    elements: list[str]
+    figures: dict[str, Any]
+    lots: list[str]
+    events: list[str]
+    explanation: str
+    status: str
+    status_reason: str
+    shared_with_enterprise: bool
+    created_at: datetime
+
+
+class HistoryOut(Schema):
+    action: str
+    actor: str
+    at: datetime
+    from_status: str
+    to_status: str
+    reason: str
+
+
+class EventEvidence(Schema):
+    event_id: str
+    kind: str
+    reporter: str
+    event_time: datetime
+    period: str
+
+
+class AlertDetailOut(AlertOut):
+    history: list[HistoryOut]
+    evidence: list[EventEvidence]
+    cases: list[int]
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class DismissIn(Schema):
+    reason: str = ShortText
+
+
+class ShareIn(Schema):
+    shared: bool = True
+    reason: str = Field("", max_length=2000)
+
+
+class RiskOut(Schema):
+    rank: int
+    enterprise: str
+    name: str
+    score: float
+    alerts: dict[str, int]
+
+
+class CaseIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    alerts: list[int] = Field(min_length=1, max_length=500)
+    assignee: str | None = Field(None, description="username of the analyst")
+
+
+class AssignIn(Schema):
+    assignee: str = Field(min_length=1, max_length=150)
+
+
+class NoteIn(Schema):
+    text: str = ShortText
+
+
+class AttachmentIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(min_length=1, description="the file, base64-encoded")
+
+
+class OutcomeIn(Schema):
+    outcome: str = ShortText
+
+
+class NoteOut(Schema):
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    sha256: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+class StepOut(Schema):
+    action: str
+    actor: str
+    at: datetime
+    detail: dict[str, Any]
+
+
+class CaseOut(Schema):
+    id: int
+    title: str
+    status: str
+    assignee: str | None
+    outcome: str
+    opened_by: str
+    opened_at: datetime
+    closed_at: datetime | None
+    alerts: list[int]
+
+
+class CaseDetailOut(CaseOut):
+    notes: list[NoteOut]
+    attachments: list[AttachmentOut]
+    steps: list[StepOut]

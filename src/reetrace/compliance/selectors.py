@@ -1,0 +1,146 @@
+"""Reads of alerts, runs, cases and risk, always scoped to the actor.
+
+National roles see every alert; an enterprise user sees only the alerts about
+its own enterprise that the regulator shared with it, and never risk scores or
+cases (the API refuses those by permission; these selectors refuse them too).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count, QuerySet
+
+from reetrace.accounts.models import User
+from reetrace.compliance import rules
+from reetrace.compliance.choices import AlertStatus
+from reetrace.compliance.config import risk_weights
+from reetrace.compliance.models import Alert, Case, DetectionRun
+from reetrace.core.errors import Forbidden, NotFound
+from reetrace.registry.models import Enterprise
+
+
+def alerts_visible(*, actor: User) -> QuerySet[Alert]:
+    alerts = Alert.objects.select_related("enterprise")
+    if actor.is_national:
+        return alerts
+    if actor.enterprise_id:
+        return alerts.filter(enterprise_id=actor.enterprise_id, shared_with_enterprise=True)
+    return alerts.none()
+
+
+def alerts_filter(
+    *,
+    actor: User,
+    rule: str | None = None,
+    severity: str | None = None,
+    status: str | None = None,
+    enterprise: str | None = None,
+    period: date | None = None,
+) -> QuerySet[Alert]:
+    """Alerts the actor may see, narrowed by the given filters."""
+    alerts = alerts_visible(actor=actor)
+    if rule:
+        alerts = alerts.filter(rule=rule)
+    if severity:
+        alerts = alerts.filter(severity=severity)
+    if status:
+        alerts = alerts.filter(status=status)
+    if enterprise:
+        alerts = alerts.filter(enterprise__identifier=enterprise)
+    if period:
+        alerts = alerts.filter(period=period)
+    return alerts
+
+
+def alert_visible(*, actor: User, alert_id: int) -> Alert:
+    """One alert, or 404 when it does not exist or the actor may not see it."""
+    alert = alerts_visible(actor=actor).filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound("alert", str(alert_id))
+    return alert
+
+
+def _national(actor: User) -> None:
+    if not actor.is_national:
+        raise Forbidden("cases, runs and risk scores are for national roles")
+
+
+def run_visible(*, actor: User, run_id: int) -> DetectionRun:
+    _national(actor)
+    run = DetectionRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("detection run", str(run_id))
+    return run
+
+
+def cases_visible(*, actor: User) -> QuerySet[Case]:
+    _national(actor)
+    return Case.objects.select_related("assignee", "opened_by")
+
+
+def case_visible(*, actor: User, case_id: int) -> Case:
+    case = cases_visible(actor=actor).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("case", str(case_id))
+    return case
+
+
+def risk_ranking(*, actor: User, limit: int = 100) -> list[dict]:
+    """Enterprises by risk score (severity x rule weight over live alerts), highest first."""
+    _national(actor)
+    weights = risk_weights()
+    rows = (
+        Alert.objects.exclude(status=AlertStatus.DISMISSED)
+        .values("enterprise_id", "rule", "severity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    per_enterprise: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        per_enterprise[row["enterprise_id"]] += [(row["rule"], row["severity"])] * row["n"]
+        counts[row["enterprise_id"]][row["severity"]] += row["n"]
+    scores = {
+        pk: rules.risk_score(
+            pairs, severity_weights=weights["severity"], rule_weights=weights["rules"]
+        )
+        for pk, pairs in per_enterprise.items()
+    }
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    names = Enterprise.objects.in_bulk([pk for pk, _ in ranked])
+    return [
+        {
+            "rank": n + 1,
+            "enterprise": names[pk].identifier,
+            "name": names[pk].display_name,
+            "score": round(score, 2),
+            "alerts": dict(counts[pk]),
+        }
+        for n, (pk, score) in enumerate(ranked)
+    ]
+
+
+def analyst_get(*, username: str) -> User:
+    """A user who may work cases (the assignee of a case), or an error naming the field."""
+    from reetrace.accounts.permissions import Permission
+    from reetrace.core.errors import ErrorCode, ReetraceError
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFound("user", username, field="assignee")
+    if not user.has_permission(Permission.COMPLIANCE_CASE_MANAGE):
+        raise ReetraceError(
+            ErrorCode.INVALID, f"{username} may not work compliance cases", field="assignee"
+        )
+    return user
+
+
+def alerts_for_case(*, actor: User, alert_ids: list[int]) -> list[Alert]:
+    """The alerts a case is opened from, all of them or a 404 naming the missing one."""
+    found = alerts_visible(actor=actor).in_bulk(alert_ids)
+    missing = [str(pk) for pk in alert_ids if pk not in found]
+    if missing:
+        raise NotFound("alert", ", ".join(missing), field="alerts")
+    return [found[pk] for pk in dict.fromkeys(alert_ids)]

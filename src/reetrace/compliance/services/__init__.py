@@ -1,0 +1,1 @@
+"""Writes of the compliance app: detection runs, alert triage, cases."""
