@@ -13,6 +13,7 @@ from reetrace.compliance.api import router as compliance_router
 from reetrace.core.errors import BatchRejected, ErrorCode, ReetraceError
 from reetrace.exportcontrol.api import router as exportcontrol_router
 from reetrace.ledger.api import router as ledger_router
+from reetrace.reconciliation.api import router as reconciliation_router
 from reetrace.registry.api import router as registry_router
 from reetrace.reporting.api import router as reporting_router
 from reetrace.trace.api import public_router
@@ -115,4 +116,5 @@ api.add_router("/", trace_router)
 api.add_router("/", reporting_router)
 api.add_router("/", compliance_router)
 api.add_router("/", exportcontrol_router)
+api.add_router("/", reconciliation_router)
 api.add_router("/", public_router)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "reetrace.reporting",
     "reetrace.compliance",
     "reetrace.exportcontrol",
+    "reetrace.reconciliation",
     "reetrace.synth",
     "reetrace.portal",
 ]

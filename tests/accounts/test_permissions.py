@@ -32,6 +32,9 @@ def test_partner_sees_reference_data_and_the_summary_only():
         Permission.EXPORTCONTROL_APPLICATION_READ,  # only applications naming its importers
         Permission.EXPORTCONTROL_CLASSIFICATION_RUN,
         Permission.EXPORTCONTROL_STATS_READ,
+        Permission.RECONCILIATION_LOAD,
+        Permission.RECONCILIATION_READ,
+        Permission.RECONCILIATION_SUBMISSION_UPLOAD,
         Permission.REGISTRY_REFERENCE_READ,
         Permission.TRACE_EXPORT_SUMMARY_READ,
     }

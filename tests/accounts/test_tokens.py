@@ -125,6 +125,9 @@ def test_me(world):
         "exportcontrol:application:read",
         "exportcontrol:classification:run",
         "exportcontrol:stats:read",
+        "reconciliation:comparison:read",
+        "reconciliation:partner-data:load",
+        "reconciliation:submission:upload",
         "registry:reference:read",
         "trace:export-summary:read",
     ]

@@ -41,6 +41,9 @@ class Permission(StrEnum):
     LEDGER_EVENT_CAPTURE = "ledger:event:capture"
     LEDGER_EVENT_READ = "ledger:event:read"
     LEDGER_LOT_READ = "ledger:lot:read"
+    RECONCILIATION_LOAD = "reconciliation:partner-data:load"
+    RECONCILIATION_READ = "reconciliation:comparison:read"
+    RECONCILIATION_SUBMISSION_UPLOAD = "reconciliation:submission:upload"
     REGISTRY_ENTERPRISE_READ = "registry:enterprise:read"
     REGISTRY_ENTERPRISE_WRITE = "registry:enterprise:write"
     REGISTRY_QUOTA_READ = "registry:quota:read"
@@ -57,6 +60,7 @@ class Permission(StrEnum):
 
 P = Permission
 _READ_ALL = {
+    P.RECONCILIATION_READ,
     P.COMPLIANCE_ALERT_READ,
     P.COMPLIANCE_RISK_READ,
     P.EXPORTCONTROL_APPLICATION_READ,
@@ -85,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.COMPLIANCE_ALERT_TRIAGE,
             P.COMPLIANCE_CASE_MANAGE,
             P.COMPLIANCE_DETECT_RUN,
+            P.RECONCILIATION_LOAD,
             P.REGISTRY_ENTERPRISE_WRITE,
             P.REGISTRY_QUOTA_WRITE,
         }
@@ -100,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.EXPORTCONTROL_STATS_READ,
             P.EXPORTCONTROL_WATCHLIST_MANAGE,
             P.LEDGER_EVENT_READ,
+            P.RECONCILIATION_READ,
             P.LEDGER_LOT_READ,
             P.REGISTRY_ENTERPRISE_READ,
             P.REGISTRY_REFERENCE_READ,
@@ -116,6 +122,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.EXPORTCONTROL_CLASSIFICATION_RUN,
             P.EXPORTCONTROL_LICENCE_READ,
             P.LEDGER_LOT_READ,
+            P.RECONCILIATION_READ,
             P.REGISTRY_ENTERPRISE_READ,
             P.REGISTRY_REFERENCE_READ,
             P.TRACE_EXPORT_READ,
@@ -150,6 +157,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.EXPORTCONTROL_APPLICATION_READ,
             P.EXPORTCONTROL_CLASSIFICATION_RUN,
             P.EXPORTCONTROL_STATS_READ,
+            P.RECONCILIATION_LOAD,
+            P.RECONCILIATION_READ,
+            P.RECONCILIATION_SUBMISSION_UPLOAD,
             P.REGISTRY_REFERENCE_READ,
             P.TRACE_EXPORT_SUMMARY_READ,
         }
