@@ -28,12 +28,18 @@ lint: install  ## ruff lint and format check, migrations up to date
 	$(BIN)/ruff format --check src tests
 	REETRACE_VAR_DIR=$$(mktemp -d) $(BIN)/reetrace makemigrations --check --dry-run
 
+# Browser tests use a live server and flush the database after each test, so they run
+# in a session of their own; the rest runs on two workers.
+PYTEST := $(BIN)/pytest -n 2 --ignore=tests/browser
+PYTEST_BROWSER := $(BIN)/pytest tests/browser
+
 test-sqlite: install  ## the suite on SQLite
-	REETRACE_VAR_DIR=$$(mktemp -d) $(BIN)/pytest
+	REETRACE_VAR_DIR=$$(mktemp -d) $(PYTEST)
+	REETRACE_VAR_DIR=$$(mktemp -d) $(PYTEST_BROWSER)
 
 test-postgres: install  ## the suite on PostgreSQL ($(PG_URL)); skips unless REETRACE_REQUIRE_POSTGRES=1
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		REETRACE_DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+		REETRACE_DATABASE_URL=$(PG_URL) $(PYTEST) && REETRACE_DATABASE_URL=$(PG_URL) $(PYTEST_BROWSER); \
 	elif [ "$$REETRACE_REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL is required (REETRACE_REQUIRE_POSTGRES=1) but $(PG_URL) is not reachable"; exit 1; \
 	else \

@@ -34,10 +34,12 @@ INSTALLED_APPS = [
     "reetrace.reconciliation",
     "reetrace.synth",
     "reetrace.portal",
+    "reetrace.bench",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,8 +105,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = CONFIG.var_dir / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves `collectstatic` output from here
 MEDIA_ROOT = CONFIG.var_dir / "uploads"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "portal:login"
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

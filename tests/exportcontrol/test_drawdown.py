@@ -132,7 +132,7 @@ def test_a_voided_export_gives_its_kg_back(world):
     assert list(licence_remaining(licence).values()) == [Decimal("500")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_exports_cannot_overdraw_a_licence(postgres_only):
     world = build_world()
     _, licence = licensed(world, kg="100")

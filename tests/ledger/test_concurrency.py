@@ -14,7 +14,7 @@ from reetrace.trace.selectors import stock_of
 from tests.factories.world import build_world, code, mine_event, ship_event
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_shipments_cannot_overdraw_a_lot(postgres_only):
     world = build_world()
     world.capture(world.miner, mine_event(1, kg="100"))

@@ -1,0 +1,57 @@
+"""`reetrace bench`: measure ingest, API ingest, genealogy and mass balance against baselines.
+
+The parent prepares a scratch database (a fresh SQLite file under var/bench, or
+the `reetrace_bench` database on the PostgreSQL server given), runs the steps in
+a child process bound to it, then prints the figures with their ratios.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+
+from reetrace.bench.report import report_table
+from reetrace.bench.scratch import scratch_url
+from reetrace.conf import CONFIG
+
+STEPS = ("load", "raw", "api", "genealogy", "balance")
+
+
+class Command(BaseCommand):
+    help = "Benchmark reetrace on a generated dataset; figures as ratios to raw baselines."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", default="tiny", choices=["tiny", "small", "medium", "national"]
+        )
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--year", type=int, default=2025)
+        parser.add_argument("--database", help="database URL (default: SQLite under var/bench)")
+        parser.add_argument("--json", dest="json_out", help="write the results here")
+        parser.add_argument("--steps", default=",".join(STEPS))
+        parser.add_argument("--lots", type=int, default=1000, help="lots traced")
+        parser.add_argument("--api-batches", type=int, default=20)
+        parser.add_argument("--clients", type=int, default=4)
+
+    def handle(self, *args, **options):
+        unknown = set(options["steps"].split(",")) - set(STEPS)
+        if unknown:
+            raise CommandError(f"unknown steps {sorted(unknown)}; choose from {', '.join(STEPS)}")
+        url = scratch_url(options["database"] or "sqlite://", CONFIG.var_dir)
+        out = Path(options["json_out"] or tempfile.mkstemp(suffix=".json")[1])
+        command = [sys.executable, "-m", "reetrace", "bench_run", "--out", str(out)]
+        for key in ("scale", "seed", "year", "steps", "lots", "api_batches", "clients"):
+            command += [f"--{key.replace('_', '-')}", str(options[key])]
+        env = os.environ | {"REETRACE_DATABASE_URL": url}
+        if subprocess.run(command, env=env, check=False).returncode != 0:
+            raise CommandError("the benchmark run failed; see the output above")
+        results = json.loads(out.read_text())
+        Console().print(report_table(results))
+        self.stdout.write(f"results written to {out}")

@@ -1,0 +1,75 @@
+"""The benchmark results as a table: each figure beside its baseline and their ratio."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+
+def _ratio(a, b) -> str:
+    return f"{a / b:.1%}" if a and b else "-"
+
+
+def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(measure, figure, baseline, ratio) rows; figures carry their units."""
+    steps, rows = results["steps"], []
+    raw = steps.get("raw", {}).get("rows_per_s")
+    if "raw" in steps:
+        rows.append(
+            (
+                "raw write of the event rows (" + steps["raw"]["method"] + ")",
+                f"{raw:,.0f} rows/s",
+                "-",
+                "100%",
+            )
+        )
+    for key, label in (
+        ("load", "bulk load through the ledger rules"),
+        ("api", "API ingest, 1000-event batches over HTTP"),
+    ):
+        if key in steps:
+            rate = steps[key]["events_per_s"]
+            rows.append(
+                (
+                    label,
+                    f"{rate:,.0f} events/s",
+                    f"{raw:,.0f} rows/s" if raw else "-",
+                    _ratio(rate, raw),
+                )
+            )
+    for direction in ("up", "down"):
+        g = steps.get("genealogy", {}).get(direction)
+        if g:
+            rows.append(
+                (
+                    f"genealogy {direction}stream, p50 / p99",
+                    f"{g['p50_ms']:.2f} / {g['p99_ms']:.2f} ms",
+                    f"{g['bare_p50_ms']:.2f} / {g['bare_p99_ms']:.2f} ms (bare CTE)",
+                    f"{g['ratio_p50']:.2f}x",
+                )
+            )
+    if "balance" in steps:
+        b = steps["balance"]
+        rows.append(
+            (
+                "mass balance, all enterprises, whole year",
+                f"{b['seconds']:.2f} s",
+                f"{b['bare_group_by_seconds']:.2f} s (bare GROUP BY)",
+                f"{b['ratio']:.2f}x",
+            )
+        )
+    return rows
+
+
+def report_table(results: dict) -> Table:
+    table = Table(title=f"reetrace bench: scale {results['scale']}, {results['database']}")
+    for column in ("measure", "figure", "baseline", "ratio"):
+        table.add_column(column)
+    for row in report_rows(results):
+        table.add_row(*row)
+    return table
+
+
+def report_markdown(results: dict) -> str:
+    lines = ["| measure | figure | baseline | ratio |", "|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in report_rows(results)]
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""API ingest: batches of 1000 events posted over HTTP on loopback by concurrent clients.
+
+The bench starts gunicorn (two workers, as on a two-core machine) against the
+bench database and posts mining origins for one miner under its quota, each
+client its own event ids, so no client waits on another's lots.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from reetrace.accounts.tokens import token_issue
+from reetrace.bench.measure import peak_rss_mb, process_peak_rss_mb
+from reetrace.ledger.codes import lot_code_from_number
+from reetrace.registry.models import Quota
+from reetrace.synth.loader import loader_user
+
+BATCH = 1000
+CODE_BASE = 10**15
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _server(port: int) -> subprocess.Popen:
+    env = os.environ | {
+        "REETRACE_DEBUG": "0",
+        "REETRACE_SECRET_KEY": "bench-only-secret",
+        "REETRACE_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "reetrace.wsgi:application",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "300",
+    ]
+    server = subprocess.Popen(command, env=env)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("the bench API server did not start")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
+def _batch(quota: Quota, client: int, number: int) -> bytes:
+    moment = datetime(quota.year, 6, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai")).isoformat()
+    events = []
+    for n in range(BATCH):
+        serial = CODE_BASE + (client * 10_000 + number) * BATCH + n
+        events.append(
+            {
+                "event_id": f"bench-api-{serial}",
+                "kind": "mine",
+                "event_time": moment,
+                "reporter": quota.enterprise.identifier,
+                "quota": quota.code,
+                "lot": {
+                    "code": lot_code_from_number(serial),
+                    "product": "ORE-BASTNAESITE",
+                    "mass": "25000",
+                    "composition": {"La": "0.015", "Ce": "0.025", "Pr": "0.0025", "Nd": "0.008"},
+                },
+            }
+        )
+    return json.dumps({"events": events}).encode()
+
+
+def _post(url: str, token: str, body: bytes) -> int:
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return response.status
+    except urllib.error.HTTPError as refused:
+        raise RuntimeError(f"API ingest refused a batch: {refused.read()[:500]!r}") from refused
+
+
+def api_ingest(batches: int, clients: int) -> dict:
+    quota = Quota.objects.filter(kind="mining").select_related("enterprise").order_by("pk").first()
+    _, token = token_issue(user=loader_user(), name="bench")
+    port = _free_port()
+    server = _server(port)
+    url = f"http://127.0.0.1:{port}/api/v1/events"
+    bodies = [(_batch(quota, n % clients, n)) for n in range(batches)]
+    try:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            statuses = list(pool.map(lambda body: _post(url, token, body), bodies))
+        seconds = time.perf_counter() - start
+        workers = _children(server.pid)
+        server_rss = max((process_peak_rss_mb(pid) or 0 for pid in workers), default=None)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if set(statuses) != {200}:
+        raise RuntimeError(f"API ingest answered {sorted(set(statuses))}")
+    events = batches * BATCH
+    return {
+        "events": events,
+        "clients": clients,
+        "batch": BATCH,
+        "seconds": round(seconds, 3),
+        "events_per_s": round(events / seconds, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "server_worker_peak_rss_mb": server_rss,
+    }

@@ -1,0 +1,169 @@
+"""The national flow of one element, mine to magnet to customer, for a Sankey diagram.
+
+Everything is summed in the database: genealogy links carry the REO kg of each
+element they attribute (a JSON object per link, read with a key transform that
+SQLite and PostgreSQL both translate), and shipments to domestic users and export
+declarations are weighted by their lot's fraction of the element. A lot's stage
+is where it entered the chain (mining, import, recycling) for origin lots, and
+its product form otherwise. The sums are chart widths only (float in SQL, shown
+rounded); nothing here is stored or used for a balance.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, FloatField, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from reetrace.core.quantities import MG_PER_KG
+from reetrace.ledger.choices import EventKind
+from reetrace.ledger.models import ExportDeclaration, LotLink, Shipment
+from reetrace.registry.choices import EnterpriseRole, ProductForm
+from reetrace.registry.elements import ELEMENTS
+from reetrace.registry.models import Enterprise
+
+__all__ = ["STAGES", "Flows", "element_flows"]
+
+STAGES = {
+    "mining": _("Mining"),
+    "imports": _("Imports"),
+    "recycling": _("Recycling"),
+    "ore": _("Ore and concentrate"),
+    "separation": _("Separation (compounds, oxides)"),
+    "metals": _("Metals and alloys"),
+    "magnets": _("Magnets"),
+    "scrap": _("Scrap"),
+    "other": _("Other products"),
+    "domestic": _("Domestic use"),
+}
+_ORIGIN_STAGE = {
+    EventKind.MINE: "mining",
+    EventKind.IMPORT: "imports",
+    EventKind.RECYCLE: "recycling",
+}
+_FORM_STAGE = {
+    ProductForm.ORE: "ore",
+    ProductForm.MIXED_COMPOUND: "separation",
+    ProductForm.OXIDE: "separation",
+    ProductForm.METAL: "metals",
+    ProductForm.ALLOY: "metals",
+    ProductForm.SINTERED_NDFEB: "magnets",
+    ProductForm.BONDED_NDFEB: "magnets",
+    ProductForm.SMCO: "magnets",
+    ProductForm.SCRAP: "scrap",
+}
+PPB = 1_000_000_000
+
+
+@dataclass
+class Flows:
+    element: str
+    start: date
+    end: date
+    links: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    def add(self, source: str, target: str, reo_kg: float | None) -> None:
+        if reo_kg and source != target:
+            self.links[(source, target)] += Decimal(str(round(reo_kg, 3)))
+
+    def rows(self) -> list[dict]:
+        """One row per link, biggest first, with translated stage names."""
+        return [
+            {"source": stage_label(s), "target": stage_label(t), "reo_kg": kg}
+            for (s, t), kg in sorted(self.links.items(), key=lambda item: -item[1])
+        ]
+
+    def chart(self) -> dict:
+        """Plotly's sankey trace data: node labels and links by node index."""
+        order = [k for k in STAGES if k != "domestic"]
+        used = {n for link in self.links for n in link}
+        exports = sorted(n for n in used if n.startswith("export:"))
+        nodes = [n for n in order if n in used] + (["domestic"] if "domestic" in used else [])
+        nodes += exports
+        index = {n: i for i, n in enumerate(nodes)}
+        return {
+            "labels": [str(stage_label(n)) for n in nodes],
+            "source": [index[s] for s, _t in self.links],
+            "target": [index[t] for _s, t in self.links],
+            "value": [float(v) for v in self.links.values()],
+            "unit": f"{self.element} REO kg",
+        }
+
+
+def stage_label(stage: str) -> str:
+    if stage.startswith("export:"):
+        word = _("Export")
+        return f"{word} {stage.removeprefix('export:')}"
+    return str(STAGES[stage])
+
+
+def lot_stage(kind: str | None, form: str) -> str:
+    return _ORIGIN_STAGE.get(kind) or _FORM_STAGE.get(form, "other")
+
+
+def element_flows(*, element: str, start: date, end: date) -> Flows:
+    """REO kg of `element` moving between stages in the months start..end (inclusive)."""
+    if element not in ELEMENTS:
+        raise ValueError(f"unknown element {element!r}")
+    flows = Flows(element, start, end)
+    _transformation_flows(flows)
+    factor = float(ELEMENTS[element].metal_to_oxide) / (MG_PER_KG * PPB)
+    _custody_flows(flows, factor)
+    return flows
+
+
+def _transformation_flows(flows: Flows) -> None:
+    rows = (
+        LotLink.objects.filter(
+            event__period__gte=flows.start,
+            event__period__lte=flows.end,
+            event__corrected_by__isnull=True,
+        )
+        .values("parent__created_by__kind", "parent__product__form", "child__product__form")
+        .annotate(reo=Sum(Cast(KT(f"reo_kg__{flows.element}"), FloatField())))
+        .order_by()
+    )
+    for row in rows:
+        source = lot_stage(row["parent__created_by__kind"], row["parent__product__form"])
+        flows.add(source, lot_stage(None, row["child__product__form"]), row["reo"])
+
+
+def _element_weight():
+    """mg x ppb of the lot's element, summed; times the factor gives REO kg."""
+    return Sum(
+        Cast(F("kg"), FloatField()) * Cast(F("lot__elements__fraction"), FloatField()),
+    )
+
+
+def _custody_flows(flows: Flows, factor: float) -> None:
+    period = {
+        "event__period__gte": flows.start,
+        "event__period__lte": flows.end,
+        "event__corrected_by__isnull": True,
+        "lot__elements__element": flows.element,
+    }
+    domestic_users = Enterprise.objects.filter(roles__role=EnterpriseRole.DOMESTIC_USER)
+    sales = (
+        Shipment.objects.filter(buyer__in=domestic_users, **period)
+        .values("lot__created_by__kind", "lot__product__form")
+        .annotate(weight=_element_weight())
+        .order_by()
+    )
+    for row in sales:
+        stage = lot_stage(row["lot__created_by__kind"], row["lot__product__form"])
+        flows.add(stage, "domestic", (row["weight"] or 0) * factor)
+    exports = (
+        ExportDeclaration.objects.filter(**period)
+        .values("lot__created_by__kind", "lot__product__form", "destination")
+        .annotate(weight=_element_weight())
+        .order_by()
+    )
+    for row in exports:
+        stage = lot_stage(row["lot__created_by__kind"], row["lot__product__form"])
+        flows.add(stage, f"export:{row['destination']}", (row["weight"] or 0) * factor)

@@ -1,0 +1,1 @@
+"""Portal forms: one per event kind, turned into the dicts that capture accepts."""

@@ -1,0 +1,65 @@
+"""The role-aware navigation: each entry names the permissions its page checks.
+
+Entries of apps still being built (alerts, cases, licences) are listed by the URL
+name those apps are expected to provide; an entry whose URL does not resolve yet
+is simply not shown, so the menu grows as the apps land without editing here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from reetrace.accounts.permissions import Permission as P
+
+__all__ = ["NAVIGATION", "NavItem", "nav_for"]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    url_name: str
+    permissions: tuple[P, ...]
+    enterprise: bool = False
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem(_("Dashboard"), "portal:dashboard", (P.LEDGER_EVENT_CAPTURE,), True),
+    NavItem(_("Report"), "portal:report", (P.LEDGER_EVENT_CAPTURE,), True),
+    NavItem(_("Upload a file"), "portal:upload", (P.LEDGER_EVENT_CAPTURE,), True),
+    NavItem(_("Close a month"), "portal:close", (P.REPORTING_REPORT_CLOSE,), True),
+    NavItem(_("Lots"), "portal:lots", (P.LEDGER_LOT_READ, P.TRACE_STOCK_READ), True),
+    NavItem(
+        _("National overview"),
+        "portal:national",
+        (P.TRACE_GENEALOGY_READ, P.TRACE_EXPORT_SUMMARY_READ),
+    ),
+    NavItem(_("Enterprises"), "portal:enterprises", (P.REGISTRY_ENTERPRISE_READ,)),
+    NavItem(_("Trace a lot"), "portal:trace", (P.LEDGER_LOT_READ, P.TRACE_GENEALOGY_READ)),
+    NavItem(_("Export statistics"), "portal:exports", (P.TRACE_EXPORT_SUMMARY_READ,)),
+    # Pages of apps in progress: shown once their URL names resolve.
+    NavItem(_("Alerts"), "compliance:alerts", (P.COMPLIANCE_ALERT_READ,)),
+    NavItem(_("Cases"), "compliance:cases", (P.COMPLIANCE_CASE_MANAGE,)),
+    NavItem(_("Licences"), "exportcontrol:applications", (P.EXPORTCONTROL_APPLICATION_READ,)),
+    NavItem(_("Licensing desk"), "exportcontrol:desk", (P.EXPORTCONTROL_APPLICATION_DECIDE,)),
+]
+
+
+def nav_for(user, current_path: str = "") -> list[dict]:
+    """The entries this user may open, with their URLs; unresolved entries are skipped."""
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in NAVIGATION:
+        if not all(user.has_permission(p) for p in item.permissions):
+            continue
+        if item.enterprise and user.enterprise_id is None:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": item.label, "url": url, "current": current_path.startswith(url)})
+    return items

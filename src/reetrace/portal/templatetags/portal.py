@@ -1,0 +1,66 @@
+"""Template helpers: figures with their units, formatted for the active language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from reetrace.portal.navigation import nav_for
+
+register = template.Library()
+
+
+def _number(value, places: int) -> str:
+    if value is None or value == "":
+        return ""
+    return number_format(Decimal(str(value)), places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def kg(value, places: int = 3) -> str:
+    """1234.5 -> '1,234.500 kg' (grouping and decimal mark of the active locale)."""
+    text = _number(value, places)
+    return f"{text} kg" if text else ""
+
+
+@register.filter
+def reo_kg(value, places: int = 3) -> str:
+    text = _number(value, places)
+    unit = _("REO kg")
+    return f"{text} {unit}" if text else ""
+
+
+@register.filter
+def number(value, places: int = 3) -> str:
+    return _number(value, places)
+
+
+@register.filter
+def reo_summary(reo: dict | None) -> str:
+    """{'Nd': 1.2, 'Dy': 0.1} -> 'Dy 0.100 · Nd 1.200 REO kg'."""
+    if not reo:
+        return ""
+    parts = [f"{el} {_number(v, 3)}" for el, v in sorted(reo.items())]
+    unit = _("REO kg")
+    return " · ".join(parts) + f" {unit}"
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context) -> list[dict]:
+    request = context.get("request")
+    if request is None:
+        return []
+    return nav_for(request.user, request.path)
+
+
+@register.simple_tag
+def plotly_src() -> str:
+    """The versioned URL of plotly.js served by the portal (never a CDN)."""
+    from django.urls import reverse
+
+    from reetrace.portal.views.assets import PLOTLY_VERSION
+
+    return reverse("portal:plotly", args=[PLOTLY_VERSION])

@@ -1,0 +1,135 @@
+"""An enterprise user's own pages: the dashboard and the lots it holds."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reetrace.accounts.permissions import Permission as P
+from reetrace.portal import selectors
+from reetrace.portal.access import portal_page
+from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.templatetags.portal import reo_summary
+from reetrace.trace.selectors import stock_of
+
+STATES = {"in_stock": _("in stock"), "in_transit": _("in transit")}
+
+
+def _lot_link(row: dict) -> str:
+    return reverse("portal:lot", args=[row["lot"]])
+
+
+def stock_table(lines: list[dict]) -> Table:
+    return Table(
+        "stock_by_product",
+        _("Stock by product"),
+        [
+            Column("product", _("Product")),
+            Column("state", _("State")),
+            Column("lots", _("Lots"), "number"),
+            Column("kg", _("Mass (kg)"), "kg"),
+            Column("reo", _("REO per element (REO kg)")),
+        ],
+        [
+            {**g, "state": STATES[g["state"]], "reo": reo_summary(g["reo_kg"])}
+            for g in selectors.stock_by_product(lines)
+        ],
+        _("Nothing in stock."),
+    )
+
+
+def lots_table(lines: list[dict]) -> Table:
+    return Table(
+        "lots",
+        _("Lots held and in transit to you"),
+        [
+            Column("lot", _("Lot code"), "link", _lot_link),
+            Column("product", _("Product")),
+            Column("state", _("State")),
+            Column("kg", _("Mass (kg)"), "kg"),
+            Column("reo", _("REO per element (REO kg)")),
+        ],
+        [
+            {**line, "state": STATES[line["state"]], "reo": reo_summary(line["reo_kg"])}
+            for line in lines
+        ],
+        _("No lots."),
+    )
+
+
+def events_table(actor) -> Table:
+    return Table(
+        "recent_events",
+        _("Recent events"),
+        [
+            Column("event_id", _("Event id")),
+            Column("kind", _("Kind")),
+            Column("event_time", _("Event time"), "datetime"),
+            Column("period", _("Month")),
+            Column("late", _("Late")),
+        ],
+        [
+            {
+                "event_id": e.event_id,
+                "kind": e.get_kind_display(),
+                "event_time": e.event_time,
+                "period": f"{e.period:%Y-%m}",
+                "late": _("late") if e.is_late else "",
+            }
+            for e in selectors.recent_events(actor=actor)
+        ],
+        _("No events reported yet."),
+    )
+
+
+def reports_table(enterprise) -> Table:
+    return Table(
+        "closed_months",
+        _("Closed months"),
+        [
+            Column("period", _("Month")),
+            Column("closed_at", _("Closed at"), "datetime"),
+            Column("closed_by", _("Closed by")),
+            Column("deadline", _("Deadline"), "date"),
+            Column("late", _("Closed late")),
+            Column("events", _("Events"), "number"),
+        ],
+        [
+            {
+                "period": f"{r.period:%Y-%m}",
+                "closed_at": r.closed_at,
+                "closed_by": r.closed_by.username,
+                "deadline": r.deadline,
+                "late": _("late") if r.is_late else "",
+                "events": r.event_count,
+            }
+            for r in selectors.closed_reports(enterprise)
+        ],
+        _("No month closed yet."),
+    )
+
+
+@portal_page(P.LEDGER_EVENT_CAPTURE, P.REPORTING_REPORT_READ, P.TRACE_STOCK_READ, enterprise=True)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """This month's deadline, last month's status, stock, recent events, closed months."""
+    enterprise = request.user.enterprise
+    status = selectors.reporting_status(enterprise, selectors.today_in_china())
+    tables = [
+        stock_table(stock_of(enterprise=enterprise)),
+        events_table(request.user),
+        reports_table(enterprise),
+    ]
+    context = {"enterprise": enterprise, "status": status}
+    return export_or_render(request, "portal/dashboard.html", context, tables)
+
+
+@portal_page(P.LEDGER_LOT_READ, P.TRACE_STOCK_READ, enterprise=True)
+def lots(request: HttpRequest) -> HttpResponse:
+    """The lots the enterprise holds now, each linking to its genealogy and label."""
+    lines = stock_of(enterprise=request.user.enterprise)
+    query = request.GET.get("q", "").strip().upper()
+    if query:
+        lines = [line for line in lines if query in line["lot"] or query in line["product"]]
+    context = {"query": query}
+    return export_or_render(request, "portal/lots.html", context, [lots_table(lines)])

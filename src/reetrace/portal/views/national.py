@@ -1,0 +1,139 @@
+"""The national picture for regulators, auditors, customs and licensing officers:
+flows of one element as a Sankey, exports by destination, who has not reported,
+and the enterprise pages they drill down to."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reetrace.accounts.permissions import Permission as P
+from reetrace.core.errors import ReetraceError
+from reetrace.core.periods import period_parse
+from reetrace.portal import selectors
+from reetrace.portal.access import portal_page
+from reetrace.portal.flows import element_flows
+from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.registry.elements import ELEMENTS
+from reetrace.trace.selectors import export_summary
+
+ELEMENT_CHOICES = [(s, f"{s} · {e.name} · {e.name_zh}") for s, e in ELEMENTS.items()]
+
+
+class PeriodForm(forms.Form):
+    start = forms.CharField(label=_("From month"), widget=forms.TextInput(attrs={"type": "month"}))
+    end = forms.CharField(label=_("To month"), widget=forms.TextInput(attrs={"type": "month"}))
+    element = forms.ChoiceField(label=_("Element"), choices=ELEMENT_CHOICES)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("start", "end"):
+            if name in data:
+                try:
+                    data[name] = period_parse(data[name], field=name)
+                except ReetraceError as exc:
+                    self.add_error(name, exc.message)
+        start, end = data.get("start"), data.get("end")
+        if isinstance(start, date) and isinstance(end, date) and start > end:
+            self.add_error("end", _("must not be before the first month"))
+        return data
+
+
+def period_form(request: HttpRequest) -> tuple[PeriodForm, date, date, str]:
+    """The chosen months and element, defaulting to the last twelve months and Dy."""
+    end = selectors.this_month(selectors.today_in_china())
+    start = selectors.month_shift(end, -11)
+    initial = {"start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}", "element": "Dy"}
+    form = PeriodForm({**initial, **request.GET.dict()})
+    if form.is_valid():
+        data = form.cleaned_data
+        return form, data["start"], data["end"], data["element"]
+    return form, start, end, "Dy"
+
+
+def export_volumes(cells: list[dict]) -> dict:
+    """Export kg per destination per month, shaped for a stacked bar chart."""
+    months = sorted({c["month"] for c in cells})
+    series: dict[str, dict[str, float]] = {}
+    for c in cells:
+        series.setdefault(c["destination"], {})
+        series[c["destination"]][c["month"]] = series[c["destination"]].get(c["month"], 0) + float(
+            c["kg"]
+        )
+    return {
+        "months": months,
+        "series": [
+            {"name": d, "values": [v.get(m, 0) for m in months]} for d, v in sorted(series.items())
+        ],
+    }
+
+
+def exports_table(cells: list[dict]) -> Table:
+    return Table(
+        "exports_by_destination",
+        _("Exports by month, destination and HS code"),
+        [
+            Column("month", _("Month")),
+            Column("destination", _("Destination")),
+            Column("hs_code", _("HS code")),
+            Column("kg", _("Mass (kg)"), "kg"),
+        ],
+        cells,
+        _("No exports in this period."),
+    )
+
+
+def _laggards_table(period: date) -> Table:
+    return Table(
+        "not_closed",
+        _("Not closed: %(month)s") % {"month": f"{period:%Y-%m}"},
+        [
+            Column(
+                "identifier",
+                _("Enterprise"),
+                "link",
+                lambda r: reverse("portal:enterprise", args=[r["identifier"]]),
+            ),
+            Column("name", _("Name")),
+            Column("province", _("Province")),
+            Column("events", _("Events that month"), "number"),
+            Column("deadline", _("Deadline"), "date"),
+        ],
+        selectors.reporting_laggards(period, selectors.today_in_china()),
+        _("Every reporting enterprise has closed this month."),
+    )
+
+
+@portal_page(P.TRACE_GENEALOGY_READ, P.TRACE_EXPORT_SUMMARY_READ)
+def overview(request: HttpRequest) -> HttpResponse:
+    """Sankey of one element's flows, export volumes, and last month's reporting gaps."""
+    form, start, end, element = period_form(request)
+    flows = element_flows(element=element, start=start, end=end)
+    cells = export_summary(start=start, end=end, min_exporters=1)
+    flows_table = Table(
+        "flows",
+        _("Flows of %(element)s (REO kg)") % {"element": element},
+        [
+            Column("source", _("From")),
+            Column("target", _("To")),
+            Column("reo_kg", _("%(element)s (REO kg)") % {"element": element}, "reo"),
+        ],
+        flows.rows(),
+        _("No flows of this element in this period."),
+    )
+    tables = [flows_table, exports_table(cells)]
+    context = {
+        "form": form,
+        "element": element,
+        "sankey": flows.chart(),
+        "volumes": export_volumes(cells),
+    }
+    if request.user.has_permission(P.REPORTING_REPORT_READ):
+        previous = selectors.month_shift(selectors.this_month(selectors.today_in_china()), -1)
+        tables.append(_laggards_table(previous))
+        context["reporting"] = {"period": previous, **selectors.reporting_counts(previous)}
+    return export_or_render(request, "portal/national.html", context, tables)

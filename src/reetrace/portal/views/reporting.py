@@ -1,0 +1,142 @@
+"""Reporting by form: one page per event kind, and closing a month.
+
+Writes go through `batch_capture` (one event per form) and `month_close`; the
+errors they raise are shown next to the field they name.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from reetrace.accounts.permissions import Permission as P
+from reetrace.core.errors import BatchRejected, ReetraceError
+from reetrace.core.periods import period_parse
+from reetrace.ledger.capture import batch_capture
+from reetrace.ledger.choices import Bucket, EventKind, Flow
+from reetrace.portal import selectors
+from reetrace.portal.access import portal_page
+from reetrace.portal.forms.events import EVENT_FORMS, capture_errors_show
+from reetrace.reporting.services import month_close, month_totals
+from reetrace.trace.selectors import stock_of, transaction_register
+
+
+def _datalists(user) -> dict[str, list[tuple[str, str]]]:
+    """Suggestions for the code inputs: own lots, quotas, sites, customers, shipments."""
+    enterprise = user.enterprise
+    held = [s for s in stock_of(enterprise=enterprise) if s["state"] == "in_stock"]
+    incoming = [
+        t
+        for t in transaction_register(actor=user, buyer=enterprise.identifier)
+        if t["received_kg"] < t["kg"]
+    ]
+    return {
+        "held-lots": [(s["lot"], f"{s['product']} · {s['kg']} kg") for s in held],
+        "own-quotas": [
+            (q.code, f"{q.year} {q.get_kind_display()}") for q in selectors.quotas_of(enterprise)
+        ],
+        "own-sites": [(s.code, s.name) for s in enterprise.sites.all()],
+        "domestic-parties": [
+            (e.identifier, e.display_name) for e in selectors.domestic_parties(exclude=enterprise)
+        ],
+        "incoming-shipments": [
+            (t["event_id"], f"{t['seller_name']} · {t['lot']} · {t['kg'] - t['received_kg']} kg")
+            for t in incoming
+        ],
+    }
+
+
+@portal_page(P.LEDGER_EVENT_CAPTURE, enterprise=True)
+def report_index(request: HttpRequest) -> HttpResponse:
+    kinds = [(kind, EventKind(kind).label, form.title) for kind, form in EVENT_FORMS.items()]
+    return render(request, "portal/report_index.html", {"kinds": kinds})
+
+
+@portal_page(P.LEDGER_EVENT_CAPTURE, enterprise=True)
+def report_event(request: HttpRequest, kind: str) -> HttpResponse:
+    """Show the form for one event kind; capture it, or explain each error in place."""
+    form_class = EVENT_FORMS.get(kind)
+    if form_class is None:
+        raise Http404
+    products = list(selectors.products_all())
+    if request.method != "POST":
+        return _event_page(request, form_class(products=products))
+    form = form_class(request.POST, products=products)
+    if not form.is_valid():
+        return _event_page(request, form, status=400)
+    try:
+        result = batch_capture(actor=request.user, items=[form.event()])
+    except BatchRejected as rejected:
+        capture_errors_show(form, rejected.errors)
+        return _event_page(request, form, status=400)
+    except ReetraceError as exc:
+        capture_errors_show(form, [exc.as_field_error()])
+        return _event_page(request, form, status=400)
+    item = result.items[0]
+    text = _("Recorded %(kind)s %(event)s.") % {
+        "kind": form_class.kind.label,
+        "event": item.event.event_id,
+    }
+    if not item.created:
+        text = _("%(event)s was already recorded; nothing changed.") % {
+            "event": item.event.event_id
+        }
+    if item.lot_codes:
+        text += " " + _("New lots: %(codes)s.") % {"codes": ", ".join(item.lot_codes)}
+    messages.success(request, text)
+    return redirect(reverse("portal:report-event", args=[kind]))
+
+
+def _event_page(request: HttpRequest, form, status: int = 200) -> HttpResponse:
+    context = {"form": form, "kind": form.kind, "datalists": _datalists(request.user)}
+    return render(request, "portal/report_event.html", context, status=status)
+
+
+@portal_page(P.REPORTING_REPORT_CLOSE, P.REPORTING_REPORT_READ, enterprise=True)
+def close_month(request: HttpRequest) -> HttpResponse:
+    """Pick a finished month, see what it declares, then close it."""
+    enterprise = request.user.enterprise
+    today = selectors.today_in_china()
+    open_months = selectors.months_open(enterprise, today)
+    raw = request.POST.get("period") or request.GET.get("period") or ""
+    context: dict = {"open_months": open_months, "period": raw, "error": ""}
+    if raw:
+        try:
+            period = period_parse(raw)
+        except ReetraceError as exc:
+            context["error"] = exc.message
+            return render(request, "portal/close_month.html", context, status=400)
+        context["summary"] = _declaration(enterprise, period)
+        if request.method == "POST":
+            try:
+                report = month_close(actor=request.user, enterprise=enterprise, period=period)
+            except ReetraceError as exc:
+                context["error"] = exc.message
+                return render(request, "portal/close_month.html", context, status=400)
+            messages.success(
+                request,
+                _("%(month)s is closed: %(n)s events declared.")
+                % {"month": f"{report.period:%Y-%m}", "n": report.event_count},
+            )
+            return redirect("portal:dashboard")
+    context["closed"] = selectors.closed_reports(enterprise)[:12]
+    return render(request, "portal/close_month.html", context)
+
+
+def _declaration(enterprise, period) -> dict:
+    """What closing declares: kg per flow (stock and transit) and events per kind."""
+    totals = month_totals(enterprise=enterprise, period=period)
+    flows = []
+    for key, kg in totals["kg_by_flow"].items():
+        bucket, flow = key.split(":")
+        flows.append({"bucket": Bucket(bucket).label, "flow": Flow(flow).label, "kg": kg})
+    kinds = [(EventKind(k).label, n) for k, n in totals["events_by_kind"].items()]
+    return {
+        "period": period,
+        "flows": flows,
+        "kinds": kinds,
+        "events": sum(n for _k, n in kinds),
+    }

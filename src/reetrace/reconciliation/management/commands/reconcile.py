@@ -1,0 +1,75 @@
+"""`reetrace reconcile --partner FILE --format comext|comtrade|national [--from YYYY-MM
+--to YYYY-MM] [--by hs6|group] [--level country|eu27] [--set key=value ...]
+[--json | --xlsx OUT]`: load the partner file (once; the same file and vintage is
+the same dataset) and print the comparison with its decomposition."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+
+from reetrace.core.errors import BatchRejected, ReetraceError
+from reetrace.core.periods import period_parse
+from reetrace.reconciliation.outputs import report_json, report_print, report_xlsx
+from reetrace.reconciliation.services.comparison import Scope, comparison_report
+from reetrace.reconciliation.services.datasets import dataset_load
+
+
+class Command(BaseCommand):
+    help = "Reconcile a partner's import statistics with our export declarations."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--partner", type=Path, required=True, help="partner CSV file")
+        parser.add_argument("--format", required=True, choices=["comext", "comtrade", "national"])
+        parser.add_argument("--vintage", type=date.fromisoformat, help="publication date")
+        parser.add_argument("--source", default="", help="publisher (default by format)")
+        parser.add_argument("--aggregate", default="", help="aggregate definition")
+        parser.add_argument("--weight-basis", default="net", choices=["net", "gross"])
+        parser.add_argument("--from", dest="start", help="first month YYYY-MM")
+        parser.add_argument("--to", dest="end", help="last month YYYY-MM")
+        parser.add_argument("--by", default="hs6", choices=["hs6", "group"])
+        parser.add_argument("--level", default="country", choices=["country", "eu27"])
+        parser.add_argument("--set", action="append", default=[], help="parameter key.path=value")
+        out = parser.add_mutually_exclusive_group()
+        out.add_argument("--json", action="store_true", help="print the report as JSON")
+        out.add_argument("--xlsx", type=Path, help="write the report to this workbook")
+
+    def handle(self, *args, **o):
+        try:
+            report = self._report(o)
+        except (OSError, ReetraceError, BatchRejected) as exc:
+            raise CommandError(str(exc)) from exc
+        if o["json"]:
+            self.stdout.write(report_json(report))
+        elif o["xlsx"]:
+            report_xlsx(report, o["xlsx"])
+            self.stdout.write(f"{len(report['cells'])} cells written to {o['xlsx']}")
+        else:
+            console = Console(file=StringIO(), width=200)
+            report_print(report, console)
+            self.stdout.write(console.file.getvalue(), ending="")
+
+    def _report(self, o: dict) -> dict:
+        path: Path = o["partner"]
+        vintage = o["vintage"] or date.fromtimestamp(path.stat().st_mtime)
+        dataset = dataset_load(
+            actor=None,
+            content=path.read_bytes(),
+            filename=path.name,
+            format=o["format"],
+            vintage=vintage,
+            source=o["source"],
+            aggregate=o["aggregate"],
+            weight_basis=o["weight_basis"],
+        )
+        scope = Scope(
+            by=o["by"],
+            level=o["level"],
+            start=period_parse(o["start"], field="from") if o["start"] else None,
+            end=period_parse(o["end"], field="to") if o["end"] else None,
+        )
+        return comparison_report(dataset=dataset, actor=None, scope=scope, overrides=o["set"])

@@ -1,0 +1,233 @@
+"""The synthetic national chain as one seeded stream of records, day by day.
+
+`Chain(cfg, seed, year).records()` yields ("group" | "enterprise" | "quota" |
+"licence" | "customs" | "event" | "closing", dict) in time order: the registry
+first, then each day's events. Nothing but the day's buffer, the inventories
+of working enterprises and the receipts in transit is held, so national scale
+streams in bounded memory. Pure Python: no ORM, no clock, no global state.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from reetrace.registry.choices import EnterpriseRole as R
+from reetrace.synth import magnets, reporting, stages, trade
+from reetrace.synth.cast import build_cast
+from reetrace.synth.compositions import comp_text, dec, fmt, grams
+from reetrace.synth.config import SynthConfig
+from reetrace.synth.events import CST, Emitter
+from reetrace.synth.fraud import FraudBook
+from reetrace.synth.market import Market, classification
+from reetrace.synth.parties import Party
+from reetrace.synth.schedule import Schedule
+
+Record = tuple[str, dict]
+
+
+def licence_record(holding, codes: list[str]) -> dict:
+    """What was applied for: the lot, its composition and the control codes it matched."""
+    return {
+        "product": holding.product,
+        "lot": holding.code,
+        "kg": fmt(holding.kg),
+        "composition": comp_text(holding.comp),
+        "control_codes": codes,
+    }
+
+
+class Chain:
+    def __init__(self, cfg: SynthConfig, seed: int, year: int = 2025):
+        self.cfg, self.seed, self.year = cfg, seed, year
+        self.rng = random.Random(seed)
+        self.cast = build_cast(cfg, self.rng, seed)
+        self.fraud = FraudBook(cfg, seed)
+        self.market = Market(cfg, self.cast, random.Random(f"market-{seed}"))
+        per_day = cfg.scale["expected_events"] / 365
+        self.emit = Emitter(
+            seed, random.Random(f"clock-{seed}"), per_day, cfg["reporting"]["record_delay_minutes"]
+        )
+        self.last_day = 364 + calendar.isleap(year)
+        self.pending: dict[int, list] = {}
+        self.closings: list[dict] = []
+        self.partner: dict = {}
+        self.quotas: list[dict] = []
+        self.out: list[Record] = []
+        self.serials = {"I": 0, "E": 0, "L": 0, "A": 0}
+        self.day = date(year, 1, 1)
+        self.day_index = 0
+        self.schedule = Schedule(self)
+
+    # -- helpers the stages call ---------------------------------------------
+    @property
+    def period(self) -> str:
+        return f"{self.day:%Y-%m}"
+
+    def put(self, kind: str, record: dict) -> None:
+        self.out.append((kind, record))
+
+    def lot_size(self, kind: str) -> Decimal:
+        low, high = self.cfg["lots"][kind]
+        return grams(dec(round(self.rng.uniform(low, high) * self.cfg.scale["lot_factor"], 3)))
+
+    def customs_number(self, prefix: str) -> str:
+        self.serials[prefix] += 1
+        return f"{prefix}{self.year}{self.seed:03d}{self.serials[prefix]:09d}"
+
+    def customs(self, flow, declaration, party, country, product, kg, day, fob=None) -> None:
+        self.put(
+            "customs",
+            {
+                "declaration": declaration,
+                "flow": flow,
+                "enterprise": party.identifier,
+                "country": country,
+                "product": product,
+                "kg": fmt(kg),
+                "date": day.isoformat(),
+                "fob_usd": fmt(fob) if fob is not None else "",
+            },
+        )
+
+    def partner_import(self, country: str, hs: str, kg: Decimal, fob: Decimal) -> None:
+        reporting.partner_import(self, country, hs, kg, fob)
+
+    def licence(self, applicant: Party, buyer: Party, country: str, holding, *, status: str) -> str:
+        """A licence decision (issued or refused) for exporting `holding` to `buyer`."""
+        prefix = "L" if status == "issued" else "A"
+        self.serials[prefix] += 1
+        kind = "LIC" if prefix == "L" else "APP"
+        number = f"{kind}-{self.year}-{self.seed}-{self.serials[prefix]:06d}"
+        lead = self.rng.randint(*self.cfg["exports"]["licence_lead_days"])
+        verdict = classification(holding.product, holding.comp, self.day)
+        self.put(
+            "licence",
+            licence_record(holding, verdict.codes)
+            | {
+                "number": number,
+                "status": status,
+                "applicant": applicant.identifier,
+                "consignee": buyer.name_en,
+                "end_user": buyer.name_en,
+                "end_user_id": buyer.identifier,
+                "country": country,
+                "applied_on": (self.day - timedelta(days=lead + 10)).isoformat(),
+                "decided_on": (self.day - timedelta(days=self.rng.randint(1, 9))).isoformat(),
+            },
+        )
+        return number
+
+    # -- quotas ------------------------------------------------------------------
+    def quota_allows(self, quota: dict, light: Decimal, heavy: Decimal) -> bool:
+        if quota["overrun"]:
+            return True
+        return (
+            quota["used_light"] + light <= quota["light_kg"]
+            and quota["used_heavy"] + heavy <= quota["heavy_kg"]
+        )
+
+    def quota_use(self, quota, light, heavy, event_id, lot_code) -> None:
+        quota["used_light"] += light
+        quota["used_heavy"] += heavy
+        if self._over(quota):
+            quota["over_lots"].append(lot_code)
+            if event_id:
+                quota["over_events"].append(event_id)
+
+    def quota_event(self, quota: dict, event_id: str) -> None:
+        if self._over(quota):
+            quota["over_events"].append(event_id)
+
+    @staticmethod
+    def _over(quota: dict) -> bool:
+        return quota["used_light"] > quota["light_kg"] or quota["used_heavy"] > quota["heavy_kg"]
+
+    # -- the stream ----------------------------------------------------------------
+    def records(self) -> Iterator[Record]:
+        for group in self.cast.groups:
+            yield "group", dict(group)
+        for party in self.cast.everyone():
+            yield "enterprise", party.record()
+        for quota in self.schedule.issue_quotas():
+            yield "quota", quota
+        for index in range(self.last_day + 1):
+            self.day_index, self.day = index, date(self.year, 1, 1) + timedelta(days=index)
+            self._work_day()
+            yield from self.out
+            self.out = []
+        end = datetime(self.year + 1, 2, 1, tzinfo=CST)
+        for closing in reporting.closings_due(self, end):
+            yield "closing", closing
+        self._finish_quotas()
+
+    def _work_day(self) -> None:
+        self.emit.start_day(self.day)
+        if self.day.day == 1:
+            reporting.plan_month(self, self.day)
+        morning = datetime(self.day.year, self.day.month, self.day.day, 6, tzinfo=CST)
+        for closing in reporting.closings_due(self, morning):
+            self.put("closing", closing)
+        trade.receive_due(self)
+        self._produce()
+        if (self.day + timedelta(days=1)).month != self.day.month:
+            reporting.month_end(self)
+
+    def _produce(self) -> None:
+        s, d = self.schedule, self.day_index
+        for miner in self.cast.of(R.MINER):
+            for _ in range(s.lots_today(miner, d)):
+                trade.sell(self, miner, stages.mine(self, miner))
+        for sep in self.cast.of(R.SEPARATOR):
+            for _ in range(s.imports_today(sep, d)):
+                for holding in stages.import_feed(self, sep):
+                    sep.add(holding)
+            if s.works(sep, d):
+                trade.sell(self, sep, stages.separate(self, sep))
+        self._downstream(s, d)
+
+    def _downstream(self, s: Schedule, d: int) -> None:
+        for maker in self.cast.of(R.METAL_MAKER):
+            if s.works(maker, d):
+                trade.sell(self, maker, stages.reduce_to_metal(self, maker))
+        for maker in self.cast.of(R.MAGNET_MAKER):
+            if s.works(maker, d):
+                trade.sell(self, maker, magnets.make_magnets(self, maker))
+        for recycler in self.cast.of(R.RECYCLER):
+            laundered = self.day.day == 1 and self.fraud.roll("laundering_scrap")
+            for n in range(s.scrap_today(recycler, d) + laundered):
+                for holding in stages.collect_scrap(self, recycler, laundered and n == 0):
+                    recycler.add(holding)
+            if s.works(recycler, d):
+                trade.sell(self, recycler, stages.recycle(self, recycler))
+        for trader in self.cast.of(R.TRADER):
+            if s.works(trader, d):
+                held = [h for product in list(trader.stock) for h in trader.take_all(product)]
+                trade.sell(self, trader, held)
+
+    def _finish_quotas(self) -> None:
+        """Ground truth for quota overruns, now that the year's use is known."""
+        for quota in self.quotas:
+            if not quota["overrun"] or not self._over(quota):
+                continue
+            over = max(
+                quota["used_light"] - quota["light_kg"], quota["used_heavy"] - quota["heavy_kg"]
+            )
+            self.fraud.record(
+                "quota_overrun",
+                enterprise=quota["enterprise"],
+                period=str(self.year),
+                lots=quota["over_lots"],
+                events=quota["over_events"],
+                magnitude=over / 1000,
+                unit="t REO",
+                quota=quota["code"],
+                quota_kind=quota["kind"],
+                quota_light_t=fmt(quota["light_kg"] / 1000),
+                quota_medium_heavy_t=fmt(quota["heavy_kg"] / 1000),
+                used_light_t=fmt(grams(quota["used_light"]) / 1000),
+                used_medium_heavy_t=fmt(grams(quota["used_heavy"]) / 1000),
+            )

@@ -1,0 +1,123 @@
+"""Prices, customers and destinations: who a lot is sold to and for how much.
+
+Honest prices come from the SMM ranges of FACTS.md section 7 (config [prices]),
+moved by the PrNd month factor, and never fall below the value of the
+contained elements; under-invoicing is measured against that same floor.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+from reetrace.exportcontrol.classification import Classification, classify
+from reetrace.registry.catalogue import STANDARD_PRODUCTS
+from reetrace.registry.choices import EnterpriseRole as R
+from reetrace.registry.elements import ELEMENTS
+from reetrace.synth.cast import Cast
+from reetrace.synth.compositions import Comp, contained_value, dec
+from reetrace.synth.config import SynthConfig
+from reetrace.synth.parties import Party
+
+HS_CODES = {code: hs for code, _form, hs, _desc in STANDARD_PRODUCTS}
+FORMS = {code: str(form) for code, form, _hs, _desc in STANDARD_PRODUCTS}
+PRND_FAMILY = ("OXIDE-PRND", "METAL-PRND", "SCRAP-MAGNET")
+# Products each kind of processor takes in; traders and sinks take anything.
+WANTS = {
+    R.SEPARATOR: ("ORE-", "MIXED-OXIDE"),
+    R.METAL_MAKER: ("OXIDE-PRND", "OXIDE-DY", "OXIDE-TB", "OXIDE-SM"),
+    R.RECYCLER: ("SCRAP-",),
+}
+SINGLE_OXIDES = {"La": "OXIDE-LA", "Ce": "OXIDE-CE", "Sm": "OXIDE-SM", "Gd": "OXIDE-GD"}
+SINGLE_OXIDES |= {"Tb": "OXIDE-TB", "Dy": "OXIDE-DY", "Y": "OXIDE-Y", "Pr": "OXIDE-PRND"}
+SINGLE_OXIDES |= {"Nd": "OXIDE-PRND"}
+
+
+class Market:
+    def __init__(self, cfg: SynthConfig, cast: Cast, rng: random.Random):
+        self.cfg = cfg
+        self.cast = cast
+        self.rng = rng
+        self.prices = cfg["prices"]
+        self.grades = cfg["magnets"]
+        monthly = cfg["exports"]["monthly_t"]
+        mean = sum(monthly) / len(monthly)
+        self.export_season = [m / mean for m in monthly]
+        self.usd_cny = dec(self.prices["usd_cny"])
+        self.element_prices = self._element_prices()
+        countries = list(cfg["destinations"])
+        self.countries = countries
+        self.country_weights = [cfg["destinations"][c] for c in countries]
+
+    def _element_prices(self) -> dict[str, Decimal]:
+        """CNY per kg of each element as metal, from its oxide's lower price."""
+        found = {}
+        for el, product in SINGLE_OXIDES.items():
+            low = dec(self.prices[product][0])
+            found[el] = low * ELEMENTS[el].metal_to_oxide
+        return found
+
+    def value_floor(self, kg: Decimal, comp: Comp, month: int) -> Decimal:
+        factor = dec(self.prices["prnd_month_factor"][month - 1])
+        scaled = {
+            el: p * (factor if el in ("Pr", "Nd") else 1) for el, p in self.element_prices.items()
+        }
+        return contained_value(kg, comp, scaled)
+
+    def unit_price(self, product: str, comp: Comp, month: int, grade: str | None = None) -> Decimal:
+        """CNY/kg an honest seller asks: table price, never under contained value."""
+        if grade and grade in self.grades:
+            low, high = self.grades[grade]["price"]
+        else:
+            low, high = self.prices[product]
+        price = dec(round(self.rng.uniform(low, high), 2))
+        if product in PRND_FAMILY:
+            price *= dec(self.prices["prnd_month_factor"][month - 1])
+        floor = self.value_floor(Decimal(1), comp, month) * dec("1.05")
+        return max(price, floor).quantize(Decimal("0.01"))
+
+    def route(self, seller: Party, product: str, month: int) -> str:
+        """The buyer role (or 'export') for a lot the seller sells."""
+        table = self.cfg["routes"].get(seller.role, {})
+        weights = next((w for prefix, w in table.items() if product.startswith(prefix)), None)
+        if not weights:
+            return R.DOMESTIC_USER
+        roles = list(weights)
+        values = [weights[r] for r in roles]
+        if "export" in weights and product.startswith("MAGNET-"):
+            values[roles.index("export")] *= self.export_season[month - 1]
+        choice = self.rng.choices(roles, values)[0]
+        if choice == "export" and not seller.exports:
+            return R.TRADER
+        return choice
+
+    def buyer(self, seller: Party, role: str, product: str) -> Party | None:
+        candidates = [p for p in self.cast.of(role) if p is not seller and _wants(p, product)]
+        if seller.role == R.MINER:
+            same = [p for p in candidates if p.group == seller.group]
+            candidates = same or candidates
+        if not candidates:
+            return None
+        return self.rng.choice(candidates)
+
+    def destination(self) -> tuple[str, Party]:
+        country = self.rng.choices(self.countries, self.country_weights)[0]
+        return country, self.rng.choice(self.cast.buyers_by_country[country])
+
+    def fob_usd(self, kg: Decimal, unit_cny: Decimal) -> Decimal:
+        return (kg * unit_cny / self.usd_cny).quantize(Decimal("0.01"))
+
+
+def classification(product: str, comp: Comp, day: date) -> Classification:
+    """The export-control verdict the ledger's export guard will reach for this lot."""
+    return classify(FORMS[product], comp, HS_CODES[product], day)
+
+
+def _wants(party: Party, product: str) -> bool:
+    if party.role == R.MAGNET_MAKER:
+        if product == "METAL-SM":
+            return "smco" in party.grades
+        return product.startswith(("METAL-PRND", "ALLOY-", "METAL-TB"))
+    prefixes = WANTS.get(party.role)
+    return prefixes is None or product.startswith(prefixes)

@@ -1,0 +1,161 @@
+"""Every portal page with every role: allowed, denied, or sent to sign in.
+
+The table is written from the product rules, not from ROLE_PERMISSIONS:
+
+* enterprise users report (forms, files, closing) and see their own dashboard and lots;
+* national roles (regulator, licensing and customs officers, auditor, administrator)
+  see the national overview, the enterprise pages and any lot's genealogy;
+* the administrator is bound to no enterprise, so the enterprise pages refuse it;
+* the foreign partner analyst sees export statistics (aggregates) only;
+* anonymous visitors are sent to sign in, except for the sign-in page, the public
+  verification page and the charting library.
+
+A portal URL missing from the table fails the test, so a new page must say who may see it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from reetrace.accounts.permissions import UserRole
+from reetrace.portal import urls as portal_urls
+from reetrace.portal.uploads import upload_store
+from reetrace.portal.views.assets import PLOTLY_VERSION
+from tests.portal.conftest import MAGNET
+
+ANON = "anonymous"
+R = UserRole
+ROLES = [str(r) for r in UserRole] + [ANON]
+EVERYONE = frozenset(str(r) for r in UserRole)
+ENTERPRISE = frozenset({R.ENTERPRISE})
+NATIONAL = frozenset({R.REGULATOR, R.LICENSING_OFFICER, R.CUSTOMS_OFFICER, R.AUDITOR, R.ADMIN})
+PUBLIC = "public"
+
+# url name -> (method, roles allowed, or PUBLIC for pages anyone may open)
+PAGES: dict[str, tuple[str, frozenset[str] | str]] = {
+    "portal:home": ("get", EVERYONE),
+    "portal:login": ("get", PUBLIC),
+    "portal:logout": ("post", PUBLIC),
+    "portal:plotly": ("get", PUBLIC),
+    "portal:dashboard": ("get", ENTERPRISE),
+    "portal:lots": ("get", ENTERPRISE),
+    "portal:report": ("get", ENTERPRISE),
+    "portal:report-event": ("get", ENTERPRISE),
+    "portal:close": ("get", ENTERPRISE),
+    "portal:upload": ("get", ENTERPRISE),
+    "portal:upload-template": ("get", ENTERPRISE),
+    "portal:upload-detail": ("get", ENTERPRISE),
+    "portal:upload-check": ("post", ENTERPRISE),
+    "portal:upload-commit": ("post", ENTERPRISE),
+    "portal:upload-progress": ("get", ENTERPRISE),
+    "portal:lot": ("get", ENTERPRISE | NATIONAL),
+    "portal:trace": ("get", ENTERPRISE | NATIONAL),
+    "portal:national": ("get", NATIONAL),
+    "portal:enterprises": ("get", ENTERPRISE | NATIONAL),
+    "portal:enterprise": ("get", NATIONAL),  # the miner's page: not the magnet maker's own
+    "portal:exports": ("get", NATIONAL | {R.PARTNER}),
+    # trace pages rendered with the portal's base template
+    "lot-verify": ("get", PUBLIC),
+    "lot-label": ("get", ENTERPRISE | NATIONAL),
+}
+
+
+def portal_names() -> set[str]:
+    return {f"portal:{p.name}" for p in portal_urls.urlpatterns if isinstance(p, URLPattern)}
+
+
+def test_every_portal_url_is_in_the_table():
+    assert portal_names() == {name for name in PAGES if name.startswith("portal:")}
+
+
+@pytest.fixture
+def scene(chain, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    owner = chain.users[R.ENTERPRISE]
+    stored = upload_store(actor=owner, name="one.csv", content=b"event_id,kind\n")
+    args = {
+        "portal:plotly": [PLOTLY_VERSION],
+        "portal:report-event": ["ship"],
+        "portal:upload-template": ["ship", "csv"],
+        "portal:upload-detail": [stored.id],
+        "portal:upload-check": [stored.id],
+        "portal:upload-commit": [stored.id],
+        "portal:upload-progress": [stored.id],
+        "portal:lot": [MAGNET],
+        "portal:enterprise": [chain.miner.identifier],
+        "lot-verify": [MAGNET],
+        "lot-label": [MAGNET],
+    }
+    return chain, args
+
+
+def client_for(world, role: str) -> Client:
+    client = Client()
+    if role != ANON:
+        client.force_login(world.users[role])
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_its_pages(scene, role):
+    world, args = scene
+    client = client_for(world, role)
+    wrong = []
+    for name, (method, allowed) in PAGES.items():
+        url = reverse(name, args=args.get(name, []))
+        response = getattr(client, method)(url)
+        if allowed == PUBLIC:
+            ok = response.status_code in (200, 302)
+        elif role == ANON:
+            ok = response.status_code == 302 and "login" in response["Location"]
+        elif role in allowed:
+            ok = response.status_code in (200, 302) and "login" not in response.get("Location", "")
+        else:
+            ok = response.status_code in (403, 404)
+        if not ok:
+            wrong.append(f"{method.upper()} {url}: {response.status_code}")
+        if name == "portal:logout" and role != ANON:
+            client = client_for(world, role)
+    assert not wrong, f"{role}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        (R.ENTERPRISE, "portal:dashboard"),
+        (R.REGULATOR, "portal:national"),
+        (R.AUDITOR, "portal:national"),
+        (R.CUSTOMS_OFFICER, "portal:national"),
+        (R.LICENSING_OFFICER, "portal:national"),
+        (R.ADMIN, "portal:national"),
+        (R.PARTNER, "portal:exports"),
+    ],
+)
+def test_each_role_lands_on_its_page(world, role, landing):
+    response = client_for(world, role).get("/")
+    assert response.status_code == 302 and response["Location"] == reverse(landing)
+
+
+def test_navigation_shows_only_what_the_role_may_open(world):
+    page = client_for(world, R.PARTNER).get(reverse("portal:exports")).content.decode()
+    assert reverse("portal:exports") in page
+    for hidden in ("portal:national", "portal:dashboard", "portal:trace", "portal:enterprises"):
+        assert f'href="{reverse(hidden)}"' not in page
+
+
+def test_another_enterprises_lot_is_not_found(chain):
+    client = Client()
+    client.force_login(chain.user_for(chain.miner))
+    assert client.get(reverse("portal:lot", args=[MAGNET])).status_code == 404
+
+
+def test_an_upload_belongs_to_its_uploader(chain, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    stored = upload_store(
+        actor=chain.user_for(chain.magnet_maker), name="a.csv", content=b"event_id\n"
+    )
+    client = Client()
+    client.force_login(chain.user_for(chain.miner))
+    assert client.get(reverse("portal:upload-detail", args=[stored.id])).status_code == 403
