@@ -56,3 +56,16 @@ def test_csv_header_must_be_present_and_unique():
     assert failure(b"", "csv").message.startswith("line 1: the file is empty")
     error = failure(b"event_id,kind,kind\n", "csv")
     assert error.message == "line 1 column 3 ('kind'): column appears twice"
+
+
+def test_a_bare_lot_code_in_the_lot_column_names_the_lot():
+    from reetrace.ledger.eventfiles import csv_row_event
+
+    event = csv_row_event(
+        ["event_id", "kind", "lot", "mass"], ["s1", "ship", "RT000000000001X", "5"], 2
+    )
+    assert event["lot"] == "RT000000000001X"
+    made = csv_row_event(
+        ["event_id", "kind", "lot"], ["m1", "mine", '{"product": "ORE-BASTNAESITE"}'], 3
+    )
+    assert made["lot"] == {"product": "ORE-BASTNAESITE"}
