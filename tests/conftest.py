@@ -9,6 +9,7 @@ from django.conf import settings
 
 from tests.factories.world import World, build_world
 
+
 def on_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
