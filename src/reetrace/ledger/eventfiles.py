@@ -191,7 +191,7 @@ def csv_row_event(header: list[str], cells: list[str], line: int) -> dict:
             lot["composition"] = composition_cell(value, line=line, column=name)
         elif name in LOT_COLUMNS:
             lot[LOT_COLUMNS[name]] = value
-        elif name == "lot" and not value.startswith("{"):
+        elif name == "lot" and not value.startswith(("{", '"')):
             event[name] = value  # a lot code: ship, receive, export and adjust name the lot
         elif name in JSON_COLUMNS:
             event[name] = _json_cell(value, line=line, column=name)

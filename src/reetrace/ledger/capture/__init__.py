@@ -1,0 +1,64 @@
+"""Capture of chain-of-custody events: every rule, then one atomic write.
+
+A batch is validated item by item against a working copy of the ledger state
+(balances, transit, lots and shipments made earlier in the same batch), so a
+batch may create a lot and ship it in the next item. Nothing is written unless
+every item passes; then all rows go in with bulk inserts inside one
+transaction. On PostgreSQL the lots a batch touches are locked first, in
+primary-key order, so two concurrent batches cannot both spend the same stock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from pydantic import ValidationError
+
+from reetrace.accounts.models import User
+from reetrace.core.errors import BatchRejected, FieldError
+from reetrace.ledger.capture.content import EVENT_ADAPTER, error_from_validation
+from reetrace.ledger.capture.session import CaptureSession
+from reetrace.ledger.capture.state import (
+    EXPORT_GUARDS,
+    REJECTION_LISTENERS,
+    CapturedEvent,
+    CaptureResult,
+    ExportCheck,
+)
+
+__all__ = [
+    "EXPORT_GUARDS",
+    "REJECTION_LISTENERS",
+    "CaptureResult",
+    "CapturedEvent",
+    "ExportCheck",
+    "batch_capture",
+    "error_from_validation",
+]
+
+
+def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None) -> CaptureResult:
+    """Capture a batch all-or-nothing; resent events are returned, not written again."""
+    parsed: list[Any] = []
+    errors: list[FieldError] = []
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            try:
+                item = EVENT_ADAPTER.validate_python(item)
+            except ValidationError as exc:
+                errors.extend(error_from_validation(exc, index))
+                continue
+        parsed.append((index, item))
+    if errors:
+        raise BatchRejected(errors)
+    try:
+        with transaction.atomic():
+            session = CaptureSession(actor, now or timezone.now())
+            return session.run(parsed)
+    except BatchRejected as rejected:
+        for listener in REJECTION_LISTENERS:
+            listener(actor, [item for _, item in parsed], rejected.errors)
+        raise
