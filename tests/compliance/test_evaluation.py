@@ -47,7 +47,9 @@ def test_precision_and_recall_per_fraud_type():
     assert loss.precision == pytest.approx(2 / 3) and loss.recall == 0.5
     assert scores["quota_overrun"].recall == 0.0 and scores["quota_overrun"].precision is None
     assert scores["missing_report"].precision == scores["missing_report"].recall == 1.0
-    assert scores["transshipment"].rules == ()
+    assert scores["transshipment"].rules == ("transshipment",)
+    assert scores["licence_mismatch"].rules == ("licence_mismatch",)
+    assert scores["transshipment"].recall is None and scores["transshipment"].precision is None
 
 
 @pytest.mark.django_db

@@ -64,3 +64,15 @@ def test_demo_creates_logins_once():
     call_command("demo", scale="tiny", stdout=StringIO())
     assert User.objects.filter(username__startswith="demo-").count() == users
     assert Event.objects.count() == events
+
+
+def test_customs_records_and_refused_applications_load(tmp_path):
+    from reetrace.compliance.models import CustomsDeclaration
+    from reetrace.exportcontrol.models import ApplicationItem
+
+    produce(scale="tiny", seed=3, out=tmp_path, load=True)
+    with open(tmp_path / "customs_declarations.csv", encoding="utf-8") as handle:
+        numbers = {line.split(",", 1)[0] for line in list(handle)[1:]}
+    assert set(CustomsDeclaration.objects.values_list("number", flat=True)) == numbers
+    refused = ApplicationItem.objects.filter(application__state="rejected")
+    assert refused.exists() and not refused.filter(lot__isnull=True).exists()

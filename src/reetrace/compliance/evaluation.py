@@ -5,8 +5,8 @@ An alert matches a truth record when it names the same enterprise and period
 the truth names lots, shares at least one lot with it. Per fraud type, precision
 is the share of the alerts of the type's rules that match a record of that type,
 recall the share of its records matched by some alert. Notices (severity info)
-are not findings and are left out. Fraud types without a rule (export-licence
-frauds wait for the export-control app) are reported with no alerts.
+are not findings and are left out. A fraud type without a rule would be reported
+with no alerts.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ FRAUD_RULES: dict[str, tuple[str, ...]] = {
     "unconfirmed_shipment": ("shipment_unconfirmed",),
     "short_receipt": ("short_receipt",),
     "misdeclared_export": ("element_dropped",),
-    "licence_mismatch": (),
-    "transshipment": (),
+    "licence_mismatch": ("licence_mismatch",),
+    "transshipment": ("transshipment",),
     "under_invoicing": ("price_below_value",),
     "late_report": ("report_late",),
     "missing_report": ("report_missing",),

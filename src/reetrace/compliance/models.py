@@ -19,6 +19,7 @@ from reetrace.compliance.choices import (
     RunStatus,
     Severity,
 )
+from reetrace.core.quantities import KilogramField
 from reetrace.registry.models import Enterprise
 
 
@@ -189,3 +190,44 @@ class ReferencePrice(models.Model):
                 fields=["element", "form", "valid_from"], name="uniq_reference_price"
             )
         ]
+
+
+class CustomsDeclaration(models.Model):
+    """A customs record (China Customs' side of a border crossing), imported from CSV.
+
+    The ledger's import origins and export declarations cite a declaration number;
+    these rows are what customs itself recorded under that number, so the checks can
+    compare the two. `arrival_country` is the country of arrival (运抵国) customs took
+    from the transport documents of an export; it may differ from the declared
+    destination when goods are diverted.
+    """
+
+    class Flow(models.TextChoices):
+        IMPORT = "import", _("import")
+        EXPORT = "export", _("export")
+
+    number = models.CharField(_("declaration number"), max_length=64, unique=True)
+    flow = models.CharField(_("flow"), max_length=8, choices=Flow.choices)
+    declarant = models.CharField(
+        _("declarant identifier"), max_length=64, help_text=_("USCC of the declaring enterprise")
+    )
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("origin of an import, declared destination")
+    )
+    arrival_country = models.CharField(_("country of arrival"), max_length=2, blank=True)
+    consignee = models.CharField(_("consignee"), max_length=200, blank=True)
+    product = models.CharField(_("product"), max_length=64, blank=True)
+    hs_code = models.CharField(_("HS code"), max_length=10, blank=True)
+    kg = KilogramField(_("kg declared"))
+    date = models.DateField(_("declaration date"))
+    fob_usd = models.DecimalField(
+        _("FOB value, USD"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    source = models.CharField(_("imported from"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date", "number"]
+        indexes = [models.Index(fields=["flow", "date"]), models.Index(fields=["declarant"])]
+
+    def __str__(self) -> str:
+        return self.number

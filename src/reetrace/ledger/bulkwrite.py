@@ -10,8 +10,11 @@ value with the field's own `get_db_prep_save`, and sends plain `executemany`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+
+from reetrace.core.quantities import KilogramField, MassFractionField
 
 _MAX_PARAMETERS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535
 
@@ -49,30 +52,66 @@ def rows_insert(model: type[models.Model], rows: Sequence[models.Model]) -> None
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
+    values = _row_values(fields, connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(
-                        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-                    )
+                    copy.write_row(values(row))
         else:
-            _values_insert(cursor, connection, table, columns, fields, rows)
+            _values_insert(cursor, table, columns, len(fields), [values(r) for r in rows])
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
 
 
-def _values_insert(cursor, connection, table, columns, fields, rows) -> None:
+def _values_insert(cursor, table, columns, width: int, rows: list[list]) -> None:
     """Multi-row INSERT ... VALUES, as many rows per statement as parameters allow."""
-    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, _MAX_PARAMETERS // len(fields))
+    row_marks = "(" + ", ".join(["%s"] * width) + ")"
+    per_statement = max(1, _MAX_PARAMETERS // width)
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
-        params = [
-            f.get_db_prep_save(getattr(row, f.attname), connection) for row in chunk for f in fields
-        ]
+        params = [value for row in chunk for value in row]
         cursor.execute(
             f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row_marks] * len(chunk)),
             params,
         )
+
+
+# Fields whose Python value is already what the database driver takes.
+_AS_IS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BigIntegerField,
+    models.BooleanField,
+    models.CharField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.SmallIntegerField,
+)
+
+
+def _row_values(fields, connection):
+    """A function turning an instance into its column values, with per-field converters
+    chosen once per model (Django's generic `get_db_prep_save` per value is slow)."""
+    getters = []
+    for f in fields:
+        if isinstance(f, KilogramField | MassFractionField):
+            getters.append((f.attname, f.get_prep_value))
+        elif isinstance(f, _AS_IS) and not isinstance(f, KilogramField | MassFractionField):
+            getters.append((f.attname, None))
+        else:
+            getters.append((f.attname, partial(_prep, f, connection)))
+
+    def values(row) -> list:
+        found = row.__dict__
+        return [
+            found[attname] if convert is None else convert(found[attname])
+            for attname, convert in getters
+        ]
+
+    return values
+
+
+def _prep(field, connection, value):
+    return field.get_db_prep_save(value, connection)

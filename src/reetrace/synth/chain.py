@@ -78,7 +78,11 @@ class Chain:
         self.serials[prefix] += 1
         return f"{prefix}{self.year}{self.seed:03d}{self.serials[prefix]:09d}"
 
-    def customs(self, flow, declaration, party, country, product, kg, day, fob=None) -> None:
+    def customs(
+        self, flow, declaration, party, country, product, kg, day, fob=None, **export
+    ) -> None:
+        """A customs record; an export's carries its consignee and its country of
+        arrival (运抵国, from the transport documents), which a diversion changes."""
         self.put(
             "customs",
             {
@@ -90,6 +94,8 @@ class Chain:
                 "kg": fmt(kg),
                 "date": day.isoformat(),
                 "fob_usd": fmt(fob) if fob is not None else "",
+                "consignee": export.get("consignee", ""),
+                "arrival_country": export.get("arrival_country", ""),
             },
         )
 
@@ -159,7 +165,9 @@ class Chain:
             self._work_day()
             yield from self.out
             self.out = []
-        end = datetime(self.year + 1, 2, 1, tzinfo=CST)
+        # Every planned closing is written, December's (and late ones) in the next
+        # year's January-February: the truth's late reports then exist in the data.
+        end = datetime(self.year + 1, 12, 31, tzinfo=CST)
         for closing in reporting.closings_due(self, end):
             yield "closing", closing
         self._finish_quotas()
@@ -173,6 +181,10 @@ class Chain:
             self.put("closing", closing)
         trade.receive_due(self)
         self._produce()
+        if self.day_index == self.last_day:
+            # The year's horizon: what was shipped today arrives today, so no
+            # shipment is left unreceived by construction (only fraud leaves one).
+            trade.receive_due(self)
         if (self.day + timedelta(days=1)).month != self.day.month:
             reporting.month_end(self)
 

@@ -28,6 +28,7 @@ COLUMNS = {
     ],
     "customs_declarations": [
         "declaration", "flow", "enterprise", "country", "product", "kg", "date", "fob_usd",
+        "consignee", "arrival_country",
     ],
 }  # fmt: skip
 PARTNER_COLUMNS = [

@@ -21,6 +21,7 @@ from reetrace.exportcontrol.models import (
     LicenceItem,
     Transition,
 )
+from reetrace.ledger.models import Lot
 from reetrace.registry.models import Enterprise
 from reetrace.synth.events import CST
 from reetrace.synth.market import FORMS
@@ -74,6 +75,7 @@ def _application(record: dict, actor: User, exporter: Enterprise, approved: bool
         product_code=record["product"],
         form=FORMS[record["product"]],
         composition=record["composition"],
+        lot=Lot.objects.filter(code=record["lot"]).first(),
         kg=Decimal(record["kg"]),
         value=Decimal(0),
         currency="USD",

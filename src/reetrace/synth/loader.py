@@ -3,7 +3,10 @@
 Registry records go through registry.services; events go through
 ledger.capture.batch_capture in batches, as the admin user `synth-loader`
 (the only kind of user allowed to set `recorded_at`); month closings become
-MonthlyReport rows with the totals the ledger held at their closing time.
+MonthlyReport rows with the totals the ledger held at their closing time; customs
+records go to the compliance app's customs table. An issued licence is written at
+once (the export citing it follows in the batch); a refused application is written
+after the events before it, so that its item can name the lot applied for.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.db import transaction
 
 from reetrace.accounts.models import User
 from reetrace.accounts.permissions import UserRole
+from reetrace.compliance.services.customs import customs_records_add
 from reetrace.ledger.capture import batch_capture
 from reetrace.registry.models import Enterprise, EnterpriseGroup
 from reetrace.registry.services import enterprise_register, quota_issue
@@ -44,6 +48,8 @@ class Loader:
         self.closings: list[dict] = []
         self.loaded = 0
         self.exporters: dict = {}
+        self.customs: list[dict] = []
+        self.refusals: list[dict] = []
 
     def add(self, kind: str, record: dict) -> None:
         if kind == "event":
@@ -59,8 +65,14 @@ class Loader:
         elif kind == "quota":
             quota_issue(**record)
         elif kind == "licence":
-            licence_write(record, self.actor, self.exporters)
-        # customs declarations wait for a customs app
+            if record["status"] == "issued":
+                licence_write(record, self.actor, self.exporters)
+            else:
+                self.refusals.append(record)
+        elif kind == "customs":
+            self.customs.append(record)
+            if len(self.customs) >= self.batch_size:
+                self._customs()
 
     def _enterprise(self, record: dict) -> None:
         foreign = record["country"] != "CN"
@@ -81,10 +93,19 @@ class Loader:
             batch_capture(actor=self.actor, items=self.batch)
             self.loaded += len(self.batch)
             self.batch = []
+        for record in self.refusals:
+            licence_write(record, self.actor, self.exporters)
+        self.refusals = []
+
+    def _customs(self) -> None:
+        if self.customs:
+            customs_records_add(self.customs, source="synthetic customs_declarations.csv")
+            self.customs = []
 
     def finish(self) -> int:
         """Load the last events, then close the months; returns the reports written."""
         self.flush()
+        self._customs()
         return close_months(self.closings, self.actor)
 
 

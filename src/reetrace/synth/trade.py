@@ -169,9 +169,15 @@ def _licensed_export(g, seller: Party, holding: Holding) -> None:
     if not g.fraud.roll("licence_mismatch"):
         _declare(g, seller, holding, country, buyer, buyer.name_en, number)
         return
-    # Declared as licensed (customs sees a match); the goods go to someone else,
-    # which only the partner country's import statistics show.
+    # Declared as licensed (the declaration matches the licence); the goods go to
+    # someone in another country: the bill of lading's port of discharge, which
+    # customs records as the country of arrival, and the partner's import
+    # statistics show it.
     actual_country, actual = g.market.destination()
+    for _ in range(20):
+        if actual_country != country:
+            break
+        actual_country, actual = g.market.destination()
     event = _declare(
         g, seller, holding, country, buyer, buyer.name_en, number, arrives=actual_country
     )
@@ -251,6 +257,10 @@ def _declare(g, seller, holding, country, buyer, end_user, licence, arrives=None
         currency="USD",
     )
     g.put("event", event)
-    g.customs("export", declaration, seller, country, holding.product, holding.kg, g.day, fob)
-    g.partner_import(arrives or country, hs, holding.kg, fob)
+    arrival = arrives or country
+    g.customs(
+        "export", declaration, seller, country, holding.product, holding.kg, g.day, fob,
+        consignee=buyer.name_en, arrival_country=arrival,
+    )  # fmt: skip
+    g.partner_import(arrival, hs, holding.kg, fob)
     return event

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reetrace.compliance.checks.base import Check, Finding, Window
 from reetrace.compliance.checks.counterparties import ShipmentUnconfirmed, ShortReceipt
+from reetrace.compliance.checks.exports import LicenceMismatch, Transshipment
 from reetrace.compliance.checks.losses import LossAdjustment
 from reetrace.compliance.checks.prices import PriceBelowValue
 from reetrace.compliance.checks.provenance import ImportDeclaration, RecycledOreProfile
@@ -28,6 +29,8 @@ CHECKS: dict[str, type[Check]] = {
         ShortReceipt,
         RecycledOreProfile,
         ImportDeclaration,
+        LicenceMismatch,
+        Transshipment,
         PriceBelowValue,
         ReportLate,
         ReportMissing,

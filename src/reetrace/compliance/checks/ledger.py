@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import F, FloatField, Sum
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
 from reetrace.compliance.checks.base import Window
 from reetrace.ledger.choices import Bucket, EventKind, Flow
@@ -22,16 +22,25 @@ from reetrace.ledger.models import Event, LotElement, Posting
 from reetrace.registry.elements import ELEMENTS
 
 MG_PPB_PER_KG = 1e15
+NET_ZERO_KG = 1e-6  # what is left of a posting and its reversal after float summation
 _METAL = Sum(Cast("kg", FloatField()) * Cast(F("lot__elements__fraction"), FloatField()))
 
 
 def live_postings(window: Window):
-    """Stock postings of events that were not voided, in the window's months."""
-    return Posting.objects.filter(
-        bucket=Bucket.STOCK,
-        event__corrected_by__isnull=True,
-        **window.period_filter(),
-    ).exclude(event__kind=EventKind.CORRECT)
+    """Stock postings in the window's months, annotated so that sums come out net.
+
+    A correction's postings are the reversal of the corrected event's postings plus,
+    for `replace`, the replacement's. Nothing is excluded: every posting carries
+    `net_event` (the correcting event's pk for a corrected event's postings, else its
+    own event's) and `net_kind` (a correction's postings count as the kind of the
+    event they correct). Grouped by `net_event`, a voided event and its reversal sum
+    to zero and a replaced one to its replacement; summed over holders and months,
+    they cancel because the reversal is dated in the corrected event's month.
+    """
+    return Posting.objects.filter(bucket=Bucket.STOCK, **window.period_filter()).annotate(
+        net_event=Coalesce(F("event__corrected_by__event_id"), F("event_id")),
+        net_kind=Coalesce(F("event__correction__corrected__kind"), F("event__kind")),
+    )
 
 
 def reo(element: str, metal_kg: float) -> float:
@@ -48,11 +57,14 @@ class RunBalance:
 
 
 def transformation_balances(window: Window) -> dict[int, RunBalance]:
-    """Per transformation: REO per element consumed and produced (one GROUP BY)."""
+    """Per live transformation: REO per element consumed and produced (one GROUP BY).
+
+    A voided run nets to nothing with its reversal and is left out.
+    """
     rows = (
         live_postings(window)
-        .filter(event__kind=EventKind.TRANSFORM, flow__in=[Flow.CONSUMED, Flow.PRODUCED])
-        .values("event_id", "flow", "lot__elements__element")
+        .filter(net_kind=EventKind.TRANSFORM, flow__in=[Flow.CONSUMED, Flow.PRODUCED])
+        .values("net_event", "flow", "lot__elements__element")
         .annotate(metal=_METAL)
         .order_by()
     )
@@ -61,9 +73,12 @@ def transformation_balances(window: Window) -> dict[int, RunBalance]:
         element = row["lot__elements__element"]
         if element is None or row["metal"] is None:
             continue
-        run = runs.setdefault(row["event_id"], RunBalance(row["event_id"]))
+        amount = abs(reo(element, row["metal"] / MG_PPB_PER_KG))
+        if amount < NET_ZERO_KG:
+            continue
+        run = runs.setdefault(row["net_event"], RunBalance(row["net_event"]))
         side = run.inputs if row["flow"] == Flow.CONSUMED else run.outputs
-        side[element] += abs(reo(element, row["metal"] / MG_PPB_PER_KG))
+        side[element] += amount
     return runs
 
 

@@ -12,11 +12,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window
+from reetrace.compliance.models import CustomsDeclaration
+from reetrace.compliance.services.customs import declaration_number
 from reetrace.ledger.choices import EventKind
 from reetrace.ledger.models import Origin
+from reetrace.ledger.rules import CHINA_TIME
 
 
 def _origins(window: Window, kind: str):
@@ -26,7 +31,7 @@ def _origins(window: Window, kind: str):
             event__corrected_by__isnull=True,
             **window.period_filter("event__period"),
         )
-        .select_related("event", "lot")
+        .select_related("event", "event__reporter", "lot")
         .prefetch_related("lot__elements")
         .order_by("event__event_time", "pk")
     )
@@ -81,11 +86,15 @@ class RecycledOreProfile(Check):
 
 
 class ImportDeclaration(Check):
-    """An import origin whose customs declaration is missing, malformed or reused.
+    """An import origin whose customs declaration is missing, malformed, reused, or
+    not what customs recorded.
 
     Parameters: `pattern` (regular expression a declaration number must match),
-    `severity`. Matching against customs records needs a customs table (not yet
-    in reetrace).
+    `kg_tolerance_share` (customs kg and the lot's kg may differ by this share),
+    `max_days_apart` (customs date and event date), `check_country` (the origin
+    country must be the customs one), `severity`. Matching against customs
+    records starts once any import record is loaded: a ledger without customs
+    data is judged on the numbers alone.
     """
 
     name = "import_declaration"
@@ -94,18 +103,57 @@ class ImportDeclaration(Check):
     def findings(self, window: Window) -> Iterator[Finding]:
         pattern = re.compile(self.params["pattern"])
         origins = list(_origins(window, EventKind.IMPORT))
-        counts = Counter(o.customs_declaration.strip().upper() for o in origins)
+        counts = Counter(declaration_number(o.customs_declaration) for o in origins)
+        records = self._records({declaration_number(o.customs_declaration) for o in origins})
         for origin in origins:
-            number = origin.customs_declaration.strip().upper()
+            number = declaration_number(origin.customs_declaration)
             if not number:
                 problem = "has no customs declaration number"
             elif not pattern.match(number):
                 problem = f"cites {number!r}, which is not a customs declaration number"
             elif counts[number] > 1:
                 problem = f"cites {number}, which {counts[number] - 1} other import(s) also cite"
+            elif records is not None:
+                problem = self._mismatch(origin, number, records.get(number))
+                if problem is None:
+                    continue
             else:
                 continue
             yield self._finding(origin, problem)
+
+    @staticmethod
+    def _records(numbers: set[str]) -> dict[str, CustomsDeclaration] | None:
+        if not CustomsDeclaration.objects.filter(flow=CustomsDeclaration.Flow.IMPORT).exists():
+            return None
+        found: dict[str, CustomsDeclaration] = {}
+        ordered = sorted(numbers)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            for record in CustomsDeclaration.objects.filter(number__in=chunk):
+                found[record.number] = record
+        return found
+
+    def _mismatch(self, origin, number: str, record: CustomsDeclaration | None) -> str | None:
+        p = self.params
+        if record is None:
+            return f"cites {number}, of which customs has no record"
+        problems = []
+        event = origin.event
+        if record.flow != CustomsDeclaration.Flow.IMPORT:
+            problems.append(f"customs recorded {number} as an {record.flow}")
+        if record.declarant != event.reporter.identifier:
+            problems.append(f"customs recorded it for declarant {record.declarant}")
+        lot_kg = origin.lot.mass_kg
+        if abs(record.kg - lot_kg) > lot_kg * Decimal(str(p["kg_tolerance_share"])):
+            problems.append(f"customs recorded {record.kg} kg, the lot is {lot_kg} kg")
+        if p["check_country"] and record.country != origin.origin_country:
+            problems.append(f"customs recorded origin {record.country}")
+        day: date = event.event_time.astimezone(CHINA_TIME).date()
+        if abs((record.date - day).days) > p["max_days_apart"]:
+            problems.append(f"customs dated it {record.date}")
+        if not problems:
+            return None
+        return f"cites {number}, but " + "; ".join(problems)
 
     def _finding(self, origin, problem: str) -> Finding:
         event = origin.event

@@ -14,11 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import F, FloatField, Sum
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window, kg
-from reetrace.compliance.checks.ledger import MG_PPB_PER_KG, event_lots, live_postings, reo
+from reetrace.compliance.checks.ledger import (
+    MG_PPB_PER_KG,
+    NET_ZERO_KG,
+    event_lots,
+    live_postings,
+    reo,
+)
 from reetrace.ledger.choices import EventKind, Flow
 from reetrace.ledger.models import Event, Origin
 from reetrace.registry.elements import ELEMENTS, ElementGroup
@@ -57,20 +63,21 @@ def _mining_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Us
 
 def _separation_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
     open_window = Window(None, None, window.as_of)
+    quota = Coalesce(
+        F("event__transformation__quota_id"),
+        F("event__correction__corrected__transformation__quota_id"),
+    )
     rows = (
         live_postings(open_window)
-        .filter(
-            event__kind=EventKind.TRANSFORM,
-            flow=Flow.CONSUMED,
-            event__transformation__quota_id__in=quota_ids,
-        )
-        .values("event__transformation__quota_id", "event_id", "lot__elements__element")
+        .annotate(run_quota=quota)
+        .filter(net_kind=EventKind.TRANSFORM, flow=Flow.CONSUMED, run_quota__in=quota_ids)
+        .values("run_quota", "net_event", "lot__elements__element")
         .annotate(
             metal=Sum(Cast("kg", FloatField()) * Cast(F("lot__elements__fraction"), FloatField()))
         )
         .order_by()
     )
-    return _collect({**r, "quota_id": r["event__transformation__quota_id"]} for r in rows)
+    return _collect({**r, "quota_id": r["run_quota"], "event_id": r["net_event"]} for r in rows)
 
 
 def _collect(rows) -> dict[int, dict[int, Use]]:
@@ -81,8 +88,11 @@ def _collect(rows) -> dict[int, dict[int, Use]]:
         element = row["lot__elements__element"]
         if element is None or row["metal"] is None:
             continue
+        amount = abs(reo(element, row["metal"] / MG_PPB_PER_KG))
+        if amount < NET_ZERO_KG:
+            continue  # a voided run and its reversal
         use = found[row["quota_id"]].setdefault(row["event_id"], Use(events[row["event_id"]]))
-        use.reo[_column(element)] += abs(reo(element, row["metal"] / MG_PPB_PER_KG))
+        use.reo[_column(element)] += amount
     return found
 
 

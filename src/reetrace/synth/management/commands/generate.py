@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reetrace.core.errors import BatchRejected, ReetraceError
-from reetrace.synth.config import SCALES, load_config
+from reetrace.synth.config import SCALES, honest_overrides, load_config
 from reetrace.synth.dataset import produce
 
 
@@ -24,8 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=2025)
         parser.add_argument("--out", type=Path, help="directory for the dataset files")
         parser.add_argument("--load", action="store_true", help="load into the database")
+        parser.add_argument(
+            "--honest", action="store_true", help="no fraud at all (every fraud rate 0)"
+        )
 
-    def handle(self, *args, scale, seed, year, out, load, **options):
+    def handle(self, *args, scale, seed, year, out, load, honest=False, **options):
         if out is None and not load:
             raise CommandError("nothing to do: give --out DIR, --load, or both")
         console = Console(file=self.stdout, force_terminal=None)
@@ -41,6 +44,7 @@ class Command(BaseCommand):
                     year=year,
                     out=out,
                     load=load,
+                    overrides=honest_overrides() if honest else None,
                     on_event=lambda n: progress.advance(task, n),
                 )
             except BatchRejected as exc:
