@@ -19,10 +19,8 @@ from django.db import connection
 
 from reetrace.core.quantities import mg_to_kg, round_kg
 from reetrace.ledger.models import (
-    Event,
     ExportDeclaration,
     Lot,
-    LotElement,
     Origin,
     Receipt,
     Shipment,
@@ -33,32 +31,26 @@ MAX_DEPTH = 64
 Direction = Literal["up", "down"]
 
 _NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM ledger_correction c WHERE c.corrected_id = l.event_id)"
-_CLOSURE_SQL = {
-    "up": f"""
+_STEP = {"up": ("parent_id", "child_id"), "down": ("child_id", "parent_id")}
+
+
+def _closure_sql(direction: Direction, *, event_codes: bool) -> str:
+    """Recursive walk over LotLink, then the edges whose near end is in the closure."""
+    far, near = _STEP[direction]
+    event = "e.event_id" if event_codes else "l.event_id"
+    join = "JOIN ledger_event e ON e.id = l.event_id" if event_codes else ""
+    return f"""
         WITH RECURSIVE walk(lot_id, depth) AS (
             SELECT CAST(%s AS BIGINT), 0
             UNION
-            SELECT l.parent_id, walk.depth + 1
-            FROM ledger_lotlink l JOIN walk ON l.child_id = walk.lot_id
+            SELECT l.{far}, walk.depth + 1
+            FROM ledger_lotlink l JOIN walk ON l.{near} = walk.lot_id
             WHERE walk.depth < %s AND {_NOT_VOIDED}
         )
-        SELECT l.parent_id, l.child_id, l.kg, l.reo_kg, l.event_id
-        FROM ledger_lotlink l
-        WHERE l.child_id IN (SELECT lot_id FROM walk) AND {_NOT_VOIDED}
-    """,
-    "down": f"""
-        WITH RECURSIVE walk(lot_id, depth) AS (
-            SELECT CAST(%s AS BIGINT), 0
-            UNION
-            SELECT l.child_id, walk.depth + 1
-            FROM ledger_lotlink l JOIN walk ON l.parent_id = walk.lot_id
-            WHERE walk.depth < %s AND {_NOT_VOIDED}
-        )
-        SELECT l.parent_id, l.child_id, l.kg, l.reo_kg, l.event_id
-        FROM ledger_lotlink l
-        WHERE l.parent_id IN (SELECT lot_id FROM walk) AND {_NOT_VOIDED}
-    """,
-}
+        SELECT l.parent_id, l.child_id, l.kg, l.reo_kg, {event}
+        FROM ledger_lotlink l {join}
+        WHERE l.{near} IN (SELECT lot_id FROM walk) AND {_NOT_VOIDED}
+    """
 
 
 @dataclass
@@ -81,23 +73,21 @@ class Genealogy:
     origins: list[dict] = field(default_factory=list)
 
 
-def link_rows(lot_id: int, direction: Direction) -> list[tuple]:
+def link_rows(lot_id: int, direction: Direction, *, event_codes: bool = False) -> list[tuple]:
     """The genealogy edges reachable from one lot, by one recursive query."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLOSURE_SQL[direction], [lot_id, MAX_DEPTH])
+        cursor.execute(_closure_sql(direction, event_codes=event_codes), [lot_id, MAX_DEPTH])
         return cursor.fetchall()
 
 
 def genealogy(lot: Lot, direction: Direction) -> Genealogy:
-    rows = link_rows(lot.pk, direction)
+    rows = link_rows(lot.pk, direction, event_codes=True)
     lot_ids = {lot.pk} | {r[0] for r in rows} | {r[1] for r in rows}
     lots = _lot_nodes(lot_ids)
     result = Genealogy(lot.code, direction)
     for node in lots.values():
         result.nodes[f"lot:{node['code']}"] = node
-    event_ids = {r[4] for r in rows}
-    event_codes = dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "event_id"))
-    for parent_id, child_id, kg_mg, reo, event_pk in rows:
+    for parent_id, child_id, kg_mg, reo, event_code in rows:
         reo_kg = _json_decimals(reo)
         result.edges.append(
             Edge(
@@ -106,7 +96,7 @@ def genealogy(lot: Lot, direction: Direction) -> Genealogy:
                 "transform",
                 mg_to_kg(kg_mg),
                 reo_kg,
-                event_codes.get(event_pk),
+                event_code,
             )
         )
     if direction == "up":
@@ -117,8 +107,9 @@ def genealogy(lot: Lot, direction: Direction) -> Genealogy:
 
 
 def _lot_nodes(lot_ids: set[int]) -> dict[int, dict]:
+    """Lots with product, producer and per-element REO kg: one query, a row per element."""
     nodes: dict[int, dict] = {}
-    lots = Lot.objects.filter(pk__in=lot_ids).values(
+    rows = Lot.objects.filter(pk__in=lot_ids).values_list(
         "pk",
         "code",
         "product__code",
@@ -128,28 +119,27 @@ def _lot_nodes(lot_ids: set[int]) -> dict[int, dict]:
         "producer__name_zh",
         "mass_kg",
         "created_by__event_time",
+        "elements__element",
+        "elements__fraction",
     )
-    for row in lots:
-        nodes[row["pk"]] = {
-            "type": "lot",
-            "code": row["code"],
-            "product": row["product__code"],
-            "form": row["product__form"],
-            "producer": row["producer__identifier"],
-            "producer_name": row["producer__name_en"] or row["producer__name_zh"],
-            "mass_kg": row["mass_kg"],
-            "made_at": row["created_by__event_time"],
-            "composition": {},
-            "reo_kg": {},
-        }
-    for lot_id, element, fraction in LotElement.objects.filter(lot_id__in=lot_ids).values_list(
-        "lot_id", "element", "fraction"
-    ):
-        node = nodes[lot_id]
-        node["composition"][element] = fraction
-        node["reo_kg"][element] = round_kg(
-            node["mass_kg"] * fraction * ELEMENTS[element].metal_to_oxide
-        )
+    for pk, code, product, form, producer, name_en, name_zh, kg, made, element, fraction in rows:
+        node = nodes.get(pk)
+        if node is None:
+            node = nodes[pk] = {
+                "type": "lot",
+                "code": code,
+                "product": product,
+                "form": form,
+                "producer": producer,
+                "producer_name": name_en or name_zh,
+                "mass_kg": kg,
+                "made_at": made,
+                "composition": {},
+                "reo_kg": {},
+            }
+        if element is not None:
+            node["composition"][element] = fraction
+            node["reo_kg"][element] = round_kg(kg * fraction * ELEMENTS[element].metal_to_oxide)
     return nodes
 
 
