@@ -26,6 +26,7 @@ def allowed(R, EVERYONE, READ_ALL, WRITERS, ANON) -> dict[str, frozenset[str]]:
         "alerts_dismiss": WRITERS,
         "alerts_share": WRITERS,
         "risk_ranking": READ_ALL,
+        "compliance_balance": READ_ALL | {R.ENTERPRISE},
         "cases_open": WRITERS,
         "cases_list": READ_ALL,
         "cases_get": READ_ALL,

@@ -50,7 +50,12 @@ def test_a_second_run_over_unchanged_data_adds_nothing(world):
     assert first.status == second.status == RunStatus.DONE
     assert count > 0 and Alert.objects.count() == count
     assert all(c["new"] == 0 for c in second.counts.values())
-    assert second.counts["yield_out_of_range"] == {"found": 1, "new": 1 - 1}
+    # incremental: no event since the first run, so no month is judged again
+    assert second.counts["yield_out_of_range"] == {"found": 0, "new": 0}
+    assert second.periods["yield_out_of_range"] == []
+    full = run(world, full=True)
+    assert full.counts["yield_out_of_range"] == {"found": 1, "new": 1 - 1}
+    assert Alert.objects.count() == count
 
 
 def test_a_run_after_new_events_adds_only_the_new_findings(world):

@@ -28,6 +28,8 @@ from reetrace.compliance.schemas import (
     AssignIn,
     AttachmentIn,
     AttachmentOut,
+    BalanceFilter,
+    BalanceLineOut,
     CaseDetailOut,
     CaseIn,
     CaseOut,
@@ -60,7 +62,12 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 def detection_runs_start(request, body: RunIn):
     """Queue a detection run (a background job) and return it; poll it by its id."""
     run = run_create(
-        actor=request.auth, rules=body.rules, start=body.start, end=body.end, as_of=body.as_of
+        actor=request.auth,
+        rules=body.rules,
+        start=body.start,
+        end=body.end,
+        as_of=body.as_of,
+        full=body.full,
     )
     detection_enqueue(run)
     return Status(201, run_out(run))
@@ -155,6 +162,28 @@ def alerts_share(request, alert_id: int, body: ShareIn):
 def risk_ranking(request, limit: int = 100):
     """Enterprises ranked by risk score (weights in compliance/config.toml [risk])."""
     return selectors.risk_ranking(actor=request.auth, limit=min(max(limit, 1), 1000))
+
+
+@router.get(
+    "/compliance/balance",
+    response={200: list[BalanceLineOut], **ERRORS},
+    operation_id="compliance_balance",
+)
+@requires(Permission.COMPLIANCE_ALERT_READ)
+def compliance_balance(request, filters: Query[BalanceFilter]):
+    """Mass balance per enterprise, month and element in kg REO: opening, each flow, closing.
+
+    National roles see any enterprise (all when none is named); an enterprise user
+    only its own.
+    """
+    lines = selectors.balance_lines(
+        actor=request.auth,
+        enterprise=filters.enterprise,
+        start=period_parse(filters.start, field="from") if filters.start else None,
+        end=period_parse(filters.end, field="to") if filters.end else None,
+        element=filters.element,
+    )
+    return lines[filters.offset : filters.offset + filters.limit]
 
 
 @router.post("/compliance/cases", response={201: CaseOut, **ERRORS}, operation_id="cases_open")

@@ -4,7 +4,14 @@ opening + origins + receipts + outputs = shipments + exports + inputs + losses
 + closing, read from stock postings with one GROUP BY joined to lot compositions.
 Voided events and their reversals cancel out because both are postings, so the
 balance is the ledger's own arithmetic; what it shows an analyst is *where* the
-material went each month (and the checks in `checks/` judge the losses).
+material went each month (and the checks in `checks/` judge the losses; the
+`mass_balance` rule judges each enterprise-month's unexplained part).
+
+`balance_report` is the report of the API (GET /compliance/balance) and of
+`reetrace balance`: one line per enterprise, month and element with inflows and
+outflows as positive REO kg and net adjustments signed, so that
+opening + origin + received + produced - shipped - exported - consumed + adjusted
+= closing.
 """
 
 from __future__ import annotations
@@ -19,10 +26,13 @@ from django.db.models.functions import Cast
 from reetrace.ledger.choices import Bucket, Flow
 from reetrace.ledger.models import Posting
 from reetrace.registry.elements import ELEMENTS
+from reetrace.registry.models import Enterprise
 
 MG_PPB_PER_KG = 1e15
 INFLOWS = (Flow.ORIGIN, Flow.RECEIVED, Flow.PRODUCED)
 OUTFLOWS = (Flow.SHIPPED, Flow.EXPORTED, Flow.CONSUMED)
+REPORT_FLOWS = (*INFLOWS, *OUTFLOWS, Flow.ADJUSTED)
+UNIT = "kg REO"
 
 
 @dataclass
@@ -39,12 +49,31 @@ class ElementMonth:
     def closing(self) -> float:
         return self.opening + sum(self.flows.values())
 
+    def report(self) -> dict[str, float]:
+        """Opening, each flow (outflows as positive kg, adjustments signed), closing."""
+        line = {"opening": round(self.opening, 3)}
+        for flow in REPORT_FLOWS:
+            amount = self.flows.get(flow, 0.0)
+            line[str(flow)] = round(-amount if flow in OUTFLOWS else amount, 3)
+        line["closing"] = round(self.closing, 3)
+        return line
 
-def flow_totals(start: date | None = None, end: date | None = None):
+
+def flow_totals(
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    enterprise_ids: set[int] | None = None,
+    element: str | None = None,
+):
     """(holder, month, element, flow) -> metal kg, one aggregate query over stock postings."""
     postings = Posting.objects.filter(bucket=Bucket.STOCK)
     if end:
         postings = postings.filter(period__lte=end)
+    if enterprise_ids is not None:
+        postings = postings.filter(holder_id__in=sorted(enterprise_ids))
+    if element:
+        postings = postings.filter(lot__elements__element=element)
     metal = Sum(Cast("kg", FloatField()) * Cast(F("lot__elements__fraction"), FloatField()))
     return (
         postings.values("holder_id", "period", "lot__elements__element", "flow")
@@ -53,12 +82,22 @@ def flow_totals(start: date | None = None, end: date | None = None):
     )
 
 
-def mass_balance(start: date | None = None, end: date | None = None) -> list[ElementMonth]:
-    """Per enterprise, month (from `start` to `end`) and element: opening, flows, closing."""
+def mass_balance(
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    enterprise_ids: set[int] | None = None,
+    element: str | None = None,
+) -> list[ElementMonth]:
+    """Per enterprise, month (from `start` to `end`) and element: opening, flows, closing.
+
+    Months without postings are left out (their closing is the previous opening).
+    """
     lines: dict[tuple[int, str, date], ElementMonth] = {}
-    for row in flow_totals(start, end):
+    rows = flow_totals(start, end, enterprise_ids=enterprise_ids, element=element)
+    for row in rows:
         element = row["lot__elements__element"]
-        if element is None:
+        if element is None or row["metal"] is None:
             continue
         key = (row["holder_id"], element, row["period"])
         line = lines.setdefault(key, ElementMonth(row["holder_id"], row["period"], element))
@@ -72,3 +111,30 @@ def mass_balance(start: date | None = None, end: date | None = None) -> list[Ele
         if start is None or period >= start:
             result.append(line)
     return result
+
+
+def balance_report(
+    *,
+    enterprise_ids: set[int] | None,
+    start: date | None = None,
+    end: date | None = None,
+    element: str | None = None,
+) -> list[dict]:
+    """Report lines (see the module doc) ordered by enterprise, month and element."""
+    names = dict(
+        Enterprise.objects.filter(
+            **({"pk__in": sorted(enterprise_ids)} if enterprise_ids is not None else {})
+        ).values_list("pk", "identifier")
+    )
+    lines = mass_balance(start, end, enterprise_ids=enterprise_ids, element=element)
+    lines.sort(key=lambda x: (names.get(x.enterprise_id, ""), x.period, x.element))
+    return [
+        {
+            "enterprise": names.get(line.enterprise_id, str(line.enterprise_id)),
+            "period": f"{line.period:%Y-%m}",
+            "element": line.element,
+            "unit": UNIT,
+            **line.report(),
+        }
+        for line in lines
+    ]

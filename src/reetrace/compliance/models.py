@@ -41,6 +41,21 @@ class DetectionRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     counts = models.JSONField(_("findings per rule"), default=dict)
     log = models.TextField(_("log"), blank=True)
+    full = models.BooleanField(
+        _("full"), default=False, help_text=_("judge every month, not only those of new events")
+    )
+    last_event_pk = models.BigIntegerField(
+        _("highest event pk seen"), null=True, blank=True, help_text=_("the run's watermark")
+    )
+    last_recorded_at = models.DateTimeField(
+        _("latest event recorded_at seen"), null=True, blank=True
+    )
+    sources = models.JSONField(
+        _("highest pk of the other tables read"), default=dict, help_text=_("customs, prices")
+    )
+    periods = models.JSONField(
+        _("months judged per rule"), default=dict, help_text=_('"all" or a list of YYYY-MM')
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -20,6 +20,9 @@ def run_out(run: DetectionRun) -> dict:
         "finished_at": run.finished_at,
         "counts": run.counts,
         "log": run.log,
+        "full": run.full,
+        "last_event_pk": run.last_event_pk,
+        "periods": run.periods,
     }
 
 

@@ -20,11 +20,16 @@ __all__ = [
     "contained_value",
     "loss_is_large",
     "oxide_to_metal_price",
+    "price_is_high",
     "price_is_low",
     "profile_shares",
     "quota_level",
     "risk_score",
     "shortfall",
+    "trailing_median",
+    "unexplained_loss",
+    "volume_dropped",
+    "volume_spiked",
     "yield_summary",
 ]
 
@@ -147,6 +152,74 @@ def price_is_low(
 ) -> bool:
     """Under-invoiced: the lot's contained value matters and the price is below its share."""
     return value_cny >= min_value and unit_price_cny < min_fraction * value_cny
+
+
+def price_is_high(
+    unit_price_cny: float, value_cny: float, *, max_multiple: float, min_value: float
+) -> bool:
+    """Over-invoiced: the lot's contained value matters and the price is a large multiple
+    of it (value moved to the seller, e.g. out of a company or across a group)."""
+    return value_cny >= min_value and unit_price_cny > max_multiple * value_cny
+
+
+def unexplained_loss(
+    input_reo: float, output_reo: float, *, low_yield: float, tolerance: float
+) -> float:
+    """REO kg of one element that a run lost beyond what its process may lose.
+
+    The process may keep as little as `low_yield - tolerance` of the input; whatever
+    came out below that is unexplained (0 when the run is within its range). A good
+    run never offsets a bad one: the caller sums these per run, never nets them.
+    """
+    floor = input_reo * max(low_yield - tolerance, 0.0)
+    return max(floor - output_reo, 0.0)
+
+
+def trailing_median(history: Iterable[float]) -> float:
+    """Median of the months before (0 for no history)."""
+    values = sorted(history)
+    if not values:
+        return 0.0
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
+
+
+def volume_dropped(
+    observed: float, history: Iterable[float], *, min_fraction: float, min_median: float
+) -> bool:
+    """A month far below the enterprise's own recent months (their median).
+
+    Every month of the history must have had volume: a drop is judged against an
+    active enterprise, not one that starts, pauses or trades now and then.
+    """
+    history = list(history)
+    if not history or min(history) <= 0:
+        return False
+    median = trailing_median(history)
+    return median >= min_median and observed < min_fraction * median
+
+
+def volume_spiked(
+    observed: float,
+    history: Iterable[float],
+    *,
+    max_multiple: float,
+    min_history: int,
+    capacity: float | None = None,
+    min_volume: float = 0.0,
+) -> bool:
+    """A month beyond a fixed capacity, or beyond `max_multiple` x the median of the
+    months before (once there are `min_history` of them with volume)."""
+    if observed <= min_volume:
+        return False
+    if capacity is not None and capacity > 0 and observed > capacity:
+        return True
+    active = [v for v in history if v > 0]
+    if len(active) < min_history:
+        return False
+    return observed > max_multiple * trailing_median(active)
 
 
 def risk_score(

@@ -18,6 +18,9 @@ class RunIn(Schema):
     start: date | None = Field(None, description="first month (any day of it)")
     end: date | None = Field(None, description="last month (any day of it)")
     as_of: datetime | None = Field(None, description="judge the ledger as it stood then")
+    full: bool = Field(
+        False, description="judge every month, not only those of events recorded since"
+    )
 
 
 class RunOut(Schema):
@@ -32,6 +35,36 @@ class RunOut(Schema):
     finished_at: datetime | None
     counts: dict[str, Any]
     log: str
+    full: bool
+    last_event_pk: int | None
+    periods: dict[str, Any]
+
+
+class BalanceFilter(Schema):
+    enterprise: str | None = Field(
+        None, description="enterprise identifier (an enterprise user: its own, the default)"
+    )
+    start: str | None = Field(None, alias="from", description="first month, e.g. 2025-01")
+    end: str | None = Field(None, alias="to", description="last month, e.g. 2025-12")
+    element: str | None = Field(None, description="element symbol, e.g. Dy")
+    limit: int = Field(1000, ge=1, le=10000)
+    offset: int = Field(0, ge=0)
+
+
+class BalanceLineOut(Schema):
+    enterprise: str
+    period: str
+    element: str
+    unit: str = Field(description="kg REO (rare-earth oxide equivalent)")
+    opening: float
+    origin: float
+    received: float
+    produced: float
+    shipped: float = Field(description="out of stock, positive")
+    exported: float = Field(description="out of stock, positive")
+    consumed: float = Field(description="transformation inputs, positive")
+    adjusted: float = Field(description="net adjustments, signed (losses negative)")
+    closing: float
 
 
 class AlertFilter(Schema):

@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 
 from reetrace.accounts.models import User
 from reetrace.compliance import rules
+from reetrace.compliance.balance import balance_report
 from reetrace.compliance.choices import AlertStatus
 from reetrace.compliance.config import risk_weights
 from reetrace.compliance.models import Alert, Case, DetectionRun
@@ -120,6 +121,41 @@ def risk_ranking(*, actor: User, limit: int = 100) -> list[dict]:
         }
         for n, (pk, score) in enumerate(ranked)
     ]
+
+
+def balance_lines(
+    *,
+    actor: User,
+    enterprise: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    element: str | None = None,
+) -> list[dict]:
+    """The mass balance report (compliance/balance.py) the actor may see.
+
+    National roles: the named enterprise, or every enterprise. An enterprise user:
+    its own enterprise only (naming another one is refused).
+    """
+    from reetrace.core.errors import ErrorCode, ReetraceError
+    from reetrace.registry.elements import ELEMENTS
+
+    if element is not None and element not in ELEMENTS:
+        raise ReetraceError(ErrorCode.INVALID, f"{element!r} is not an element", field="element")
+    if start and end and start > end:
+        raise ReetraceError(ErrorCode.INVALID, "from is after to", field="from")
+    ids: set[int] | None = None
+    if enterprise:
+        found = Enterprise.objects.filter(identifier=enterprise).first()
+        if found is None:
+            raise NotFound("enterprise", enterprise, field="enterprise")
+        ids = {found.pk}
+    if not actor.is_national:
+        if not actor.enterprise_id:
+            raise Forbidden("the mass balance is for national roles and enterprise users")
+        if ids is not None and ids != {actor.enterprise_id}:
+            raise Forbidden("an enterprise user sees only its own enterprise's balance")
+        ids = {actor.enterprise_id}
+    return balance_report(enterprise_ids=ids, start=start, end=end, element=element)
 
 
 def analyst_get(*, username: str) -> User:

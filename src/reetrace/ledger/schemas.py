@@ -80,8 +80,8 @@ class TransformIn(EventBase):
     kind: Literal["transform"]
     process: Process
     quota: str | None = Field(None, description="separation quota consumed (separation only)")
-    inputs: list[TransformInput] = Field(min_length=1, max_length=200)
-    outputs: list[LotIn] = Field(min_length=1, max_length=200)
+    inputs: list[TransformInput] = Field(min_length=1, max_length=2000)
+    outputs: list[LotIn] = Field(min_length=1, max_length=2000)
 
 
 class ShipIn(EventBase):

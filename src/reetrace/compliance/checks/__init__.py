@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
+from reetrace.compliance.checks.balance import MassBalance
 from reetrace.compliance.checks.base import Check, Finding, Window
 from reetrace.compliance.checks.counterparties import ShipmentUnconfirmed, ShortReceipt
 from reetrace.compliance.checks.exports import LicenceMismatch, Transshipment
 from reetrace.compliance.checks.losses import LossAdjustment
-from reetrace.compliance.checks.prices import PriceBelowValue
+from reetrace.compliance.checks.origins import OriginUnverified, RecyclingVolume
+from reetrace.compliance.checks.prices import PriceAboveValue, PriceBelowValue
 from reetrace.compliance.checks.provenance import ImportDeclaration, RecycledOreProfile
 from reetrace.compliance.checks.quotas import QuotaUsage
-from reetrace.compliance.checks.reporting import ReportLate, ReportMissing
+from reetrace.compliance.checks.reporting import ReportLate, ReportMissing, VolumeDrop
 from reetrace.compliance.checks.yields import ElementDropped, YieldOutOfRange
 
 __all__ = ["CHECKS", "Check", "Finding", "Window"]
@@ -24,15 +26,20 @@ CHECKS: dict[str, type[Check]] = {
         YieldOutOfRange,
         ElementDropped,
         LossAdjustment,
+        MassBalance,
         QuotaUsage,
         ShipmentUnconfirmed,
         ShortReceipt,
         RecycledOreProfile,
         ImportDeclaration,
+        RecyclingVolume,
+        OriginUnverified,
         LicenceMismatch,
         Transshipment,
         PriceBelowValue,
+        PriceAboveValue,
         ReportLate,
         ReportMissing,
+        VolumeDrop,
     )
 }

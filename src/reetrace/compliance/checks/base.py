@@ -17,24 +17,31 @@ class Window:
 
     `as_of` is the "today" of ages and deadlines (a shipment unconfirmed for 30
     days, a report past its deadline); the checks read the ledger as it is now,
-    since events are often recorded long after they happened.
+    since events are often recorded long after they happened. `months`, when set,
+    narrows the window to those months (an incremental run: the months that events
+    recorded since the previous run touch).
     """
 
     start: date | None
     end: date | None
     as_of: datetime
+    months: frozenset[date] | None = None
 
-    def period_filter(self, field_name: str = "period") -> dict[str, date]:
-        found = {}
+    def period_filter(self, field_name: str = "period") -> dict[str, Any]:
+        found: dict[str, Any] = {}
         if self.start:
             found[f"{field_name}__gte"] = self.start
         if self.end:
             found[f"{field_name}__lte"] = self.end
+        if self.months is not None:
+            found[f"{field_name}__in"] = sorted(self.months)
         return found
 
     def contains(self, period: date) -> bool:
-        return (self.start is None or period >= self.start) and (
-            self.end is None or period <= self.end
+        return (
+            (self.start is None or period >= self.start)
+            and (self.end is None or period <= self.end)
+            and (self.months is None or period in self.months)
         )
 
 
@@ -64,16 +71,43 @@ class Check:
 
     Subclasses set `name` (the rule's stable id, also its section in config.toml)
     and `title`, and document their parameters in their docstring.
+
+    Incremental runs: a check with `incremental = True` judges only the months that
+    new events touch, widened by `affected()` (a trailing-history rule also re-judges
+    the months whose history changed). One with `incremental = False` depends on the
+    clock (ages, deadlines) or on data other than events (customs records, licence
+    applications, reports) and always runs over the whole window. `sources` names the
+    other tables it reads (see services/detection.py SOURCES): when one of them
+    gained rows since the previous run, the check runs over the whole window.
     """
 
     name: ClassVar[str]
     title: ClassVar[str]
+    incremental: ClassVar[bool] = False
+    sources: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, overrides: dict[str, Any] | None = None):
         self.params = rule_params(self.name, overrides)
 
     def findings(self, window: Window) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def affected(self, months: set[date]) -> set[date]:
+        """The months to re-judge when events in `months` are new (default: those)."""
+        return set(months)
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    found, month = [], first.replace(day=1)
+    while month <= last:
+        found.append(month)
+        month = add_months(month, 1)
+    return found
 
 
 def kg(value: float) -> float:

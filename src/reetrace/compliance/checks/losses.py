@@ -47,6 +47,7 @@ class LossAdjustment(Check):
 
     name = "loss_adjustment"
     title = "large stock write-off"
+    incremental = True
 
     def findings(self, window: Window) -> Iterator[Finding]:
         p = self.params

@@ -47,6 +47,7 @@ class RecycledOreProfile(Check):
 
     name = "recycled_ore_profile"
     title = "recycled lot with an ore's profile"
+    incremental = True
 
     def findings(self, window: Window) -> Iterator[Finding]:
         p = self.params
@@ -99,6 +100,7 @@ class ImportDeclaration(Check):
 
     name = "import_declaration"
     title = "import without a valid customs declaration"
+    sources = ("customs",)  # and not incremental: a reused number spans months
 
     def findings(self, window: Window) -> Iterator[Finding]:
         pattern = re.compile(self.params["pattern"])

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import F, FloatField, Sum
 from django.db.models.functions import Cast, Coalesce
 
 from reetrace.compliance import rules
-from reetrace.compliance.checks.base import Check, Finding, Window, kg
+from reetrace.compliance.checks.base import Check, Finding, Window, kg, months_between
 from reetrace.compliance.checks.ledger import (
     MG_PPB_PER_KG,
     NET_ZERO_KG,
@@ -105,11 +106,18 @@ class QuotaUsage(Check):
 
     name = "quota_usage"
     title = "quota use"
+    incremental = True
+
+    def affected(self, months: set[date]) -> set[date]:
+        """A new use in a month can move the crossing to any later month of its year."""
+        return {m for month in months for m in months_between(month, date(month.year, 12, 1))}
 
     def findings(self, window: Window) -> Iterator[Finding]:
         years = None
         if window.start and window.end:
             years = range(window.start.year, window.end.year + 1)
+        if window.months is not None:
+            years = sorted({month.year for month in window.months})
         quotas = Quota.objects.all() if years is None else Quota.objects.filter(year__in=years)
         quotas = {q.pk: q for q in quotas}
         uses = _mining_uses(list(quotas), window)

@@ -4,6 +4,9 @@ A report closed late, or never, is the cheapest signal there is and the one an
 enterprise can fix itself, so these alerts are shared with the enterprise by
 default (`share` in config.toml). An enterprise owes a report for every month
 from its first month in the ledger on, whether or not it had events.
+
+A report can also be closed on time and still be incomplete: `volume_drop` compares
+each month's reported volume with the enterprise's own recent months.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Max, Min
 
-from reetrace.compliance.checks.base import Check, Finding, Window
+from reetrace.compliance import rules
+from reetrace.compliance.checks.base import Check, Finding, Window, add_months, kg
+from reetrace.compliance.checks.ledger import _METAL, MG_PPB_PER_KG, live_postings, reo
+from reetrace.ledger.choices import Flow
 from reetrace.ledger.models import Event, Posting
 from reetrace.ledger.rules import CHINA_TIME, report_deadline
 from reetrace.registry.models import Enterprise
@@ -122,6 +128,112 @@ class ReportMissing(Check):
                 "observed": None,
                 "tolerance": 0,
                 "unit": "date",
+            },
+            shared=self.params["share"],
+        )
+
+
+VOLUME_FLOWS = (
+    Flow.ORIGIN,
+    Flow.RECEIVED,
+    Flow.PRODUCED,
+    Flow.SHIPPED,
+    Flow.EXPORTED,
+    Flow.CONSUMED,
+)
+
+
+def monthly_volume(window: Window) -> dict[int, dict[date, float]]:
+    """REO kg moved in and out of each holder's stock per month (one GROUP BY)."""
+    rows = (
+        live_postings(window)
+        .filter(flow__in=VOLUME_FLOWS)
+        .values("holder_id", "period", "flow", "lot__elements__element")
+        .annotate(metal=_METAL)
+        .order_by()
+    )
+    found: dict[int, dict[date, float]] = {}
+    for row in rows:
+        element = row["lot__elements__element"]
+        if element is None or row["metal"] is None:
+            continue
+        months = found.setdefault(row["holder_id"], {})
+        amount = abs(reo(element, row["metal"] / MG_PPB_PER_KG))
+        months[row["period"]] = months.get(row["period"], 0.0) + amount
+    return found
+
+
+class VolumeDrop(Check):
+    """A month whose reported REO throughput fell far below the enterprise's own history.
+
+    Volume is the REO that entered the enterprise's stock (origins, receipts,
+    transformation outputs) plus what left it (shipments, exports, transformation
+    inputs): an enterprise that only sells from stock in a month still reports.
+    Parameters: `history_months` (the trailing months whose
+    median is the reference; each must have had throughput), `min_fraction` (a month
+    below this share of that median fires), `min_median_reo_kg` (ignore enterprises
+    smaller than this), `severity`, `share`. Judged once the month's report deadline
+    has passed (`--as-of`) and only up to the newest month any event is dated in, so
+    a month still being reported is not a drop.
+    """
+
+    name = "volume_drop"
+    title = "reported volume dropped"
+    # not incremental: a month becomes judgeable when its deadline passes, with or
+    # without new events, and its volume is history for the months after it
+
+    def findings(self, window: Window) -> Iterator[Finding]:
+        p = self.params
+        horizon = Event.objects.aggregate(last=Max("period"))["last"]
+        if horizon is None:
+            return
+        today = window.as_of.astimezone(CHINA_TIME).date()
+        per_enterprise = monthly_volume(Window(None, window.end, window.as_of))
+        names = dict(Enterprise.objects.filter(country="CN").values_list("pk", "identifier"))
+        n = p["history_months"]
+        for enterprise_id, volumes in sorted(per_enterprise.items()):
+            if enterprise_id not in names:
+                continue
+            month = add_months(min(volumes), n)
+            while month <= horizon and _deadline(month) < today:
+                if window.contains(month):
+                    history = [volumes.get(add_months(month, -k), 0.0) for k in range(n, 0, -1)]
+                    observed = volumes.get(month, 0.0)
+                    if rules.volume_dropped(
+                        observed,
+                        history,
+                        min_fraction=p["min_fraction"],
+                        min_median=p["min_median_reo_kg"],
+                    ):
+                        yield self._finding(
+                            enterprise_id, names[enterprise_id], month, observed, history
+                        )
+                month = _next_month(month)
+
+    def _finding(self, enterprise_id, identifier, month, observed, history) -> Finding:
+        median = rules.trailing_median(history)
+        n = len(history)
+        return Finding(
+            rule=self.name,
+            key=f"{identifier}|{month:%Y-%m}",
+            severity=self.params["severity"],
+            enterprise_id=enterprise_id,
+            period=month,
+            explanation=(
+                f"{identifier} reported {kg(observed)} kg REO moved in {month:%Y-%m}, "
+                f"{observed / median:.0%} of the median of its previous {n} months "
+                f"({kg(median)} kg REO). A sudden drop in what an active enterprise reports "
+                "may mean activity continues off the books."
+            ),
+            figures={
+                "expected": kg(self.params["min_fraction"] * median),
+                "observed": kg(observed),
+                "tolerance": self.params["min_fraction"],
+                "unit": "kg REO",
+                "median_reo_kg": kg(median),
+                "history_reo_kg": {
+                    f"{add_months(month, k - n):%Y-%m}": kg(v) for k, v in enumerate(history)
+                },
             },
             shared=self.params["share"],
         )

@@ -49,6 +49,7 @@ class YieldOutOfRange(Check):
 
     name = "yield_out_of_range"
     title = "transformation yield below the process range"
+    incremental = True
 
     def findings(self, window: Window) -> Iterator[Finding]:
         p = self.params
@@ -109,6 +110,7 @@ class ElementDropped(Check):
 
     name = "element_dropped"
     title = "element dropped from the outputs"
+    incremental = True
 
     def findings(self, window: Window) -> Iterator[Finding]:
         flagged = {pk: rs for pk, rs in _summaries(window).items() if rs[1].dropped}

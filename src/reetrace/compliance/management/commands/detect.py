@@ -34,8 +34,13 @@ class Command(BaseCommand):
         parser.add_argument("--rules", help="comma-separated rule names (default: all)")
         parser.add_argument("--as-of", type=_date, help="judge ages and deadlines on this date")
         parser.add_argument("--json", action="store_true", help="print the run as JSON")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="judge every month, not only those touched by events recorded since the last run",
+        )
 
-    def handle(self, *args, start, end, rules, as_of, json: bool, **options):
+    def handle(self, *args, start, end, rules, as_of, json: bool, full: bool, **options):
         console = Console(file=self.stdout, width=120)
         moment = datetime.combine(as_of, time(23, 59), CHINA_TIME) if as_of else None
         names = [r.strip() for r in rules.split(",") if r.strip()] if rules else None
@@ -47,7 +52,9 @@ class Command(BaseCommand):
                 progress.update(task, completed=index, description=name)
 
             try:
-                run = detect(rules=names, start=start, end=end, as_of=moment, progress=step)
+                run = detect(
+                    rules=names, start=start, end=end, as_of=moment, progress=step, full=full
+                )
             except ReetraceError as exc:
                 raise CommandError(exc.message) from exc
             progress.update(task, completed=len(run.rules), description="done")
@@ -59,7 +66,15 @@ class Command(BaseCommand):
 
 def _json(run) -> str:
     return json.dumps(
-        {"run": run.pk, "status": run.status, "counts": run.counts, "log": run.log.splitlines()},
+        {
+            "run": run.pk,
+            "status": run.status,
+            "full": run.full,
+            "last_event_pk": run.last_event_pk,
+            "counts": run.counts,
+            "periods": run.periods,
+            "log": run.log.splitlines(),
+        },
         indent=1,
     )
 
