@@ -1,11 +1,14 @@
 """The portal in a real browser: each role's landing page, reporting by form and by
-file, closing a month, tracing a lot and the national Sankey diagram."""
+file, closing a month, tracing a lot, the national Sankey diagram, applying for a
+licence that the officer approves, the alerts and the reconciliation grid."""
 
 from __future__ import annotations
 
 import pytest
 
 from reetrace.accounts.permissions import UserRole as R
+from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
+from reetrace.exportcontrol.models import Application
 from reetrace.ledger.models import Shipment
 from reetrace.registry.catalogue import STANDARD_PRODUCTS
 from reetrace.registry.models import Product
@@ -13,6 +16,7 @@ from reetrace.reporting.models import MonthlyReport
 from tests.browser.conftest import shot
 from tests.factories.world import build_world
 from tests.portal.conftest import DY_OX, MAGNET, build_chain
+from tests.portal.scenes import alert, partner_dataset
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PASSWORD = "correct-horse-battery"
@@ -137,3 +141,92 @@ def test_open_the_sankey(page, world):
     page.get_by_role("button", name="Switch").click()
     page.get_by_role("heading", level=1, name="全国概览").wait_for()
     shot(page, "national-sankey-dy-phone-zh")
+
+
+def pdf(kind: str) -> dict:
+    return {
+        "name": f"{kind}.pdf",
+        "mimeType": "application/pdf",
+        "buffer": b"%PDF " + kind.encode(),
+    }
+
+
+def apply_for_a_licence(page) -> str:
+    """The enterprise fills the application form and saves the draft; returns its number."""
+    page.get_by_role("link", name="Apply for an export licence").first.click()
+    page.locator("#id_consignee_name").fill("Motoren GmbH")
+    page.get_by_label("Consignee country").fill("DE")
+    page.locator("#id_end_user_name").fill("Motoren GmbH Werk 2")
+    page.get_by_label("End-user country").fill("DE")
+    page.locator("#id_end_use").fill("traction motors for passenger cars")
+    page.get_by_label("Destination country").fill("DE")
+    page.get_by_label("Contract number").fill("K-2025-17")
+    page.locator("#id_items-0-product").select_option("MAGNET-NDFEB-SINTERED")
+    page.locator("#id_items-0-composition").fill("Nd=0.29;Dy=0.021")
+    page.locator("#id_items-0-mass").fill("500")
+    page.locator("#id_items-0-value").fill("60000")
+    page.locator("#id_items-0-currency").fill("USD")
+    shot(page, "licence-1-apply-form")
+    page.get_by_role("button", name="Save the draft").click()
+    page.locator(".messages").filter(has_text="saved").wait_for()
+    return page.get_by_role("heading", level=1).inner_text().split()[-1]
+
+
+def test_apply_for_a_licence_and_the_officer_approves_it(page, world):
+    sign_in(page, world.users[R.ENTERPRISE].username)
+    number = apply_for_a_licence(page)
+    for kind in REQUIRED_DOCUMENTS:
+        page.get_by_label("Document kind").select_option(kind)
+        page.get_by_label("File (at most 20 MiB)").set_input_files(pdf(kind))
+        page.get_by_role("button", name="Upload document").click()
+        page.locator(".messages").filter(has_text="Document uploaded").wait_for()
+    assert page.locator("#missing").count() == 0
+    shot(page, "licence-2-documents-uploaded")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.locator(".app-state").filter(has_text="submitted").wait_for()
+    shot(page, "licence-3-submitted")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, world.users[R.LICENSING_OFFICER].username)
+    page.get_by_role("link", name="Licensing desk").click()
+    shot(page, "licence-4-desk-queue")
+    page.get_by_role("link", name=number).click()
+    for action, state in (("accept", "accepted"), ("start_review", "under review")):
+        page.get_by_label("Decision").select_option(action)
+        page.get_by_role("button", name="Record the decision").click()
+        page.locator(".app-state").filter(has_text=state).wait_for()
+        if action == "accept":
+            shot(page, "licence-5-accepted")
+    page.get_by_label("Decision").select_option("approve")
+    page.get_by_label("Comment").fill("End use verified.")
+    page.get_by_role("button", name="Record the decision").click()
+    page.locator(".app-state").filter(has_text="approved").wait_for()
+    shot(page, "licence-6-approved")
+    application = Application.objects.get(number=number)
+    assert application.state == "approved" and application.licence.number.startswith("EL-")
+
+
+def test_open_the_alerts_and_the_reconciliation_grid(page, world):
+    alert(world, 1, shared=True)
+    alert(world, 2, shared=False, enterprise=world.miner, rule="quota_usage", severity="info")
+    dataset = partner_dataset()
+    sign_in(page, world.users[R.REGULATOR].username)
+    page.get_by_role("link", name="Alerts").click()
+    page.locator("#table-alerts tbody tr").nth(1).wait_for()
+    shot(page, "alerts-list")
+    page.get_by_label("Enterprise identifier").fill(world.miner.identifier)
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("#table-alerts tbody tr").count() == 1
+    page.locator("#table-alerts tbody a").first.click()
+    page.locator("#alert-figures").wait_for()
+    shot(page, "alert-detail")
+    page.goto(f"/reconciliation/{dataset.pk}/")
+    page.locator("#gap-grid td.gap-cell").first.wait_for()
+    page.locator("#series-chart .main-svg").first.wait_for()
+    page.locator("#waterfall-chart .main-svg").first.wait_for()
+    shot(page, "reconciliation-grid")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.locator("#waterfall-chart .main-svg").first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    shot(page, "reconciliation-grid-phone")

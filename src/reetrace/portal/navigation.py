@@ -1,8 +1,7 @@
 """The role-aware navigation: each entry names the permissions its page checks.
 
-Entries of apps still being built (alerts, cases, licences) are listed by the URL
-name those apps are expected to provide; an entry whose URL does not resolve yet
-is simply not shown, so the menu grows as the apps land without editing here.
+Entries are listed by URL name; an entry whose URL does not resolve is simply not
+shown, so a page can be removed or added without breaking the menu.
 """
 
 from __future__ import annotations
@@ -39,11 +38,16 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Enterprises"), "portal:enterprises", (P.REGISTRY_ENTERPRISE_READ,)),
     NavItem(_("Trace a lot"), "portal:trace", (P.LEDGER_LOT_READ, P.TRACE_GENEALOGY_READ)),
     NavItem(_("Export statistics"), "portal:exports", (P.TRACE_EXPORT_SUMMARY_READ,)),
-    # Pages of apps in progress: shown once their URL names resolve.
+    # Pages of the compliance, export-control and reconciliation apps.
     NavItem(_("Alerts"), "compliance:alerts", (P.COMPLIANCE_ALERT_READ,)),
-    NavItem(_("Cases"), "compliance:cases", (P.COMPLIANCE_CASE_MANAGE,)),
+    # Cases are read by every national reader of risk (auditors too); managers change them.
+    NavItem(_("Cases"), "compliance:cases", (P.COMPLIANCE_RISK_READ,)),
+    NavItem(_("Risk"), "compliance:risk", (P.COMPLIANCE_RISK_READ,)),
     NavItem(_("Licences"), "exportcontrol:applications", (P.EXPORTCONTROL_APPLICATION_READ,)),
     NavItem(_("Licensing desk"), "exportcontrol:desk", (P.EXPORTCONTROL_APPLICATION_DECIDE,)),
+    NavItem(_("Licensing statistics"), "exportcontrol:statistics", (P.EXPORTCONTROL_STATS_READ,)),
+    NavItem(_("Reconciliation"), "reconciliation:datasets", (P.RECONCILIATION_READ,)),
+    NavItem(_("Partner submissions"), "reconciliation:submissions", (P.RECONCILIATION_READ,)),
 ]
 
 
@@ -61,5 +65,9 @@ def nav_for(user, current_path: str = "") -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "current": current_path.startswith(url)})
+        items.append({"label": item.label, "url": url, "current": False})
+    # The longest matching URL is the current page (/licences/desk/ is not /licences/).
+    matching = [i for i in items if current_path.startswith(i["url"])]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["current"] = True
     return items

@@ -32,7 +32,7 @@ FORMATS = {
 class Column:
     key: str
     header: Any  # a lazy translation; the unit goes in the header, e.g. "Mass (kg)"
-    kind: str = "text"  # text | kg | reo | number | date | datetime | link
+    kind: str = "text"  # text | kg | reo | number | number3 | date | datetime | link
     link: Callable[[dict], str] | None = None
 
 

@@ -7,10 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.accounts.permissions import Permission as P
+from reetrace.compliance.selectors import alerts_visible
+from reetrace.exportcontrol.selectors import applications_visible
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.tables import Column, Table, export_or_render
 from reetrace.portal.templatetags.portal import reo_summary
+from reetrace.portal.views.alerts import alerts_table
+from reetrace.portal.views.licences import application_rows, applications_table
 from reetrace.trace.selectors import stock_of
 
 STATES = {"in_stock": _("in stock"), "in_transit": _("in transit")}
@@ -110,6 +114,20 @@ def reports_table(enterprise) -> Table:
     )
 
 
+def dashboard_extras(user) -> list[Table]:
+    """The alerts the regulator shared with the enterprise and its licence applications."""
+    tables = []
+    if user.has_permission(P.COMPLIANCE_ALERT_READ):
+        shared = alerts_visible(actor=user)[:20]
+        table = alerts_table(shared, national=False, table_id="shared_alerts")
+        table.title, table.empty = _("Alerts shared by the regulator"), _("No alerts shared.")
+        tables.append(table)
+    if user.has_permission(P.EXPORTCONTROL_APPLICATION_READ):
+        rows = applications_visible(actor=user).order_by("-created_at", "-pk")[:20]
+        tables.append(applications_table(application_rows(rows, user)))
+    return tables
+
+
 @portal_page(P.LEDGER_EVENT_CAPTURE, P.REPORTING_REPORT_READ, P.TRACE_STOCK_READ, enterprise=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """This month's deadline, last month's status, stock, recent events, closed months."""
@@ -119,6 +137,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         stock_table(stock_of(enterprise=enterprise)),
         events_table(request.user),
         reports_table(enterprise),
+        *dashboard_extras(request.user),
     ]
     context = {"enterprise": enterprise, "status": status}
     return export_or_render(request, "portal/dashboard.html", context, tables)

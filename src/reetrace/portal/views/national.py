@@ -9,18 +9,20 @@ from datetime import date
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.accounts.permissions import Permission as P
 from reetrace.core.errors import ReetraceError
 from reetrace.core.periods import period_parse
-from reetrace.portal import selectors
+from reetrace.portal import queries, selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.flows import element_flows
 from reetrace.portal.tables import Column, Table, export_or_render
 from reetrace.registry.elements import ELEMENTS
 from reetrace.trace.selectors import export_summary
 
+GROUPS = {"light": _("light"), "medium_heavy": _("medium and heavy")}
 ELEMENT_CHOICES = [(s, f"{s} · {e.name} · {e.name_zh}") for s, e in ELEMENTS.items()]
 
 
@@ -87,6 +89,41 @@ def exports_table(cells: list[dict]) -> Table:
     )
 
 
+def quota_table(year: int) -> Table:
+    """Each quota of the year: t REO used and allowed per element group, and the share."""
+    rows = []
+    for q in queries.quota_use(year, timezone.now()):
+        quota = q["quota"]
+        for group, label in GROUPS.items():
+            limit, used = q["limits"][group], q["used"].get(group, 0.0)
+            rows.append(
+                {
+                    "quota": quota.code,
+                    "enterprise": quota.enterprise.display_name,
+                    "kind": quota.get_kind_display(),
+                    "group": label,
+                    "used_t": round(used, 3),
+                    "limit_t": limit,
+                    "share": f"{used / limit:.1%}" if limit else "—",
+                }
+            )
+    return Table(
+        "quota_use",
+        _("Quota use per group, %(year)s (t REO)") % {"year": year},
+        [
+            Column("quota", _("Quota")),
+            Column("enterprise", _("Enterprise")),
+            Column("kind", _("Kind")),
+            Column("group", _("Element group")),
+            Column("used_t", _("Used (t REO)"), "number3"),
+            Column("limit_t", _("Quota (t REO)"), "number3"),
+            Column("share", _("Used (%)")),
+        ],
+        rows,
+        _("No quotas for this year."),
+    )
+
+
 def _laggards_table(period: date) -> Table:
     return Table(
         "not_closed",
@@ -132,6 +169,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "sankey": flows.chart(),
         "volumes": export_volumes(cells),
     }
+    if request.user.has_permission(P.REGISTRY_QUOTA_READ):
+        tables.append(quota_table(end.year))
     if request.user.has_permission(P.REPORTING_REPORT_READ):
         previous = selectors.month_shift(selectors.this_month(selectors.today_in_china()), -1)
         tables.append(_laggards_table(previous))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.accounts.permissions import Permission as P
+from reetrace.compliance.selectors import risk_ranking
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.tables import Column, Table, export_or_render
@@ -73,6 +74,15 @@ def _counterparties_table(enterprise) -> Table:
     )
 
 
+def _risk_of(user, enterprise) -> dict | None:
+    """The enterprise's risk score and rank, for the national roles that read risk."""
+    if not user.has_permission(P.COMPLIANCE_RISK_READ) or not user.is_national:
+        return None
+    ranking = risk_ranking(actor=user, limit=100000)
+    found = next((r for r in ranking if r["enterprise"] == enterprise.identifier), None)
+    return found or {"rank": None, "score": 0, "alerts": {}, "of": len(ranking)}
+
+
 @portal_page(P.REGISTRY_ENTERPRISE_READ)
 def enterprise_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     """Profile for every reader; stock, counterparties and reports per permission."""
@@ -89,6 +99,7 @@ def enterprise_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     if user.has_permission(P.REPORTING_REPORT_READ):
         tables.append(reports_table(enterprise))
     context = {
+        "risk": _risk_of(user, profile),
         "enterprise": profile,
         "roles": sorted(str(r.get_role_display()) for r in profile.roles.all()),
         "sites": list(profile.sites.all()),

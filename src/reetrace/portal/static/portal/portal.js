@@ -105,7 +105,70 @@
     });
   }
 
+  /* Detection run: poll its progress until it is done or failed, then reload once. */
+  function runProgress() {
+    var box = document.getElementById("run-progress");
+    if (!box || box.dataset.finished === "1") { return; }
+    var bar = box.querySelector("progress");
+    var count = box.querySelector(".run-count");
+    var status = box.querySelector(".run-status");
+    var timer = window.setInterval(function () {
+      fetch(box.dataset.url, {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          bar.max = p.total; bar.value = p.done;
+          count.textContent = p.done + " / " + p.total;
+          status.textContent = p.status_label;
+          if (p.finished) { window.clearInterval(timer); window.location.reload(); }
+        })
+        .catch(function () { /* the next poll tries again */ });
+    }, 1000);
+  }
+
+  function licensing() {
+    var d = data("licensing-data");
+    if (!d) { return; }
+    var layout = {font: font, margin: {l: 60, r: 8, t: 8, b: 60}, xaxis: {type: "category"}};
+    if (d.backlog.states.length) {
+      Plotly.newPlot("backlog-chart", [{
+        type: "bar", x: d.backlog.states, y: d.backlog.counts,
+        hovertemplate: "%{x}: %{y} " + d.backlog.unit + "<extra></extra>"
+      }], Object.assign({}, layout, {yaxis: {title: {text: d.backlog.unit}}}), plotConfig);
+    }
+    if (d.lead.days.length) {
+      Plotly.newPlot("lead-chart", [{
+        type: "bar", x: d.lead.days, y: d.lead.counts,
+        hovertemplate: "%{x} " + d.lead.unit + ": %{y}<extra></extra>"
+      }], Object.assign({}, layout, {
+        xaxis: {title: {text: d.lead.unit}}, yaxis: {title: {text: d.backlog.unit}}
+      }), plotConfig);
+    }
+  }
+
+  function reconciliation() {
+    var d = data("reconciliation-data");
+    if (!d) { return; }
+    var s = d.series;
+    if (s.months.length) {
+      Plotly.newPlot("series-chart", [
+        {type: "scatter", mode: "lines+markers", name: s.ours_label, x: s.months, y: s.ours,
+         hovertemplate: "%{y:,.3f} kg<extra>" + s.ours_label + "</extra>"},
+        {type: "scatter", mode: "lines+markers", name: s.theirs_label, x: s.months, y: s.theirs,
+         hovertemplate: "%{y:,.3f} kg<extra>" + s.theirs_label + "</extra>"}
+      ], {font: font, margin: {l: 70, r: 8, t: 8, b: 40}, xaxis: {type: "category"},
+          yaxis: {title: {text: "kg"}}, legend: {orientation: "h"}}, plotConfig);
+    }
+    var w = d.waterfall;
+    if (!w) { return; }
+    Plotly.newPlot("waterfall-chart", [{
+      type: "waterfall", x: w.labels, y: w.values, measure: w.measures,
+      hovertemplate: "%{x}: %{y:,.3f} " + w.unit + "<extra></extra>"
+    }], {font: font, margin: {l: 70, r: 8, t: 8, b: 60}, yaxis: {title: {text: w.unit}},
+        showlegend: false}, plotConfig);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    runProgress();
     document.querySelectorAll("button.add-row").forEach(function (b) {
       b.addEventListener("click", addRow);
     });
@@ -114,6 +177,6 @@
     document.querySelectorAll("form.with-progress").forEach(function (f) {
       f.addEventListener("submit", pollProgress);
     });
-    if (window.Plotly) { sankey(); volumes(); genealogy(); }
+    if (window.Plotly) { sankey(); volumes(); genealogy(); licensing(); reconciliation(); }
   });
 })();

@@ -1,0 +1,253 @@
+"""Licence applications as the applicant follows them: apply (items, consignee, end
+user, end use, destination, contract), upload documents, submit, withdraw; state,
+due date, what is missing and the history. Officers and customs read the same
+detail page (licensing.py adds the decisions); partner analysts see state and dates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from reetrace.accounts.permissions import Permission as P
+from reetrace.accounts.permissions import UserRole
+from reetrace.core.errors import ReetraceError
+from reetrace.exportcontrol import selectors, services
+from reetrace.exportcontrol.choices import (
+    APPLICANT_ACTIONS,
+    EDITABLE_STATES,
+    OFFICER_ACTIONS,
+    Action,
+    DocumentKind,
+)
+from reetrace.exportcontrol.choices import ApplicationState as S
+from reetrace.exportcontrol.workflow import TRANSITIONS, application_transition
+from reetrace.portal import queries
+from reetrace.portal import selectors as portal_selectors
+from reetrace.portal.access import portal_page
+from reetrace.portal.forms.licences import (
+    ActionForm,
+    ApplicationForm,
+    DecisionForm,
+    DocumentForm,
+    ItemRows,
+    application_data,
+    application_errors_show,
+)
+from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.views.common import error_show, file_download, forbidden_as_403, http_errors
+
+
+def _application_link(row: dict) -> str:
+    return reverse("exportcontrol:application", args=[row["number"]])
+
+
+def applications_table(rows: list[dict], *, partner: bool = False, title=None) -> Table:
+    """Applications with state and dates; partners get no applicant or destination."""
+    columns = [
+        Column("number", gettext_lazy("Application"), "link", _application_link),
+        Column("state", gettext_lazy("State")),
+        Column("applicant", gettext_lazy("Applicant")),
+        Column("destination", gettext_lazy("Destination")),
+        Column("submitted_at", gettext_lazy("Submitted at"), "datetime"),
+        Column("accepted_on", gettext_lazy("Accepted on"), "date"),
+        Column("due_date", gettext_lazy("Due date"), "date"),
+        Column("decided_at", gettext_lazy("Decided at"), "datetime"),
+    ]
+    if partner:
+        columns = [c for c in columns if c.key not in ("applicant", "destination")]
+    return Table(
+        "applications",
+        title or gettext_lazy("Licence applications"),
+        columns,
+        rows,
+        gettext_lazy("No applications."),
+    )
+
+
+def application_rows(applications, actor) -> list[dict]:
+    rows = []
+    for a in applications:
+        out = selectors.application_out(a, actor=actor)
+        rows.append(
+            {
+                **out,
+                "state": a.get_state_display(),
+                "applicant": a.applicant.display_name,
+                "destination": a.destination,
+            }
+        )
+    return rows
+
+
+@portal_page(P.EXPORTCONTROL_APPLICATION_READ)
+def application_list(request: HttpRequest) -> HttpResponse:
+    """The applications the user may follow (a partner: its importers', state and dates)."""
+    user = request.user
+    state = request.GET.get("state", "")
+    rows = selectors.applications_visible(actor=user).order_by("-created_at", "-pk")
+    if state in S.values:
+        rows = rows.filter(state=state)
+    partner = user.role == UserRole.PARTNER
+    table = applications_table(application_rows(rows[:500], user), partner=partner)
+    context = {
+        "state": state,
+        "states": S.choices,
+        "may_apply": user.has_permission(P.EXPORTCONTROL_APPLICATION_SUBMIT)
+        and bool(user.enterprise_id),
+    }
+    return export_or_render(request, "portal/applications.html", context, [table])
+
+
+def _new_page(request, form, items, status=200) -> HttpResponse:
+    return render(
+        request, "portal/application_new.html", {"form": form, "items": items}, status=status
+    )
+
+
+@portal_page(P.EXPORTCONTROL_APPLICATION_SUBMIT, enterprise=True)
+def application_new(request: HttpRequest) -> HttpResponse:
+    """A draft application; documents are uploaded on its page, then it is submitted."""
+    products = list(portal_selectors.products_all())
+    if request.method != "POST":
+        items = ItemRows(prefix="items", form_kwargs={"products": products})
+        return _new_page(request, ApplicationForm(), items)
+    form = ApplicationForm(request.POST)
+    items = ItemRows(request.POST, prefix="items", form_kwargs={"products": products})
+    if not (form.is_valid() and items.is_valid()):
+        return _new_page(request, form, items, status=400)
+    try:
+        application = services.application_create(
+            actor=request.user, data=application_data(form, items)
+        )
+    except ReetraceError as exc:
+        application_errors_show(form, items, exc)
+        return _new_page(request, form, items, status=400)
+    messages.success(
+        request,
+        _("Draft %(number)s saved. Upload the documents, then submit it.")
+        % {"number": application.number},
+    )
+    return redirect("exportcontrol:application", number=application.number)
+
+
+def _actions(state: str, allowed: frozenset) -> list[tuple[str, str]]:
+    return [(a, Action(a).label) for a in Action if a in allowed and state in TRANSITIONS[a][0]]
+
+
+def _applicant_context(request, application, forms: dict) -> dict:
+    user = request.user
+    mine = user.enterprise_id == application.applicant_id
+    if not (mine and user.has_permission(P.EXPORTCONTROL_APPLICATION_SUBMIT)):
+        return {}
+    context = {"applicant_actions": _actions(application.state, APPLICANT_ACTIONS)}
+    context["action_form"] = forms.get("act") or ActionForm(prefix="act")
+    if application.state in EDITABLE_STATES:
+        context["document_form"] = forms.get("document") or DocumentForm(prefix="document")
+    return context
+
+
+def _officer_context(request, application, forms: dict) -> dict:
+    if not request.user.has_permission(P.EXPORTCONTROL_APPLICATION_DECIDE):
+        return {}
+    actions = _actions(application.state, OFFICER_ACTIONS)
+    form = forms.get("decide") or DecisionForm(prefix="decide", actions=actions)
+    return {
+        "decision_form": form if actions else None,
+        "hits": list(application.screening_hits.select_related("entry")),
+    }
+
+
+def application_page(request, application, forms=None, status=200) -> HttpResponse:
+    """The detail page, with the forms this user may use in the application's state."""
+    forms = forms or {}
+    out = selectors.application_out(application, actor=request.user)
+    context = {"application": application, "out": out, "kinds": dict(DocumentKind.choices)}
+    if out["detail"] is not None:
+        for t in out["detail"]["history"]:
+            t["action"] = Action(t["action"]).label
+            t["from_state"], t["to_state"] = S(t["from_state"]).label, S(t["to_state"]).label
+        context["documents"] = list(application.documents.order_by("pk"))
+        context["missing"] = [DocumentKind(k).label for k in out["detail"]["documents_missing"]]
+    context |= _applicant_context(request, application, forms)
+    context |= _officer_context(request, application, forms)
+    return render(request, "portal/application_detail.html", context, status=status)
+
+
+@portal_page(P.EXPORTCONTROL_APPLICATION_READ)
+def application_detail(request: HttpRequest, number: str) -> HttpResponse:
+    with http_errors():
+        application = selectors.application_visible(actor=request.user, number=number)
+    return application_page(request, application)
+
+
+@require_POST
+@portal_page(P.EXPORTCONTROL_APPLICATION_SUBMIT, enterprise=True)
+def document_upload(request: HttpRequest, number: str) -> HttpResponse:
+    """Add a document while the application is a draft or information was requested."""
+    with http_errors():
+        application = selectors.application_visible(actor=request.user, number=number)
+    form = DocumentForm(request.POST, request.FILES, prefix="document")
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            with forbidden_as_403():
+                services.document_add(
+                    actor=request.user,
+                    application=application,
+                    kind=form.cleaned_data["kind"],
+                    filename=upload.name,
+                    content=upload.read(),
+                )
+        except ReetraceError as exc:
+            error_show(form, exc)
+        else:
+            messages.success(request, _("Document uploaded."))
+            return redirect("exportcontrol:application", number=number)
+    return application_page(request, application, {"document": form}, status=400)
+
+
+@require_POST
+@portal_page(P.EXPORTCONTROL_APPLICATION_SUBMIT, enterprise=True)
+def application_act(request: HttpRequest, number: str) -> HttpResponse:
+    """Submit, resubmit or withdraw; what blocks it (missing documents) is shown in place."""
+    with http_errors():
+        application = selectors.application_visible(actor=request.user, number=number)
+    action = request.POST.get("action", "")
+    form = ActionForm(request.POST, prefix="act")
+    if action not in APPLICANT_ACTIONS:
+        form.add_error(None, _("Choose submit, resubmit or withdraw."))
+    elif form.is_valid():
+        try:
+            with forbidden_as_403():
+                application = application_transition(
+                    actor=request.user,
+                    application=application,
+                    action=action,
+                    comment=form.cleaned_data["comment"],
+                )
+        except ReetraceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("%(number)s is now %(state)s.") % state_of(application))
+            return redirect("exportcontrol:application", number=number)
+    return application_page(request, application, {"act": form}, status=400)
+
+
+def state_of(application) -> dict:
+    return {"number": application.number, "state": application.get_state_display()}
+
+
+@portal_page(P.EXPORTCONTROL_APPLICATION_READ)
+def document_file(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
+    """A document's file, for the applicant and national roles (never partners)."""
+    with http_errors():
+        application = selectors.application_visible(actor=request.user, number=number)
+        if request.user.role == UserRole.PARTNER:
+            raise Http404
+        document = queries.document_of(application, document_id)
+    return file_download(document.file, document.filename)
