@@ -6,6 +6,7 @@ import csv
 import json
 from decimal import Decimal
 
+from reetrace.reconciliation.reference import hs6_table
 from reetrace.registry.catalogue import STANDARD_PRODUCTS
 from reetrace.registry.elements import ELEMENTS, ElementGroup
 from reetrace.registry.identifiers import uscc_validate
@@ -144,9 +145,29 @@ def test_every_fraud_type_in_ground_truth(fraud_dir):
 
 
 def test_partner_imports_follow_exports(fraud_dir):
+    """Every kg exported is in the partner file, gross-weight rows net of packaging."""
     with open(fraud_dir / "partner_imports.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    factors = load_config("tiny")["partner"]["gross_to_net"]
+    net = Decimal(0)
+    for r in rows:
+        group = hs6_table()[r["PRODUCT_NC"][:6]]["group"]
+        factor = Decimal(str(factors.get(group, factors["default"])))
+        kg = Decimal(r["QUANTITY_IN_KG"])
+        net += kg / factor if r["WEIGHT_BASIS"] == "gross" else kg
     exported = sum(Decimal(e["mass"]) for e in read_events(fraud_dir) if e["kind"] == "export")
-    reported = sum(Decimal(r["QUANTITY_IN_KG"]) for r in rows)
-    assert abs(reported - exported) <= len(rows)  # rounded to whole kg per row
+    assert abs(net - exported) <= Decimal("0.001") * len(rows)
     assert all(r["PARTNER"] == "CN" for r in rows)
+    assert {r["WEIGHT_BASIS"] for r in rows} == {"net", "gross"}
+
+
+def test_every_partner_cause_is_injected_at_tiny_scale(fraud_dir, honest_dir):
+    causes = json.loads((fraud_dir / "ground_truth.json").read_text("utf-8"))["partner_causes"]
+    for part in ("timing", "transit", "classification", "units", "unexplained"):
+        assert causes[part]["rows"] and Decimal(causes[part]["total_kg"]) > 0, part
+    assert Decimal(causes["valuation"]["total_usd"]) > 0
+    assert Decimal(causes["unexplained"]["value_gap_usd"]) > 0
+    kinds = {r["cause"] for r in causes["unexplained"]["rows"]}
+    assert kinds == {"licence_mismatch", "misdeclared_export"}
+    honest = json.loads((honest_dir / "ground_truth.json").read_text("utf-8"))["partner_causes"]
+    assert honest["unexplained"]["rows"] == [] and honest["transit"]["rows"]

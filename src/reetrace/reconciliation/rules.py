@@ -11,6 +11,8 @@ into parts that sum to it exactly:
 * classification: a deficit under one line moved to the partner's surplus under a
   line our goods are known to be declared under (magnets as alloys);
 * transit: a deficit in one member state of an area moved to surpluses in others;
+  the three moving parts are found together as one minimum-cost flow, so goods
+  lagged *and* recorded by a neighbour (or under another line) are explained;
 * unexplained: the gap minus all of the above, so the identity holds by
   construction and nothing is rounded away.
 
@@ -22,6 +24,7 @@ in value as in kg.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -175,19 +178,26 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 def decompose(
-    ours: Iterable[OurLine], theirs: Iterable[TheirLine], params: Params
+    ours: Iterable[OurLine],
+    theirs: Iterable[TheirLine],
+    params: Params,
+    *,
+    horizon: str | None = None,
 ) -> list[CellResult]:
-    """Every cell of either series with its gap split into PARTS (sum = gap, exactly)."""
+    """Every cell of either series with its gap split into PARTS (sum = gap, exactly).
+
+    `horizon`: the last month the partner series was read to, when it was cut there.
+    Our goods the lag model has arriving after it are carried out of the comparison
+    as timing (into cells after the horizon), rather than paired with whatever
+    surplus is at hand.
+    """
     ours = list(ours)
     cells = _aggregate(ours, theirs)
     for result in cells.values():
         _conversions(result, params)
     residual = {c: r.theirs_kg - r.parts_kg["units"] - r.ours_kg for c, r in cells.items()}
-    moves = _timing_moves(ours, residual)
-    _apply(moves, residual)
-    moves += _classification_moves(residual, params)
-    moves += _transit_moves(residual, params)
-    _attribute(moves, cells)
+    paths = _flow_paths(residual, _capacity(ours), params, horizon)
+    _attribute(paths, cells)
     for result in cells.values():
         _close(result)
     return [cells[c] for c in sorted(cells)]
@@ -219,21 +229,30 @@ def _conversions(result: CellResult, params: Params) -> None:
     result.parts_value = {part: ZERO for part in PARTS} | {"valuation": valuation}
 
 
-def _apply(moves: list[Move], residual: dict[Cell, Decimal]) -> None:
-    for move in moves:
-        residual[move.origin] = residual.get(move.origin, ZERO) + move.kg
-        residual[move.dest] = residual.get(move.dest, ZERO) - move.kg
+def _attribute(paths: list[list[Move]], cells: dict[Cell, CellResult]) -> None:
+    """A move takes kg (and their value) from the origin cell's our-side to the dest's.
 
-
-def _attribute(moves: list[Move], cells: dict[Cell, CellResult]) -> None:
-    """A move takes kg (and their value) from the origin cell's our-side to the dest's."""
+    Every move of one path carries the unit value of the cell the path starts from
+    (the goods declared there), so a path through several cells leaves no value behind.
+    """
     unit_values = {c: r.unit_value() for c, r in cells.items()}
-    for move in moves:
-        value = (move.kg * unit_values[move.origin]).quantize(VALUE_Q, ROUND_HALF_EVEN)
-        for cell, sign in ((move.origin, -1), (move.dest, 1)):
-            result = cells[cell]
-            result.parts_kg[move.part] += sign * move.kg
-            result.parts_value[move.part] += sign * value
+    for path in paths:
+        unit_value = unit_values[path[0].origin]
+        for move in path:
+            value = (move.kg * unit_value).quantize(VALUE_Q, ROUND_HALF_EVEN)
+            for cell, sign in ((move.origin, -1), (move.dest, 1)):
+                result = cells.get(cell) or cells.setdefault(cell, _passing(cell))
+                result.parts_kg[move.part] += sign * move.kg
+                result.parts_value[move.part] += sign * value
+
+
+def _passing(cell: Cell) -> CellResult:
+    """A month in which neither series has the goods, which a path passes through
+    (lagged there, then recorded by a neighbour or under another line)."""
+    result = CellResult(cell)
+    result.parts_kg = {part: ZERO for part in PARTS}
+    result.parts_value = {part: ZERO for part in PARTS}
+    return result
 
 
 def _close(result: CellResult) -> None:
@@ -243,128 +262,222 @@ def _close(result: CellResult) -> None:
     result.parts_value["unexplained"] = result.gap_value - explained_value
 
 
-# -- timing ---------------------------------------------------------------------------
+# -- timing, classification and transit: one minimum-cost flow ------------------------
+#
+# Each cell's residual (the gap after units) is a deficit (our goods not seen) or a
+# surplus (goods the partner saw that we did not declare there). The moving parts
+# carry deficits to surpluses along three kinds of step:
+#
+# * timing: (product, country, m) -> (product, country, m+1), at most the kg the lag
+#   model puts in transit across that month boundary (`timing.lag_days`);
+# * classification: (from, country, m) -> (to, country, m) for each rule;
+# * transit: (product, member, m) -> (product, other member, m) inside an area.
+#
+# As many kg as possible are carried (the unexplained remainder is the smallest the
+# data allows), and of all ways to carry them the cheapest is taken: a month of timing
+# costs TIMING_COST, a classification or transit step SHIFT_COST, less a little the
+# later the month it happens in. So goods are explained by timing alone when timing
+# can explain them, a shift is used only where the data needs one, and goods lagged
+# and then recorded by a neighbour (or under another line) are shown as lagged in the
+# declared country and shifted in the month they arrive.
+
+TIMING_COST = 2
+SHIFT_COST = 1_000_000
+SCALE = 6  # kg as integers of KG_Q (10**-6 kg)
 
 
-def _timing_moves(ours: list[OurLine], residual: dict[Cell, Decimal]) -> list[Move]:
-    """Per product and country, carry each month's deficit forward to later surpluses.
+def _units(kg: Decimal) -> int:
+    return int(kg.scaleb(SCALE).to_integral_value(ROUND_HALF_EVEN))
 
-    A boundary between month m and m+1 can carry at most the kg that the lag model
-    puts in transit across it (declared in m or before, arriving after m). Goods are
-    fungible within a series, so a deficit may cross several boundaries, each
-    within its own capacity (January's goods arrive in February while February's
-    arrive in March).
-    """
-    capacity: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
+
+def _capacity(ours: list[OurLine]) -> dict[tuple[str, str], dict[str, int]]:
+    """Per product and country, kg the lag model puts across each month boundary
+    (the key is the month before the boundary)."""
+    capacity: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for line in ours:
         key = (line.product, line.country)
         for step in range(months_between(line.month, line.arrival)):
             boundary = month_add(line.month, step)
-            capacity[key][boundary] = capacity[key].get(boundary, ZERO) + line.kg
-    series: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for cell in residual:
-        series[(cell.product, cell.country)].append(cell.month)
-    moves: list[Move] = []
-    for key, months in series.items():
-        if capacity[key]:
-            moves += _carry_series(key, min(months), max(months), residual, capacity[key])
-    return moves
+            capacity[key][boundary] = capacity[key].get(boundary, 0) + _units(line.kg)
+    return capacity
 
 
-def _carry_series(key, first, last, residual, capacity) -> list[Move]:
-    product, country = key
-    stack: list[list] = []  # [origin month, kg], latest on top
-    moves: list[Move] = []
-    month = first
-    while month <= last:
-        r = residual.get(Cell(product, country, month), ZERO)
-        while r > 0 and stack:
-            origin, kg = stack[-1]
-            take = min(kg, r)
-            moves.append(
-                Move("timing", Cell(product, country, origin), Cell(product, country, month), take)
-            )
-            r -= take
-            stack[-1][1] -= take
-            if not stack[-1][1]:
-                stack.pop()
-        if r < 0:
-            stack.append([month, -r])
-        month = month_add(month, 1)
-        stack = _within(stack, capacity.get(month_add(month, -1), ZERO))
-    return moves
+class _Network:
+    """Successive shortest paths (Dijkstra with potentials) on integer capacities."""
+
+    def __init__(self):
+        self.nodes: list = []
+        self.index: dict = {}
+        self.arcs: list[list] = []  # [to, capacity, cost, reverse arc, kind]
+        self.out: list[list[int]] = []
+
+    def node(self, key) -> int:
+        if key not in self.index:
+            self.index[key] = len(self.nodes)
+            self.nodes.append(key)
+            self.out.append([])
+        return self.index[key]
+
+    def arc(self, a, b, capacity: int, cost: int, kind: str | None) -> None:
+        i, j = self.node(a), self.node(b)
+        forward, backward = len(self.arcs), len(self.arcs) + 1
+        self.arcs.append([j, capacity, cost, backward, kind, i])
+        self.arcs.append([i, 0, -cost, forward, None, j])
+        self.out[i].append(forward)
+        self.out[j].append(backward)
+
+    def run(self, source, sink) -> None:
+        s, t = self.node(source), self.node(sink)
+        size = len(self.nodes)
+        potential = [0] * size
+        while True:
+            dist: list = [None] * size
+            via = [-1] * size
+            dist[s] = 0
+            heap = [(0, s)]
+            done = [False] * size
+            while heap:
+                d, u = heapq.heappop(heap)
+                if done[u]:
+                    continue
+                done[u] = True
+                if u == t:
+                    break
+                for a in self.out[u]:
+                    to, cap, cost = self.arcs[a][0], self.arcs[a][1], self.arcs[a][2]
+                    if cap <= 0 or done[to]:
+                        continue
+                    nd = d + cost + potential[u] - potential[to]
+                    if dist[to] is None or nd < dist[to]:
+                        dist[to], via[to] = nd, a
+                        heapq.heappush(heap, (nd, to))
+            if dist[t] is None:
+                return
+            # Nodes settled keep their distance, the rest take the sink's: reduced
+            # costs stay non-negative (Dijkstra stopped at the sink).
+            reach = dist[t]
+            for v in range(size):
+                potential[v] += dist[v] if done[v] else reach
+            push, v = None, t
+            while v != s:
+                a = via[v]
+                push = self.arcs[a][1] if push is None else min(push, self.arcs[a][1])
+                v = self.arcs[a][5]
+            v = t
+            while v != s:
+                a = via[v]
+                self.arcs[a][1] -= push
+                self.arcs[self.arcs[a][3]][1] += push
+                v = self.arcs[a][5]
+
+    def flows(self) -> dict[int, list[list]]:
+        """Node -> [[arc, flow]] over the arcs that carry flow (their reverse's capacity)."""
+        found: dict[int, list[list]] = defaultdict(list)
+        for i in range(0, len(self.arcs), 2):
+            flow = self.arcs[i + 1][1]
+            if flow > 0:
+                found[self.arcs[i][5]].append([i, flow])
+        return found
 
 
-def _within(stack: list[list], capacity: Decimal) -> list[list]:
-    """The deficits that may cross the next boundary: latest first, up to its capacity."""
-    kept: list[list] = []
-    room = capacity
-    for origin, kg in reversed(stack):
-        if room <= 0:
-            break
-        kept.append([origin, min(kg, room)])
-        room -= kept[-1][1]
-    return list(reversed(kept))
-
-
-# -- classification and transit: shifts between cells of the same month ---------------
-
-
-def _split(total: Decimal, weights: dict[Cell, Decimal]) -> dict[Cell, Decimal]:
-    """`total` in proportion to `weights`, quantized, the rounding left on the largest."""
-    whole = sum(weights.values())
-    shares = {c: (total * w / whole).quantize(KG_Q, ROUND_HALF_EVEN) for c, w in weights.items()}
-    largest = max(weights, key=lambda c: (weights[c], c))
-    shares[largest] += total - sum(shares.values())
-    return {c: s for c, s in shares.items() if s}
-
-
-def _shift(part: str, deficits: dict[Cell, Decimal], surpluses: dict[Cell, Decimal]) -> list:
-    """Move min(total deficit, total surplus) from deficit cells to surplus cells."""
-    volume = min(sum(deficits.values(), ZERO), sum(surpluses.values(), ZERO))
-    if volume <= 0:
+def _flow_paths(
+    residual: dict[Cell, Decimal], capacity: dict, params: Params, horizon: str | None
+) -> list[list[Move]]:
+    """The moving parts as paths: each a list of moves carrying the same kg."""
+    if not any(v < 0 for v in residual.values()):
         return []
-    moves = []
-    for origin, out in _split(volume, deficits).items():
-        for dest, kg in _split(out, surpluses).items():
-            moves.append(Move(part, origin, dest, kg))
-    return moves
-
-
-def _classification_moves(residual: dict[Cell, Decimal], params: Params) -> list[Move]:
-    """In each country and month, a deficit under `from` fills surpluses under `to`."""
-    moves: list[Move] = []
-    slots = sorted({(c.country, c.month) for c in residual})
-    for source, targets in params.classification:
-        for country, month in slots:
-            origin = Cell(source, country, month)
-            deficit = -residual.get(origin, ZERO)
-            surpluses = {
-                Cell(t, country, month): residual.get(Cell(t, country, month), ZERO)
-                for t in targets
-            }
-            surpluses = {c: v for c, v in surpluses.items() if v > 0}
-            if deficit > 0 and surpluses:
-                found = _shift("classification", {origin: deficit}, surpluses)
-                _apply(found, residual)
-                moves += found
-    return moves
-
-
-def _transit_moves(residual: dict[Cell, Decimal], params: Params) -> list[Move]:
-    """In each product and month, deficits of member states fill other members' surpluses."""
-    groups: dict[tuple[str, str, str], list[Cell]] = defaultdict(list)
-    for cell in residual:
+    if horizon is None and not any(v > 0 for v in residual.values()):
+        return []
+    net = _Network()
+    source, sink = ("source",), ("sink",)
+    nodes = set(residual)
+    series = {(cell.product, cell.country) for cell in residual}
+    beyond: set[Cell] = set()
+    for (product, country), boundaries in sorted(capacity.items()):
+        if (product, country) not in series:
+            continue
+        for boundary, kg in sorted(boundaries.items()):
+            if kg > 0:
+                a = Cell(product, country, boundary)
+                b = Cell(product, country, month_add(boundary, 1))
+                nodes |= {a, b}
+                net.arc(a, b, kg, TIMING_COST, "timing")
+                if horizon is not None and b.month > horizon >= a.month:
+                    beyond.add(b)
+    months = sorted({c.month for c in nodes})
+    later = {m: len(months) - i for i, m in enumerate(months)}
+    unlimited = sum(-v for v in residual.values() if v < 0)
+    total = _units(unlimited)
+    by_slot: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for cell in nodes:
+        by_slot[(cell.country, cell.month)].add(cell.product)
+    for source_product, targets in params.classification:
+        for (country, month), products in sorted(by_slot.items()):
+            if source_product not in products:
+                continue
+            for target in targets:
+                if target in products and target != source_product:
+                    net.arc(
+                        Cell(source_product, country, month),
+                        Cell(target, country, month),
+                        total,
+                        SHIFT_COST + later[month],
+                        "classification",
+                    )
+    for cell in sorted(nodes):
         area = params.area_of(cell.country)
-        if area:
-            groups[(area, cell.product, cell.month)].append(cell)
+        if area and cell not in beyond:
+            hub = ("hub", area, cell.product, cell.month)
+            net.arc(cell, hub, total, SHIFT_COST + later[cell.month], "transit")
+            net.arc(hub, cell, total, 0, "transit")
+    for cell in sorted(residual):
+        if residual[cell] < 0:
+            net.arc(source, cell, _units(-residual[cell]), 0, None)
+        elif residual[cell] > 0:
+            net.arc(cell, sink, _units(residual[cell]), 0, None)
+    for cell in sorted(beyond):
+        net.arc(cell, sink, total, 0, None)
+    net.run(source, sink)
+    return _paths(net, source, sink)
+
+
+def _paths(net: _Network, source, sink) -> list[list[Move]]:
+    flows = net.flows()
+    s, t = net.index[source], net.index[sink]
+    paths = []
+    while flows.get(s):
+        node, steps = s, []
+        while node != t:
+            step = flows[node][0]
+            steps.append(step)
+            node = net.arcs[step[0]][0]
+        push = min(flow for _, flow in steps)
+        for step in steps:
+            step[1] -= push
+            if not step[1]:
+                tail = net.arcs[step[0]][5]
+                flows[tail] = [other for other in flows[tail] if other[1] > 0]
+        paths.append(_moves(net, [net.arcs[a] for a, _ in steps], push))
+    return paths
+
+
+def _moves(net: _Network, arcs: list[list], units: int) -> list[Move]:
+    """Arcs of one path as moves: a transit through its hub is one move, and
+    consecutive timing steps are one move from the first month to the last."""
+    kg = Decimal(units).scaleb(-SCALE)
     moves: list[Move] = []
-    for key in sorted(groups):
-        members = groups[key]
-        deficits = {c: -residual[c] for c in members if residual[c] < 0}
-        surpluses = {c: residual[c] for c in members if residual[c] > 0}
-        if deficits and surpluses:
-            found = _shift("transit", deficits, surpluses)
-            _apply(found, residual)
-            moves += found
+    start = None
+    for to, _cap, _cost, _rev, kind, origin in arcs:
+        here, there = net.nodes[origin], net.nodes[to]
+        if kind is None:
+            continue
+        if isinstance(there, tuple):  # into a transit hub
+            start = here
+            continue
+        if isinstance(here, tuple):  # out of it
+            here, start = start, None
+        if moves and kind == "timing" and moves[-1].part == "timing":
+            moves[-1] = Move("timing", moves[-1].origin, there, kg)
+        else:
+            moves.append(Move(kind, here, there, kg))
     return moves

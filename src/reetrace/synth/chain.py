@@ -24,6 +24,7 @@ from reetrace.synth.events import CST, Emitter
 from reetrace.synth.fraud import FraudBook
 from reetrace.synth.market import Market, classification
 from reetrace.synth.parties import Party
+from reetrace.synth.partner import PartnerStats
 from reetrace.synth.schedule import Schedule
 
 Record = tuple[str, dict]
@@ -54,7 +55,7 @@ class Chain:
         self.last_day = 364 + calendar.isleap(year)
         self.pending: dict[int, list] = {}
         self.closings: list[dict] = []
-        self.partner: dict = {}
+        self.partner = PartnerStats(cfg, seed)
         self.quotas: list[dict] = []
         self.out: list[Record] = []
         self.serials = {"I": 0, "E": 0, "L": 0, "A": 0}
@@ -98,9 +99,6 @@ class Chain:
                 "arrival_country": export.get("arrival_country", ""),
             },
         )
-
-    def partner_import(self, country: str, hs: str, kg: Decimal, fob: Decimal) -> None:
-        reporting.partner_import(self, country, hs, kg, fob)
 
     def licence(self, applicant: Party, buyer: Party, country: str, holding, *, status: str) -> str:
         """A licence decision (issued or refused) for exporting `holding` to `buyer`."""

@@ -12,7 +12,7 @@ import csv
 import json
 from pathlib import Path
 
-from reetrace.synth.reporting import partner_rows
+from reetrace.synth.partner import COLUMNS as PARTNER_COLUMNS
 
 COLUMNS = {
     "enterprises": [
@@ -31,9 +31,6 @@ COLUMNS = {
         "consignee", "arrival_country",
     ],
 }  # fmt: skip
-PARTNER_COLUMNS = [
-    "REPORTER", "PARTNER", "PRODUCT_NC", "FLOW", "PERIOD", "VALUE_IN_EUROS", "QUANTITY_IN_KG",
-]  # fmt: skip
 TABLE_OF = {
     "enterprise": "enterprises",
     "quota": "quotas",
@@ -103,7 +100,7 @@ class DatasetWriter:
         with open(self.dir / "partner_imports.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, PARTNER_COLUMNS, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(partner_rows(chain))
+            writer.writerows(chain.partner.file_rows())
         truth = {
             "generator": "reetrace synth",
             "scale": chain.cfg.scale_name,
@@ -112,6 +109,7 @@ class DatasetWriter:
             "groups": self.groups,
             "counts": chain.fraud.summary(),
             "cases": chain.fraud.cases,
+            "partner_causes": chain.partner.ground_truth(chain.fraud.cases),
         }
         text = json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=False)
         (self.dir / "ground_truth.json").write_text(text + "\n", encoding="utf-8")

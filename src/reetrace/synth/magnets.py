@@ -131,4 +131,5 @@ def _record_misdeclared(g, maker, event, holdings, metal, share) -> None:
         note="Dy/Tb inputs went into these magnets; declared without Dy/Tb, exported unlicensed",
     )
     for holding in magnets:
-        holding.tag = {"grade": "sintered_n", "misdeclared": case}
+        true_grade = (holding.tag or {}).get("grade")
+        holding.tag = {"grade": "sintered_n", "misdeclared": case, "true_grade": true_grade}

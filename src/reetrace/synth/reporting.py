@@ -9,7 +9,6 @@ the events of that month already carry the late `recorded_at`.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from reetrace.registry.choices import EnterpriseRole as R
 from reetrace.synth.compositions import dec, grams, reo
@@ -110,33 +109,3 @@ def _write_off(g, party: Party, lot) -> None:
         unit="kg REO",
         kg=loss,
     )
-
-
-def partner_import(g, country: str, hs: str, kg: Decimal, fob_usd: Decimal) -> None:
-    """Add an export to the partner's import statistics: CIF, maybe a month later."""
-    period = g.day.replace(day=1)
-    if g.rng.random() < g.cfg["partner"]["lag_month_probability"]:
-        period = next_month(period)
-    uplift = dec(round(g.rng.uniform(*g.cfg["partner"]["cif_uplift"]), 4))
-    eur = fob_usd * (1 + uplift) / dec(g.cfg["prices"]["eur_usd"])
-    key = (country, f"{period:%Y%m}", hs[:8])
-    row = g.partner.setdefault(key, [Decimal(0), Decimal(0)])
-    row[0] += kg
-    row[1] += eur
-
-
-def partner_rows(g) -> list[dict]:
-    rows = []
-    for (country, period, product), (kg, eur) in sorted(g.partner.items()):
-        rows.append(
-            {
-                "REPORTER": country,
-                "PARTNER": "CN",
-                "PRODUCT_NC": product,
-                "FLOW": "1",
-                "PERIOD": period,
-                "VALUE_IN_EUROS": f"{eur.quantize(Decimal('1')):f}",
-                "QUANTITY_IN_KG": f"{kg.quantize(Decimal('1')):f}",
-            }
-        )
-    return rows

@@ -262,5 +262,8 @@ def _declare(g, seller, holding, country, buyer, end_user, licence, arrives=None
         "export", declaration, seller, country, holding.product, holding.kg, g.day, fob,
         consignee=buyer.name_en, arrival_country=arrival,
     )  # fmt: skip
-    g.partner_import(arrival, hs, holding.kg, fob)
+    g.partner.record(
+        g, declared=country, arrives=arrival, hs=hs, kg=holding.kg, fob=fob, event=event,
+        tag=holding.tag,
+    )  # fmt: skip
     return event

@@ -154,7 +154,10 @@ def comparison_report(
     if national:
         # Our own customs' totals: no freight, no partner classification or transit.
         params = replace(params, classification=(), transit_areas={})
-    results = [r for r in decompose(ours, theirs, params) if scope.inside(r.cell.month)]
+    horizon = month_add(scope.end, MARGIN_MONTHS) if scope.end else None
+    results = [
+        r for r in decompose(ours, theirs, params, horizon=horizon) if scope.inside(r.cell.month)
+    ]
     return report_out(
         dataset=dataset,
         results=results,

@@ -41,9 +41,17 @@ def _figures(r: CellResult) -> dict:
         "gap_value": _money(r.gap_value),
         "gap_pct": percent(r.gap_kg, r.ours_kg),
         "unexplained_pct": percent(r.parts_kg["unexplained"], r.ours_kg),
-        "parts_kg": {p: _kg(r.parts_kg[p]) for p in PARTS},
-        "parts_value": {p: _money(r.parts_value[p]) for p in PARTS},
+        "parts_kg": _rounded(r.parts_kg, r.gap_kg, _kg),
+        "parts_value": _rounded(r.parts_value, r.gap_value, _money),
     }
+
+
+def _rounded(parts: dict, gap: Decimal, rounding) -> dict:
+    """Each part rounded, the unexplained one taking what rounding leaves, so the
+    parts shown still sum exactly to the gap shown."""
+    shown = {p: rounding(parts[p]) for p in PARTS if p != "unexplained"}
+    shown["unexplained"] = rounding(gap) - sum(shown.values())
+    return {p: shown[p] for p in PARTS}
 
 
 def _hidden(r: CellResult) -> dict:
