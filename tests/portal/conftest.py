@@ -6,66 +6,21 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.factories.world import World, at, code
-
-A, B, PRND_OX, DY_OX, PRND_METAL, DYFE, MAGNET = (code(n) for n in range(101, 108))
-
-
-def new_lot(code_, product, kg, **composition):
-    return {"code": code_, "product": product, "mass": kg, "composition": composition}
-
-
-def ship(event_id, lot_code, kg, buyer, day):
-    return {
-        "event_id": event_id,
-        "kind": "ship",
-        "event_time": at(3, day),
-        "lot": lot_code,
-        "mass": kg,
-        "buyer": buyer.identifier,
-        "unit_price": "100",
-        "currency": "CNY",
-        "contract": f"K-{event_id}",
-    }
-
-
-def receive(event_id, shipment, kg, day):
-    return {
-        "event_id": event_id,
-        "kind": "receive",
-        "event_time": at(3, day),
-        "shipment": shipment,
-        "mass": kg,
-    }
-
-
-def transform(event_id, process, inputs, outputs, day, **extra):
-    return {
-        "event_id": event_id,
-        "kind": "transform",
-        "event_time": at(3, day),
-        "process": process,
-        "inputs": [{"lot": c, "mass": kg} for c, kg in inputs],
-        "outputs": outputs,
-        **extra,
-    }
-
-
-def export(event_id, lot_code, kg, day, destination="DE"):
-    return {
-        "event_id": event_id,
-        "kind": "export",
-        "event_time": at(3, day),
-        "lot": lot_code,
-        "mass": kg,
-        "customs_declaration": f"5316{event_id}",
-        "hs_code": "8505111000",
-        "destination": destination,
-        "consignee": "Motoren GmbH",
-        "end_user": "Motoren GmbH Werk 2",
-        "fob_value": "450000",
-        "currency": "USD",
-    }
+from tests.factories.chain import (  # noqa: F401  (re-exported for the portal tests)
+    DY_OX,
+    DYFE,
+    MAGNET,
+    PRND_METAL,
+    PRND_OX,
+    A,
+    B,
+    export,
+    new_lot,
+    receive,
+    ship,
+    transform,
+)
+from tests.factories.world import World, at
 
 
 def build_chain(world: World) -> None:

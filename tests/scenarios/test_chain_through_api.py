@@ -14,10 +14,22 @@ from decimal import Decimal
 import pytest
 
 from reetrace.ledger.models import Event, Posting
-from tests.factories.world import at, code
+from tests.factories.chain import (
+    DY_OX,
+    DYFE,
+    MAGNET,
+    PRND_METAL,
+    PRND_OX,
+    A,
+    B,
+    receive,
+    ship,
+    transform,
+)
+from tests.factories.chain import new_lot as lot
+from tests.factories.world import at
 
 API = "/api/v1"
-A, B, PRND_OX, DY_OX, PRND_METAL, DYFE, MAGNET = (code(n) for n in range(101, 108))
 
 
 def post_events(client, *events, status=200):
@@ -26,46 +38,6 @@ def post_events(client, *events, status=200):
     )
     assert response.status_code == status, response.content
     return response.json()
-
-
-def lot(code_, product, kg, **composition):
-    return {"code": code_, "product": product, "mass": kg, "composition": composition}
-
-
-def ship(event_id, lot_code, kg, buyer, day):
-    return {
-        "event_id": event_id,
-        "kind": "ship",
-        "event_time": at(3, day),
-        "lot": lot_code,
-        "mass": kg,
-        "buyer": buyer.identifier,
-        "unit_price": "100",
-        "currency": "CNY",
-        "contract": f"K-{event_id}",
-    }
-
-
-def receive(event_id, shipment, kg, day):
-    return {
-        "event_id": event_id,
-        "kind": "receive",
-        "event_time": at(3, day),
-        "shipment": shipment,
-        "mass": kg,
-    }
-
-
-def transform(event_id, process, inputs, outputs, day, **extra):
-    return {
-        "event_id": event_id,
-        "kind": "transform",
-        "event_time": at(3, day),
-        "process": process,
-        "inputs": [{"lot": c, "mass": kg} for c, kg in inputs],
-        "outputs": outputs,
-        **extra,
-    }
 
 
 @pytest.fixture
