@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -104,8 +105,21 @@ def test_partner_sees_aggregates_only(scenario):
     report = partner.get(f"/api/v1/reconciliation/datasets/{dataset['id']}/comparison")
     assert report.status_code == 200
     # one exporter per cell: our figures are confidential for the partner
-    ours = [c for c in report.json()["cells"] if c["confidential"]]
+    body = report.json()
+    ours = [c for c in body["cells"] if c["confidential"]]
     assert ours and all(c["ours_kg"] is None and c["parts_kg"] is None for c in ours)
+    # totals and series cover only the visible cells, or the hidden ones follow by subtraction
+    assert body["confidential_cells"] == len(ours)
+    visible_ours = sum(Decimal(c["ours_kg"]) for c in body["cells"] if not c["confidential"])
+    assert Decimal(body["totals"]["ours_kg"]) == visible_ours
+    assert sum(Decimal(m["ours_kg"]) for m in body["series"]) == visible_ours
+    national = (
+        scenario.client("regulator")
+        .get(f"/api/v1/reconciliation/datasets/{dataset['id']}/comparison")
+        .json()
+    )
+    assert national["confidential_cells"] == 0
+    assert Decimal(national["totals"]["ours_kg"]) > visible_ours
     url = f"/api/v1/reconciliation/datasets/{dataset['id']}/cells/850511/DE/2025-01"
     drill = partner.get(url)
     assert drill.json()["items"] == [] and drill.json()["summary"] is None

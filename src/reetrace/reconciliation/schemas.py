@@ -101,6 +101,7 @@ class ReportOut(Schema):
     totals: FiguresOut
     grid: list[GridRowOut]
     series: list[SeriesOut]
+    confidential_cells: int = 0
     notes: dict[str, Any]
 
 

@@ -122,6 +122,9 @@ def report_out(*, dataset, results, scope, settings, actor, notes) -> dict:
     hide = actor is not None and not actor.is_national
     min_exporters = int(settings.raw["confidentiality"]["min_exporters"]) if hide else 0
     cells = [_cell_out(r, scope.by, min_exporters) for r in results]
+    # Totals and series over confidential cells would reveal the hidden volumes by
+    # subtraction, so outside the national roles they cover the visible cells only.
+    visible = [r for r, c in zip(results, cells, strict=True) if not c["confidential"]]
     return {
         "dataset": {
             "id": dataset.pk,
@@ -136,8 +139,9 @@ def report_out(*, dataset, results, scope, settings, actor, notes) -> dict:
         "parameters": settings.as_report(),
         "parts": list(PARTS),
         "cells": cells,
-        "totals": _totals(results),
+        "totals": _totals(visible),
         "grid": _grid(cells),
-        "series": _series(results),
+        "series": _series(visible),
+        "confidential_cells": len(results) - len(visible),
         "notes": notes,
     }
