@@ -12,6 +12,8 @@ from django.core.management import call_command
 
 from reetrace.accounts.models import User
 from reetrace.accounts.permissions import UserRole
+from reetrace.exportcontrol.choices import OPEN_STATES
+from reetrace.exportcontrol.models import Application
 from reetrace.ledger.models import Event, LotElement, Posting
 from reetrace.reporting.models import MonthlyReport
 from reetrace.synth.config import honest_overrides
@@ -36,6 +38,11 @@ def test_fraud_dataset_loads_and_truth_points_at_ledger(tmp_path):
         ).is_late
         for c in late
     )
+    # the licensing desk is left with a queue in every open step of the workflow
+    open_states = set(
+        Application.objects.filter(state__in=OPEN_STATES).values_list("state", flat=True)
+    )
+    assert open_states == {"submitted", "accepted", "under_review", "information_requested"}
 
 
 def test_honest_stock_never_negative_per_element(tmp_path):

@@ -120,3 +120,51 @@ def _licence(record: dict, actor: User, exporter: Enterprise, application: Appli
         control_codes=record["control_codes"],
         kg=Decimal(record["kg"]),
     )
+
+
+# The steps an open application has been through, by the state it is left in.
+_OPEN_PATHS: list[list[tuple[str, str, str]]] = [
+    [("submit", "draft", "submitted")],
+    [("submit", "draft", "submitted"), ("accept", "submitted", "accepted")],
+    [("submit", "draft", "submitted"), ("accept", "submitted", "accepted"),
+     ("start_review", "accepted", "under_review")],
+    [("submit", "draft", "submitted"), ("accept", "submitted", "accepted"),
+     ("start_review", "accepted", "under_review"),
+     ("request_information", "under_review", "information_requested")],
+]  # fmt: skip
+
+
+def backlog_write(records: list[dict], actor: User, exporters: dict[str, Enterprise]) -> int:
+    """Applications still open at the dataset's end, so the licensing desk has a queue.
+
+    They repeat recent issued requests (same exporter, buyer and goods) filed in the
+    last weeks of the year and left at each open step of the workflow.
+    """
+    for n, record in enumerate(records):
+        exporter = exporters.get(record["applicant"]) or Enterprise.objects.get(
+            identifier=record["applicant"]
+        )
+        path = _OPEN_PATHS[n % len(_OPEN_PATHS)]
+        filed = date.fromisoformat(record["decided_on"]).replace(month=12, day=1 + n % 20)
+        applied = _at(filed.isoformat(), 10)
+        application = Application.objects.create(
+            number=f"APP-OPEN-{n + 1:04d}", applicant=exporter, created_by=actor,
+            state=path[-1][2], consignee_name=record["consignee"],
+            consignee_country=record["country"], end_user_name=record["end_user"],
+            end_user_country=record["end_user_id"].split(":", 1)[0], end_use=END_USE,
+            destination=record["country"], contract_number=f"SC-OPEN-{n + 1:04d}",
+            created_at=applied, submitted_at=applied,
+            accepted_on=filed + timedelta(days=2) if len(path) > 1 else None,
+        )  # fmt: skip
+        ApplicationItem.objects.create(
+            application=application, position=0, product_code=record["product"],
+            form=FORMS[record["product"]], composition=record["composition"],
+            kg=Decimal(record["kg"]), value=Decimal(0), currency="USD",
+            control_codes=record["control_codes"],
+        )  # fmt: skip
+        Transition.objects.bulk_create(
+            Transition(application=application, action=action, from_state=source,
+                       to_state=target, actor=actor, at=applied + timedelta(days=2 * step))
+            for step, (action, source, target) in enumerate(path)
+        )  # fmt: skip
+    return len(records)

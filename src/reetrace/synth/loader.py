@@ -23,7 +23,9 @@ from reetrace.registry.models import Enterprise, EnterpriseGroup
 from reetrace.registry.services import enterprise_register, quota_issue
 from reetrace.reporting.models import MonthlyReport
 from reetrace.reporting.services import month_totals
-from reetrace.synth.licensing import licence_write
+from reetrace.synth.licensing import backlog_write, licence_write
+
+BACKLOG_SIZE = 12  # open applications left on the licensing desk at the dataset's end
 
 LOADER_USERNAME = "synth-loader"
 
@@ -50,6 +52,7 @@ class Loader:
         self.exporters: dict = {}
         self.customs: list[dict] = []
         self.refusals: list[dict] = []
+        self.issued: list[dict] = []
 
     def add(self, kind: str, record: dict) -> None:
         if kind == "event":
@@ -67,6 +70,7 @@ class Loader:
         elif kind == "licence":
             if record["status"] == "issued":
                 licence_write(record, self.actor, self.exporters)
+                self.issued = [*self.issued[-(BACKLOG_SIZE - 1) :], record]
             else:
                 self.refusals.append(record)
         elif kind == "customs":
@@ -106,6 +110,7 @@ class Loader:
         """Load the last events, then close the months; returns the reports written."""
         self.flush()
         self._customs()
+        backlog_write(self.issued, self.actor, self.exporters)
         return close_months(self.closings, self.actor)
 
 
