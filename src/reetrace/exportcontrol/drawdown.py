@@ -49,30 +49,52 @@ def licence_remaining(licence: Licence) -> dict[int | None, Decimal]:
 
     Drawdowns of export events later voided by a correction give their kg back.
     """
-    drawn = (
-        Drawdown.objects.filter(licence=licence, event__corrected_by__isnull=True)
-        .values("item_id")
+    return _remaining(licence, list(licence.items.all()), _drawn([licence]))
+
+
+def _drawn(licences: list[Licence]) -> dict[tuple[int, int | None], Decimal]:
+    """Kg drawn per (licence, item) by exports that still stand."""
+    rows = (
+        Drawdown.objects.filter(licence__in=licences, event__corrected_by__isnull=True)
+        .values("licence_id", "item_id")
         .annotate(kg=Sum("kg"))
     )
-    used = {row["item_id"]: row["kg"] for row in drawn}
+    return {(row["licence_id"], row["item_id"]): row["kg"] for row in rows}
+
+
+def _remaining(
+    licence: Licence, items: list[LicenceItem], drawn: dict[tuple[int, int | None], Decimal]
+) -> dict[int | None, Decimal]:
+    used = {item: kg for (number, item), kg in drawn.items() if number == licence.pk}
     if licence.kg_cap is not None:
         return {None: licence.kg_cap - sum(used.values(), Decimal(0))}
-    return {i.pk: i.kg - used.get(i.pk, Decimal(0)) for i in licence.items.all()}
+    return {i.pk: i.kg - used.get(i.pk, Decimal(0)) for i in items}
 
 
 def _balance(number: str, state: dict) -> Balance:
-    if number in state:
-        return state[number]
-    rows = Licence.objects.filter(number=number)
-    if connection.features.has_select_for_update:
-        rows = rows.select_for_update()
-    licence = rows.first()
-    if licence is None:
+    """The licence's balance for this batch; the first call reads every licence the
+    batch cites (`state["cited"]`, seeded by the ledger), locked in key order."""
+    if number not in state:
+        _balances_read({number, *state.pop("cited", ())}, state)
+    if number not in state:
         raise ReetraceError(
             ErrorCode.LICENCE_UNKNOWN, f"licence {number!r} does not exist", field="licence"
         )
-    state[number] = Balance(licence, list(licence.items.all()), licence_remaining(licence))
     return state[number]
+
+
+def _balances_read(numbers: set[str], state: dict) -> None:
+    rows = Licence.objects.filter(number__in=numbers).order_by("pk")
+    if connection.features.has_select_for_update:
+        rows = rows.select_for_update()
+    licences = [licence for licence in rows if licence.number not in state]
+    items: dict[int, list[LicenceItem]] = {licence.pk: [] for licence in licences}
+    for item in LicenceItem.objects.filter(licence__in=licences).order_by("licence", "position"):
+        items[item.licence_id].append(item)
+    drawn = _drawn(licences)
+    for licence in licences:
+        remaining = _remaining(licence, items[licence.pk], drawn)
+        state[licence.number] = Balance(licence, items[licence.pk], remaining)
 
 
 def _refuse(message: str, code: ErrorCode = ErrorCode.LICENCE_SCOPE_MISMATCH) -> ReetraceError:

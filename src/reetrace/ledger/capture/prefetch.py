@@ -18,6 +18,7 @@ from reetrace.ledger.capture.content import (
     output_lots,
 )
 from reetrace.ledger.capture.state import (
+    EXPORT_GUARDS,
     LotState,
     PostingSpec,
     ShipmentState,
@@ -29,6 +30,7 @@ from reetrace.ledger.models import (
     Correction,
     Event,
     Lot,
+    LotElement,
     Posting,
     Receipt,
     Shipment,
@@ -67,6 +69,7 @@ class Prefetch:
         self._prefetch_corrected(items)
         self._prefetch_lots(flat)
         self._prefetch_closed_months()
+        self._guards_seed(flat)
 
     def _replacements(self, items: list[Any]) -> list[Any]:
         found = []
@@ -106,23 +109,35 @@ class Prefetch:
         rows = Shipment.objects.filter(event__event_id__in=ids).select_related(
             "event", "lot", "seller", "buyer"
         )
-        for shipment in rows:
-            self._remember_shipment(shipment)
+        self._remember_shipments(list(rows))
 
-    def _remember_shipment(self, shipment: Shipment) -> ShipmentState:
-        key = shipment.event.event_id
-        if key not in self.shipments:
-            transit = Posting.objects.filter(shipment=shipment, bucket=Bucket.TRANSIT).aggregate(
-                kg=Sum("kg")
-            )["kg"]
-            self.shipments[key] = ShipmentState(
+    def _remember_shipments(self, shipments: list[Shipment]) -> None:
+        """Transit left, voids and receipts of many shipments in three queries, not 3 each."""
+        new = {s.pk: s for s in shipments if s.event.event_id not in self.shipments}
+        if not new:
+            return
+        transit = dict(
+            Posting.objects.filter(shipment_id__in=new, bucket=Bucket.TRANSIT)
+            .values("shipment_id")
+            .annotate(kg=Sum("kg"))
+            .values_list("shipment_id", "kg")
+        )
+        voided = set(
+            Correction.objects.filter(
+                corrected_id__in=[s.event_id for s in new.values()]
+            ).values_list("corrected_id", flat=True)
+        )
+        received = set(
+            Receipt.objects.filter(shipment_id__in=new).values_list("shipment_id", flat=True)
+        )
+        self._remember_lots([s.lot for s in new.values()])
+        for pk, shipment in new.items():
+            self.shipments[shipment.event.event_id] = ShipmentState(
                 shipment,
-                transit or Decimal(0),
-                voided=Correction.objects.filter(corrected=shipment.event).exists(),
-                has_receipts=Receipt.objects.filter(shipment=shipment).exists(),
+                transit.get(pk) or Decimal(0),
+                voided=shipment.event_id in voided,
+                has_receipts=pk in received,
             )
-            self._remember_lot(shipment.lot)
-        return self.shipments[key]
 
     def _prefetch_corrected(self, items: list[Any]) -> None:
         targets = [
@@ -137,16 +152,19 @@ class Prefetch:
                 "corrected__event_id", flat=True
             )
         )
-        postings = Posting.objects.filter(event__in=targets).select_related(
-            "lot", "holder", "event", "shipment__event"
+        postings = list(
+            Posting.objects.filter(event__in=targets).select_related(
+                "lot", "holder", "event", "shipment__event", "shipment__lot"
+            )
         )
+        self._remember_lots([p.lot for p in postings])
+        self._remember_shipments([p.shipment for p in postings if p.shipment_id])
         for posting in postings:
             self._remember_enterprise_light(posting.holder)
-            lot_state = self._remember_lot(posting.lot)
-            ship = self._remember_shipment(posting.shipment) if posting.shipment_id else None
+            ship = self.shipments[posting.shipment.event.event_id] if posting.shipment_id else None
             self.postings_of.setdefault(posting.event.event_id, []).append(
                 PostingSpec(
-                    lot_state,
+                    self.lots[posting.lot.code],
                     posting.holder,
                     posting.bucket,
                     posting.flow,
@@ -159,10 +177,17 @@ class Prefetch:
     def _remember_enterprise_light(self, enterprise: Enterprise) -> None:
         self.enterprises.setdefault(enterprise.identifier, enterprise)
 
-    def _remember_lot(self, lot: Lot) -> LotState:
-        if lot.code not in self.lots:
-            self.lots[lot.code] = LotState(lot, lot.composition())
-        return self.lots[lot.code]
+    def _remember_lots(self, lots: list[Lot]) -> None:
+        """Lots with their compositions, read in one query for all that are new."""
+        new = {lot.pk: lot for lot in lots if lot.code not in self.lots}
+        compositions: dict[int, dict[str, Decimal]] = {pk: {} for pk in new}
+        rows = LotElement.objects.filter(lot_id__in=new).values_list(
+            "lot_id", "element", "fraction"
+        )
+        for lot_id, element, fraction in rows:
+            compositions[lot_id][element] = fraction
+        for pk, lot in new.items():
+            self.lots[lot.code] = LotState(lot, compositions[pk])
 
     def _prefetch_lots(self, items: list[Any]) -> None:
         codes = set()
@@ -185,6 +210,13 @@ class Prefetch:
         )
         for row in balances:
             self.stock[(row["lot__code"], row["holder_id"])] = row["kg"]
+
+    def _guards_seed(self, items: list[Any]) -> None:
+        """Each export guard's batch state starts with the licence numbers the batch
+        cites (`cited`), so a guard can read them all in one go."""
+        cited = {i.licence for i in items if i.kind == "export" and i.licence}
+        for guard in EXPORT_GUARDS:
+            self.guard_state[guard] = {"cited": set(cited)}
 
     def _prefetch_closed_months(self) -> None:
         from reetrace.reporting.models import MonthlyReport
