@@ -103,6 +103,7 @@ PAGES: dict[str, tuple[str, frozenset[str] | str]] = {
     "reconciliation:submission-upload": ("post", {R.PARTNER, R.ADMIN}),
     "reconciliation:comparison": ("get", NATIONAL | {R.PARTNER}),
     "reconciliation:cell": ("get", NATIONAL | {R.PARTNER}),
+    "reconciliation:cell-case": ("post", ANALYSTS),
     # trace pages rendered with the portal's base template
     "lot-verify": ("get", PUBLIC),
     "lot-label": ("get", ENTERPRISE | NATIONAL),
@@ -158,6 +159,7 @@ def scene(chain, settings, tmp_path):
         "exportcontrol:decide": [number],
         "reconciliation:comparison": [made.dataset.pk],
         "reconciliation:cell": [made.dataset.pk, "850511", "DE", "2025-03"],
+        "reconciliation:cell-case": [made.dataset.pk, "850511", "DE", "2025-03"],
     }
     return chain, args
 

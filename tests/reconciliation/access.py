@@ -4,7 +4,8 @@ Product rules: partner statistics are loaded by the regulator, the administrator
 and the foreign partner analyst; comparisons, drill-downs and submission status are
 read by the national readers, the licensing and customs officers and the partner
 analyst (who sees aggregates only); partner enterprise submissions are uploaded by
-the partner analyst and the administrator. Enterprise users see none of it.
+the partner analyst and the administrator; a case is opened from a cell by those who
+work compliance cases (regulator and administrator). Enterprise users see none of it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def allowed(R, EVERYONE, READ_ALL, WRITERS, ANON) -> dict[str, frozenset[str]]:
         "reconciliation_datasets_get": readers,
         "reconciliation_comparison": readers,
         "reconciliation_cell_declarations": readers,
+        "reconciliation_cell_case_open": WRITERS,
         "reconciliation_submissions_upload": frozenset({R.PARTNER, R.ADMIN}),
         "reconciliation_submissions_status": readers,
     }
@@ -57,6 +59,8 @@ def request_body(scene, operation_id: str, role: str, n: int) -> dict | None:
             "name": f"matrix {n}",
             "content": _partner_file(n),
         }
+    if operation_id == "reconciliation_cell_case_open":
+        return {"title": f"matrix case {n}"}
     if operation_id == "reconciliation_submissions_upload":
         return {
             "filename": f"orders-{n}.csv",

@@ -79,3 +79,25 @@ def test_a_bad_line_rejects_the_whole_upload(world):
         submission_upload(actor=world.users["partner"], content=text.encode(), filename="x.csv")
     assert [(e.index, e.field) for e in caught.value.errors] == [(3, "kg_ordered")]
     assert not Submission.objects.exists()
+
+
+def test_a_line_matches_only_its_importers_applications_to_its_country(world):
+    """A guessed application number shows nothing of another importer's application,
+    nor of one bound for another country."""
+    application, _ = licensed(world)  # Motoren GmbH, Germany
+    supplier = world.magnet_maker.name_en
+    text = (
+        "importer,supplier,product,kg_ordered,kg_received,application_reference\n"
+        f"Rival GmbH,{supplier},MAGNET-NDFEB-SINTERED,10,0,{application.number}\n"
+        f"Motoren GmbH,{supplier},MAGNET-NDFEB-SINTERED,10,0,{application.number}\n"
+    )
+    partner = world.users["partner"]
+    partner.partner_country = "DE"
+    submission = submission_upload(actor=partner, content=text.encode(), filename="a.csv")
+    matched = {line.importer: line.application for line in submission.lines.all()}
+    assert matched == {"Rival GmbH": None, "Motoren GmbH": application}
+    partner.partner_country = "US"
+    elsewhere = submission_upload(actor=partner, content=text.encode(), filename="b.csv")
+    assert [line.application for line in elsewhere.lines.all()] == [None, None]
+    statuses = [r["lines"][0]["status"] for r in importer_status(actor=partner)]
+    assert statuses == ["unmatched", "unmatched"]

@@ -100,6 +100,11 @@ reconciliation_patterns = [
         reconcile.cell,
         name="cell",
     ),
+    path(
+        "<int:dataset_id>/cells/<str:product>/<str:country>/<str:month>/case",
+        reconcile.cell_case,
+        name="cell-case",
+    ),
 ]
 
 urlpatterns = [

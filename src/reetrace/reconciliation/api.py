@@ -13,11 +13,15 @@ from ninja.files import UploadedFile
 
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
+from reetrace.compliance.outputs import case_out
+from reetrace.compliance.selectors import analyst_get
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.core.periods import period_parse
 from reetrace.ledger.schemas import ErrorOut
 from reetrace.reconciliation import selectors
 from reetrace.reconciliation.schemas import (
+    CellCaseIn,
+    CellCaseOut,
     CellIn,
     ComparisonIn,
     DatasetIn,
@@ -31,6 +35,7 @@ from reetrace.reconciliation.schemas import (
 from reetrace.reconciliation.services.comparison import Scope, comparison_report
 from reetrace.reconciliation.services.datasets import dataset_load
 from reetrace.reconciliation.services.drilldown import cell_declarations
+from reetrace.reconciliation.services.referral import cell_case_open
 from reetrace.reconciliation.services.submissions import submission_upload
 
 router = Router(tags=["reconciliation"])
@@ -170,6 +175,40 @@ def reconciliation_cell_declarations(
         country=cell_country.upper(),
         month=month,
     )
+
+
+@router.post(
+    "/reconciliation/datasets/{dataset_id}/cells/{cell_product}/{cell_country}/{cell_month}/case",
+    response={200: CellCaseOut, 201: CellCaseOut, **ERRORS},
+    operation_id="reconciliation_cell_case_open",
+)
+@requires(Permission.COMPLIANCE_CASE_MANAGE)
+def reconciliation_cell_case_open(
+    request,
+    dataset_id: int,
+    cell_product: str,
+    cell_country: str,
+    cell_month: str,
+    body: CellCaseIn,
+):
+    """Open a case from one cell: one `trade_gap` alert per exporter behind it (the
+    cell's figures, its parts and parameters, the exporter's declarations and lots),
+    assigned to the caller or `assignee`. 201 when opened; 200 with the open case that
+    already holds the cell; 409 when no export declaration of ours is behind it."""
+    dataset = selectors.dataset_get(actor=request.auth, dataset_id=dataset_id)
+    month = f"{period_parse(cell_month, field='cell_month'):%Y-%m}"
+    assignee = analyst_get(username=body.assignee) if body.assignee else None
+    case, created = cell_case_open(
+        actor=request.auth,
+        dataset=dataset,
+        scope=Scope(by=body.by, level=body.level),
+        product=cell_product,
+        country=cell_country.upper(),
+        month=month,
+        title=body.title,
+        assignee=assignee,
+    )
+    return Status(201 if created else 200, case_out(case) | {"created": created})
 
 
 @router.post(

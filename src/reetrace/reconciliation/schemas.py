@@ -10,6 +10,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from reetrace.compliance.schemas import CaseOut
+
 MONTH = r"^\d{4}-\d{2}$"
 
 
@@ -57,6 +59,17 @@ class CellIn(Schema):
 
     by: str = Field("hs6", pattern="^(hs6|group)$")
     level: str = Field("country", pattern="^(country|eu27)$")
+
+
+class CellCaseIn(CellIn):
+    """Opening a case from a cell: optionally its title and another analyst to assign."""
+
+    title: str = Field("", max_length=200, description="default: the cell in words")
+    assignee: str | None = Field(None, description="username; default: the caller")
+
+
+class CellCaseOut(CaseOut):
+    created: bool = Field(description="false when an open case already holds the cell")
 
 
 class FiguresOut(Schema):

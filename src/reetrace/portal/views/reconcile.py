@@ -1,7 +1,7 @@
 """Reconciliation: pick (or load) a partner dataset, see our exports against it as a
 country x month grid coloured by the unexplained gap, the two series, the
-decomposition as a waterfall, and drill down from a cell to its declarations.
-Partner analysts get what the services give them: aggregates only."""
+decomposition as a waterfall, drill down from a cell to its declarations, and open a
+case from it. Partner analysts get what the services give them: aggregates only."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from reetrace.accounts.permissions import Permission as P
 from reetrace.core.errors import BatchRejected, ReetraceError
+from reetrace.core.periods import period_parse
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.reconciliation import DatasetForm, ScopeForm, SubmissionForm
 from reetrace.portal.reconciliation_tables import (
@@ -33,6 +34,7 @@ from reetrace.reconciliation import selectors
 from reetrace.reconciliation.services.comparison import Scope, comparison_report
 from reetrace.reconciliation.services.datasets import dataset_load
 from reetrace.reconciliation.services.drilldown import cell_declarations
+from reetrace.reconciliation.services.referral import cell_case_open
 from reetrace.reconciliation.services.submissions import submission_upload
 
 
@@ -109,9 +111,11 @@ def comparison(request: HttpRequest, dataset_id: int) -> HttpResponse:
     except ReetraceError as exc:
         error_show(form, exc)
         return render(request, "portal/comparison.html", {"form": form, "dataset": dataset})
-    # The service hides confidential cells but not the totals and monthly series built
-    # from them; a partner then sees neither our totals nor our series.
-    restricted = not request.user.is_national and any(c["confidential"] for c in report["cells"])
+    # The service decides what is confidential (and counts the cells it hid); its totals
+    # and series then cover the visible cells only. Shown beside a grid with hidden
+    # cells they would read as our national totals, so the page shows the partner's
+    # series alone and says why.
+    restricted = report["confidential_cells"] > 0
     pick = {k: request.GET.get(k, "") for k in ("country", "month")}
     query = urlencode({"by": scope.by, "level": scope.level})
     context = {
@@ -128,11 +132,10 @@ def comparison(request: HttpRequest, dataset_id: int) -> HttpResponse:
     return export_or_render(request, "portal/comparison.html", context, tables)
 
 
-@portal_page(P.RECONCILIATION_READ)
-def cell(request: HttpRequest, dataset_id: int, product: str, country: str, month: str):
-    """The declarations behind one cell (national readers) or its aggregates (partners)."""
+def _cell_page(request, dataset_id: int, product: str, country: str, month: str, error=None):
     with http_errors():
         dataset = selectors.dataset_get(actor=request.user, dataset_id=dataset_id)
+        month = f"{period_parse(month, field='month'):%Y-%m}"
     form, scope = _scope(request)
     with http_errors():
         found = cell_declarations(
@@ -140,7 +143,46 @@ def cell(request: HttpRequest, dataset_id: int, product: str, country: str, mont
         )
     back = reverse("reconciliation:comparison", args=[dataset.pk])
     context = {"dataset": dataset, "cell": found, "back": back, "form": form}
-    return export_or_render(request, "portal/cell.html", context, [declarations_table(found)])
+    context["can_open_case"] = request.user.has_permission(P.COMPLIANCE_CASE_MANAGE)
+    tables = [declarations_table(found)]
+    if error is None:
+        return export_or_render(request, "portal/cell.html", context, tables)
+    context |= {"case_error": error.message, "tables": {t.id: t for t in tables}}
+    return render(request, "portal/cell.html", context, status=error.status)
+
+
+@portal_page(P.RECONCILIATION_READ)
+def cell(request: HttpRequest, dataset_id: int, product: str, country: str, month: str):
+    """The declarations behind one cell (national readers) or its aggregates (partners)."""
+    return _cell_page(request, dataset_id, product, country, month)
+
+
+@require_POST
+@portal_page(P.COMPLIANCE_CASE_MANAGE)
+def cell_case(request: HttpRequest, dataset_id: int, product: str, country: str, month: str):
+    """Open a case from the cell (alerts about its exporters) and go to it; a cell that
+    cannot be referred shows again with the reason."""
+    with http_errors():
+        dataset = selectors.dataset_get(actor=request.user, dataset_id=dataset_id)
+        month = f"{period_parse(month, field='month'):%Y-%m}"
+    _form, scope = _scope(request)
+    try:
+        case, created = cell_case_open(
+            actor=request.user,
+            dataset=dataset,
+            scope=scope,
+            product=product,
+            country=country.upper(),
+            month=month,
+            title=request.POST.get("title", ""),
+        )
+    except ReetraceError as exc:
+        return _cell_page(request, dataset_id, product, country, month, error=exc)
+    if created:
+        messages.success(request, _("Case %(id)s opened from this cell.") % {"id": case.pk})
+    else:
+        messages.info(request, _("Case %(id)s already holds this cell.") % {"id": case.pk})
+    return redirect("compliance:case", case_id=case.pk)
 
 
 def _submissions_page(request, form=None, status=200) -> HttpResponse:

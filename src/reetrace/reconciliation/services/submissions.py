@@ -7,6 +7,11 @@ application_reference (our application number, if the importer has it);
 application_date (YYYY-MM-DD). An application is matched by its number, else by
 supplier = applicant and importer = consignee (and the product when it names an
 item), the one applied for closest to the given date.
+
+A line only ever matches an application for that importer (its consignee or end
+user) bound for the partner's country: the status shown to the partner (state,
+kg shipped, since when) is otherwise another party's business, and application
+numbers can be guessed.
 """
 
 from __future__ import annotations
@@ -76,15 +81,22 @@ def _parse(text: str) -> list[dict]:
     return parsed.records
 
 
-def application_match(line: dict) -> tuple[Application | None, str]:
-    """Our application behind a partner's line, and how it was found."""
+def application_match(line: dict, country: str = "") -> tuple[Application | None, str]:
+    """Our application behind a partner's line, and how it was found; `country` is
+    the partner's (applications bound elsewhere are not its business)."""
     reference = line["application_reference"]
+    ours = Application.objects.all()
+    if country:
+        ours = ours.filter(Q(destination=country) | Q(consignee_country=country))
     if reference:
-        found = Application.objects.filter(number=reference).first()
+        found = ours.filter(
+            Q(consignee_name__iexact=line["importer"]) | Q(end_user_name__iexact=line["importer"]),
+            number=reference,
+        ).first()
         if found:
             return found, "reference"
     supplier = line["supplier"]
-    candidates = Application.objects.filter(
+    candidates = ours.filter(
         Q(applicant__identifier__iexact=supplier)
         | Q(applicant__name_en__iexact=supplier)
         | Q(applicant__name_zh=supplier),
@@ -123,7 +135,7 @@ def submission_upload(
         uploaded_at=timezone.now(),
     )
     for line in lines:
-        application, how = application_match(line)
+        application, how = application_match(line, submission.partner_country)
         SubmissionLine.objects.create(
             submission=submission, application=application, matched_by=how, **line
         )
