@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
+from reetrace.accounts.permissions import UserRole
 from reetrace.compliance.models import Alert
+from reetrace.compliance.selectors import quota_use
 from reetrace.registry.models import EnterpriseRoleGrant
 from tests.compliance.helpers import (
     IONIC_HEAVY,
@@ -119,22 +121,32 @@ def test_mining_beyond_the_quota_fires_at_the_crossing(world):
     QuotaFactory(code="Q-SMALL", enterprise=world.miner, light_t="10", medium_heavy_t="1")
     world.capture(world.miner, _mine_under("Q-SMALL", 1), _mine_under("Q-SMALL", 2))
     run(world, "quota_usage")
-    over = Alert.objects.get(rule="quota_usage", severity="high")
-    assert over.enterprise == world.miner
+    [over] = alerts("quota_usage")
+    assert over.severity == "high" and over.enterprise == world.miner
     assert over.events == ["mine-2"] and over.lots == [code(2)]
     assert over.figures["observed"] == pytest.approx(12.131, abs=0.001)
     assert over.figures["expected"] == 10.0
-    notice = Alert.objects.get(rule="quota_usage", severity="info")
-    assert notice.events == ["mine-2"]
+    own = quota_use(actor=world.user_for(world.miner), year=2025)
+    assert {u.quota.code for u in own} == {"Q-SMALL", "Q-2025-MINING-1"}, "own quotas only"
+    [light] = [u for u in own if (u.quota.code, u.group) == ("Q-SMALL", "light")]
+    assert light.status == "overrun" and light.percent == pytest.approx(121.3)
 
 
-def test_mining_within_the_quota_does_not_fire_and_90_percent_is_a_notice(world):
+def test_90_percent_of_a_quota_is_a_warning_in_quota_use_not_an_alert(world):
     QuotaFactory(code="Q-ROOM", enterprise=world.miner, light_t="10", medium_heavy_t="1")
     QuotaFactory(code="Q-TIGHT", enterprise=world.miner, light_t="6.5", medium_heavy_t="1")
     world.capture(world.miner, _mine_under("Q-ROOM", 1), _mine_under("Q-TIGHT", 2))
     run(world, "quota_usage")
-    [notice] = alerts("quota_usage")
-    assert notice.severity == "info" and notice.figures["quota"] == "Q-TIGHT"
+    assert not alerts("quota_usage")
+    uses = {
+        (u.quota.code, u.group): u
+        for u in quota_use(actor=world.users[UserRole.REGULATOR], year=2025, as_of=when(12, 20))
+    }
+    tight, room = uses[("Q-TIGHT", "light")], uses[("Q-ROOM", "light")]
+    assert tight.status == "warning" and room.status == "ok"
+    assert tight.used_kg == pytest.approx(6065.37, abs=0.01) and tight.quota_kg == 6500
+    assert tight.percent == pytest.approx(93.3) and tight.unit == "kg REO"
+    assert uses[("Q-TIGHT", "medium_heavy")].status == "ok"
 
 
 def test_separation_beyond_its_quota_fires(world):

@@ -40,11 +40,11 @@ def test_an_element_that_vanishes_is_dropped_and_the_rest_keeps_its_yield(inputs
 @given(kg, st.floats(0.001, 1e7))
 def test_quota_levels_are_ordered(used, quota):
     level = rules.quota_level(used, quota, warn_at=0.9, alert_at=1.0)
-    assert level == ("over" if used > quota else "warn" if used >= 0.9 * quota else "ok")
+    assert level == ("overrun" if used > quota else "warning" if used >= 0.9 * quota else "ok")
 
 
 def test_any_use_of_a_zero_quota_is_an_overrun():
-    assert rules.quota_level(0.001, 0, warn_at=0.9, alert_at=1.0) == "over"
+    assert rules.quota_level(0.001, 0, warn_at=0.9, alert_at=1.0) == "overrun"
     assert rules.quota_level(0, 0, warn_at=0.9, alert_at=1.0) == "ok"
 
 

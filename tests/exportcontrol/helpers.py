@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -135,3 +135,38 @@ def export(n: int, lot: str, kg: str, *, licence: str = "", day=(6, 2), **change
 
 def now() -> datetime:
     return timezone.now()
+
+
+class Frozen:
+    """`timezone.now()` pinned to a moment the test may move: the statutory clock depends
+    on today, and the official calendar only covers the years published so far, so a
+    test that reads the real date would change its answer with the calendar year."""
+
+    def __init__(self, monkeypatch, moment: datetime):
+        self.moment = moment
+        monkeypatch.setattr(timezone, "now", lambda: self.moment)
+
+
+def reviewed(
+    world: World, n: int, *, accepted: date, on: date | None = None, action="approve", kg="500"
+):
+    """An application of the magnet maker accepted on `accepted`, then under review until
+    the officer's `action` on `on` (None: still under review)."""
+    EnterpriseRoleGrant.objects.get_or_create(enterprise=world.magnet_maker, role="exporter")
+    body = application_body(world, contract_number=f"C-DECIDED-{n}")
+    body["items"][0]["mass"] = kg
+    day_before = accepted - timedelta(days=1)
+    application = application_create(
+        actor=world.user_for(world.magnet_maker),
+        data=body,
+        now=cst(day_before.year, day_before.month, day_before.day),
+    )
+    documents_upload(world, application)
+    steps = [
+        ("submit", cst(day_before.year, day_before.month, day_before.day, 11)),
+        ("accept", cst(accepted.year, accepted.month, accepted.day)),
+        ("start_review", cst(accepted.year, accepted.month, accepted.day, 11)),
+    ]
+    if on is not None:
+        steps.append((action, cst(on.year, on.month, on.day)))
+    return walk(world, application, steps)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from reetrace.core.errors import BatchRejected
 from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
-from tests.exportcontrol.helpers import application_body, licensed
+from tests.exportcontrol.helpers import (
+    Frozen,
+    application_body,
+    cst,
+    export,
+    licensed,
+    magnet_lot,
+    reviewed,
+)
+from tests.factories.world import code
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +51,22 @@ def test_apply_upload_submit_and_follow(world):
     assert refused.status_code == 409
     assert "missing documents contract" in refused.json()["message"]
 
+    expected = []
     for kind in REQUIRED_DOCUMENTS:
-        upload = SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.7 " + kind.encode())
+        content = b"%PDF-1.7 " + kind.encode() * 3
+        upload = SimpleUploadedFile(f"{kind}.pdf", content)
         response = client.post(
             f"/api/v1/applications/{number}/documents", {"kind": kind, "file": upload}
         )
         assert response.status_code == 201, response.content
-    assert len(response.json()["sha256"]) == 64
+        stored = {
+            "kind": str(kind),
+            "filename": f"{kind}.pdf",
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+        }
+        assert response.json() == stored
+        expected.append(stored)
 
     submitted = client.post(
         f"/api/v1/applications/{number}/actions",
@@ -56,6 +77,7 @@ def test_apply_upload_submit_and_follow(world):
     body = client.get(f"/api/v1/applications/{number}").json()
     assert body["state"] == "submitted"
     assert body["detail"]["documents_missing"] == []
+    assert body["detail"]["documents"] == expected
     assert [h["action"] for h in body["detail"]["history"]] == ["submit"]
 
     officer = world.client("licensing_officer")
@@ -89,7 +111,7 @@ def test_other_enterprises_do_not_see_an_application(world):
     assert response.status_code == 404
 
 
-def test_classify_endpoint_and_lot_classification(world):
+def test_classify_endpoint(world):
     client = world.client("customs_officer")
     response = client.get(
         "/api/v1/exportcontrol/classify/sintered_ndfeb",
@@ -100,18 +122,83 @@ def test_classify_endpoint_and_lot_classification(world):
     assert response.json()["matches"][0]["code"] == "1C905.x"
 
 
-def test_stats_by_api_and_cli(world):
-    licensed(world)
-    body = world.client("regulator").get("/api/v1/exportcontrol/stats").json()
-    assert body["decided"] == 1
-    assert body["by_destination"] == [{"key": "DE", "approved": 1, "rejected": 0}]
-    assert body["by_element"] == [{"key": "Dy", "approved": 1, "rejected": 0}]
-    assert body["licensed_kg"] == "500.000000" or float(body["licensed_kg"]) == 500
-    partner = world.client("partner").get("/api/v1/exportcontrol/stats").json()
-    assert partner["by_applicant"] == []
+def test_a_lot_is_classified_by_its_recorded_composition_on_a_date(world):
+    dysprosium = magnet_lot(world, 50)
+    plain = magnet_lot(world, 51, composition={"Nd": "0.31"})
+    client = world.client("customs_officer")
+
+    def lot(lot_code: str, on: str) -> dict:
+        url = f"/api/v1/exportcontrol/lots/{lot_code}/classification"
+        response = client.get(url, {"date": on})
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    # Announcement 2025 No. 18 takes effect on 4 April 2025.
+    assert lot(dysprosium, "2025-04-03")["licence_required"] is False
+    in_force = lot(dysprosium, "2025-04-04")
+    assert in_force["licence_required"] is True and in_force["form"] == "sintered_ndfeb"
+    (match,) = in_force["matches"]
+    assert (match["code"], match["element"], match["wt_pct"]) == ("1C905.x", "Dy", "2.10")
+    uncontrolled = lot(plain, "2025-04-04")
+    assert (uncontrolled["licence_required"], uncontrolled["matches"]) == (False, [])
+    # The magnet's customs code is a reference code of controlled entries, never decisive.
+    (note,) = uncontrolled["notes"]
+    assert note.startswith("customs code 8505111000 is a reference code of controlled entries")
+    missing = client.get(f"/api/v1/exportcontrol/lots/{code(99)}/classification")
+    assert missing.status_code == 404
+
+
+def test_classify_cli_for_a_lot(world):
+    lot = magnet_lot(world)
     out = StringIO()
-    call_command("licences", "stats", "--json", stdout=out)
-    assert json.loads(out.getvalue())["decided"] == 1
+    call_command("classify", "--lot", lot, "--date", "2025-04-04", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "sintered_ndfeb on 2025-04-04: LICENCE REQUIRED"
+    assert lines[1].startswith("  controlled: sintered NdFeB, Dy 2.10 wt% >= ")
+    assert "-> 1C905.x, Announcement 2025 No. 18, in force" in lines[1]
+    out = StringIO()
+    call_command("classify", "--lot", lot, "--date", "2025-04-03", "--json", stdout=out)
+    assert json.loads(out.getvalue())["licence_required"] is False
+    with pytest.raises(CommandError, match="lot"):
+        call_command("classify", "--lot", code(99), stdout=StringIO())
+
+
+def test_customs_reads_a_refused_export_with_its_reason(world):
+    _, licence = licensed(world)
+    lot = magnet_lot(world)
+    with pytest.raises(BatchRejected):
+        event = export(1, lot, "10", destination="US", licence=licence.number)
+        world.capture(world.magnet_maker, event)
+    (row,) = world.client("customs_officer").get("/api/v1/exportcontrol/refused-exports").json()
+    assert (row["event_id"], row["exporter"], row["lot"], row["destination"]) == (
+        "x-1",
+        world.magnet_maker.identifier,
+        lot,
+        "US",
+    )
+    assert row["licence_cited"] == licence.number
+    assert row["reason"].endswith(f"licence {licence.number} covers destination DE, not US")
+    assert world.client(world.separator).get("/api/v1/exportcontrol/refused-exports").json() == []
+
+
+def test_the_clock_in_a_covered_year(world, monkeypatch):
+    Frozen(monkeypatch, cst(2025, 9, 30))
+    application = reviewed(world, 1, accepted=date(2025, 9, 1))
+    body = world.client(world.magnet_maker).get(f"/api/v1/applications/{application.number}")
+    body = body.json()
+    clock = [body[k] for k in ("due_date", "days_elapsed", "days_left", "overdue", "clock_error")]
+    assert clock == ["2025-11-07", 22, 23, False, None]
+
+
+def test_the_clock_when_the_due_date_is_beyond_the_calendar(world, monkeypatch):
+    Frozen(monkeypatch, cst(2026, 12, 20))
+    application = reviewed(world, 1, accepted=date(2026, 12, 15))
+    body = world.client(world.magnet_maker).get(f"/api/v1/applications/{application.number}")
+    body = body.json()
+    assert (body["days_elapsed"], body["due_date"], body["days_left"]) == (3, None, None)
+    assert body["clock_error"].startswith(
+        "the official working-day calendar does not cover 2027-01-01"
+    )
 
 
 def test_classify_cli():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -88,6 +89,18 @@ def test_exports_outside_the_licence_are_refused(world, changes, reason):
     assert reason in _refused(world, event)
     assert RefusedExport.objects.get().reason.endswith(reason)
     assert not Drawdown.objects.exists()
+
+
+def test_a_licence_is_valid_through_its_last_day_and_not_the_day_after(world):
+    _, licence = licensed(world, valid_until=date(2025, 6, 30))
+    lot = magnet_lot(world)
+    world.capture(world.magnet_maker, export(1, lot, "100", licence=licence.number, day=(6, 30)))
+    message = _refused(world, export(2, lot, "100", licence=licence.number, day=(7, 1)))
+    assert message == (
+        f"licence {licence.number} is valid 2025-05-06 to 2025-06-30, not on 2025-07-01"
+    )
+    assert RefusedExport.objects.get().event_id == "x-2"
+    assert list(licence_remaining(licence).values()) == [Decimal("400")]
 
 
 def test_a_licence_for_another_form_does_not_cover_the_item(world):

@@ -59,6 +59,27 @@ def test_fifty_percent_rule_flags_an_affiliate_owned_by_listed_parties():
     assert all("owned 55" in h.via for h in hits)
 
 
+def test_exactly_fifty_percent_owned_by_listed_parties_is_a_hit():
+    watchlist_import(
+        entries_csv=ENTRIES,
+        ownership_csv=OWNERSHIP.replace(
+            "Northern Missile Institute", "北方导弹研究院有限公司"
+        ).replace(",25", ",20"),
+    )
+    hits = screen_name("Motoren Holding GmbH")
+    assert len(hits) == 2 and all("owned 50.000% by listed parties" in h.via for h in hits)
+
+
+def test_just_under_fifty_percent_is_not_a_hit():
+    watchlist_import(
+        entries_csv=ENTRIES,
+        ownership_csv=OWNERSHIP.replace(
+            "Northern Missile Institute", "北方导弹研究院有限公司"
+        ).replace(",25", ",19.99"),
+    )
+    assert screen_name("Motoren Holding GmbH") == []
+
+
 def test_an_affiliate_below_fifty_percent_is_not_a_hit():
     watchlist_import(
         entries_csv=ENTRIES,

@@ -72,10 +72,46 @@ def test_clock_45_days_across_national_day():
     clock = clock_compute(
         accepted=date(2025, 9, 1), today=date(2025, 9, 30), pauses=[], limit=45, stopped_on=None
     )
-    assert clock.elapsed == working_days_between(date(2025, 9, 1), date(2025, 9, 30))
-    assert clock.due == add_working_days(date(2025, 9, 1), 45)
-    assert clock.left == 45 - clock.elapsed
+    # 2-5, 8-12, 15-19, 22-26 Sep, Sun 28 (worked), 29, 30 Sep
+    assert clock.elapsed == 22 and clock.left == 23
+    # 1-8 Oct off, 9-10 Oct, Sat 11 (worked), then to the 45th working day
+    assert clock.due == date(2025, 11, 7) and clock.due_unknown is None
     assert not clock.overdue and not clock.paused
+
+
+def test_days_elapsed_count_when_only_the_due_date_is_beyond_the_calendar():
+    # Decided in covered November 2026; the 45th working day would fall in 2027.
+    clock = clock_compute(
+        accepted=date(2026, 11, 2),
+        today=date(2026, 11, 25),
+        pauses=[],
+        limit=45,
+        stopped_on=date(2026, 11, 20),
+    )
+    assert clock.elapsed == 14  # 3-6, 9-13, 16-20 Nov
+    assert clock.due is None and clock.left is None
+    assert clock.due_unknown.startswith("the official working-day calendar does not cover 2027-")
+    assert clock.stopped and not clock.overdue
+
+
+def test_an_open_application_shows_elapsed_days_and_why_the_due_date_is_missing():
+    clock = clock_compute(
+        accepted=date(2026, 12, 15), today=date(2026, 12, 20), pauses=[], limit=45, stopped_on=None
+    )
+    assert clock.elapsed == 3  # Wed 16 to Fri 18 Dec
+    assert (clock.due, clock.left) == (None, None)
+    assert "does not cover 2027-01-01" in clock.due_unknown
+
+
+def test_days_elapsed_beyond_the_calendar_still_fail_loudly():
+    with pytest.raises(CalendarNotCovered, match="does not cover 2027-01-01"):
+        clock_compute(
+            accepted=date(2026, 12, 15),
+            today=date(2027, 1, 5),
+            pauses=[],
+            limit=45,
+            stopped_on=None,
+        )
 
 
 def test_an_information_request_pauses_the_clock_and_moves_the_due_date():

@@ -4,7 +4,7 @@ state and dates only."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +15,7 @@ from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
 from reetrace.exportcontrol.models import Application
 from reetrace.exportcontrol.workflow import application_transition
 from reetrace.ledger.rules import CHINA_TIME
+from tests.exportcontrol.helpers import Frozen
 from tests.portal.conftest import signed_in
 from tests.portal.scenes import application_draft
 
@@ -93,7 +94,8 @@ def test_form_errors_appear_next_to_their_fields(chain):
     assert not Application.objects.exists()
 
 
-def test_the_officer_accepts_reviews_and_approves(chain):
+def test_the_officer_accepts_reviews_and_approves(chain, monkeypatch):
+    today = Frozen(monkeypatch, datetime(2025, 8, 29, 10, tzinfo=CHINA_TIME))
     application = application_draft(chain)
     owner = signed_in(chain.user_for(chain.magnet_maker))
     assert act(owner, application.number, "submit").status_code == 302
@@ -101,11 +103,16 @@ def test_the_officer_accepts_reviews_and_approves(chain):
     queue = officer.get(reverse("exportcontrol:desk")).context["tables"]["queue"].rows
     assert [r["number"] for r in queue] == [application.number]
     assert decide(officer, application.number, "approve").status_code == 400  # not yet
+    today.moment = datetime(2025, 9, 1, 10, tzinfo=CHINA_TIME)
     assert decide(officer, application.number, "accept").status_code == 302
+    today.moment = datetime(2025, 9, 30, 10, tzinfo=CHINA_TIME)
+    officer = signed_in(chain.users[R.LICENSING_OFFICER])  # the first session has expired
     page = officer.get(reverse("exportcontrol:application", args=[application.number]))
     out = page.context["out"]
-    # The working-day calendar ends with the last year the State Council published.
-    assert out.get("due_date") or "calendar does not cover" in out["clock_error"]
+    # 22 working days (Sun 28 Sep worked); 1-8 Oct off, Sat 11 Oct worked -> due 7 Nov
+    assert (out["due_date"], out["days_elapsed"], out["days_left"]) == (date(2025, 11, 7), 22, 23)
+    assert out["clock_error"] is None
+    assert b'<dd id="working-days">22 / 23 days</dd>' in page.content
     assert decide(officer, application.number, "start_review").status_code == 302
     asked = decide(officer, application.number, "request_information")
     assert asked.status_code == 400 and asked.context["decision_form"].errors["comment"]
@@ -115,6 +122,26 @@ def test_the_officer_accepts_reviews_and_approves(chain):
     document = application.documents.first()
     url = reverse("exportcontrol:document", args=[application.number, document.pk])
     assert officer.get(url).content.startswith(b"%PDF")
+
+
+def test_a_due_date_beyond_the_calendar_shows_why_and_the_days_elapsed(chain, monkeypatch):
+    today = Frozen(monkeypatch, datetime(2026, 12, 15, 10, tzinfo=CHINA_TIME))
+    application = application_draft(chain)
+    owner = signed_in(chain.user_for(chain.magnet_maker))
+    assert act(owner, application.number, "submit").status_code == 302
+    officer = signed_in(chain.users[R.LICENSING_OFFICER])
+    assert decide(officer, application.number, "accept").status_code == 302
+    today.moment = datetime(2026, 12, 20, 10, tzinfo=CHINA_TIME)
+    page = officer.get(reverse("exportcontrol:application", args=[application.number]))
+    out = page.context["out"]
+    assert (out["days_elapsed"], out["due_date"], out["days_left"]) == (3, None, None)
+    assert "does not cover 2027-01-01" in out["clock_error"]
+    assert b'<dd id="working-days">3 / \xe2\x80\x94 days</dd>' in page.content
+    assert "does not cover 2027-01-01" in page.content.decode()
+    (row,) = officer.get(reverse("exportcontrol:desk")).context["tables"]["queue"].rows
+    assert (row["number"], row["due_date"], row["days_left"]) == (application.number, None, None)
+    listing = owner.get(reverse("exportcontrol:applications")).content.decode()
+    assert f"No due date for {application.number}: the official working-day calendar" in listing
 
 
 def test_statistics_chart_lead_times_and_backlog(chain):

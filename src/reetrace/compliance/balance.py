@@ -1,11 +1,14 @@
 """The mass balance of every enterprise, month and element, in REO-equivalent kg.
 
 opening + origins + receipts + outputs = shipments + exports + inputs + losses
-+ closing, read from stock postings with one GROUP BY joined to lot compositions.
-Voided events and their reversals cancel out because both are postings, so the
-balance is the ledger's own arithmetic; what it shows an analyst is *where* the
-material went each month (and the checks in `checks/` judge the losses; the
-`mass_balance` rule judges each enterprise-month's unexplained part).
++ closing, read from the ledger's monthly flow summary (`ledger/monthly.py`: the
+stock postings summed per holder, month, flow and element at capture), so a
+year costs a few rows per enterprise-month, not a join of every posting to its
+lot's composition. Voided events and their reversals cancel out because both
+are postings, so the balance is the ledger's own arithmetic; what it shows an
+analyst is *where* the material went each month (and the checks in `checks/`
+judge the losses; the `mass_balance` rule judges each enterprise-month's
+unexplained part).
 
 `balance_report` is the report of the API (GET /compliance/balance) and of
 `reetrace balance`: one line per enterprise, month and element with inflows and
@@ -20,15 +23,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, FloatField, Sum
-from django.db.models.functions import Cast
-
 from reetrace.ledger.choices import Bucket, Flow
-from reetrace.ledger.models import Posting
+from reetrace.ledger.models import MonthlyFlow
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise
 
-MG_PPB_PER_KG = 1e15
+UG_PER_KG = 1e9
 INFLOWS = (Flow.ORIGIN, Flow.RECEIVED, Flow.PRODUCED)
 OUTFLOWS = (Flow.SHIPPED, Flow.EXPORTED, Flow.CONSUMED)
 REPORT_FLOWS = (*INFLOWS, *OUTFLOWS, Flow.ADJUSTED)
@@ -60,26 +60,20 @@ class ElementMonth:
 
 
 def flow_totals(
-    start: date | None = None,
     end: date | None = None,
     *,
     enterprise_ids: set[int] | None = None,
     element: str | None = None,
 ):
-    """(holder, month, element, flow) -> metal kg, one aggregate query over stock postings."""
-    postings = Posting.objects.filter(bucket=Bucket.STOCK)
+    """(holder, month, element, flow) -> metal micrograms, from the monthly flow summary."""
+    rows = MonthlyFlow.objects.filter(bucket=Bucket.STOCK)
     if end:
-        postings = postings.filter(period__lte=end)
+        rows = rows.filter(period__lte=end)
     if enterprise_ids is not None:
-        postings = postings.filter(holder_id__in=sorted(enterprise_ids))
+        rows = rows.filter(holder_id__in=sorted(enterprise_ids))
     if element:
-        postings = postings.filter(lot__elements__element=element)
-    metal = Sum(Cast("kg", FloatField()) * Cast(F("lot__elements__fraction"), FloatField()))
-    return (
-        postings.values("holder_id", "period", "lot__elements__element", "flow")
-        .annotate(metal=metal)
-        .order_by("holder_id", "lot__elements__element", "period")
-    )
+        rows = rows.filter(element=element)
+    return rows.values_list("holder_id", "period", "element", "flow", "metal_ug")
 
 
 def mass_balance(
@@ -94,15 +88,14 @@ def mass_balance(
     Months without postings are left out (their closing is the previous opening).
     """
     lines: dict[tuple[int, str, date], ElementMonth] = {}
-    rows = flow_totals(start, end, enterprise_ids=enterprise_ids, element=element)
-    for row in rows:
-        element = row["lot__elements__element"]
-        if element is None or row["metal"] is None:
-            continue
-        key = (row["holder_id"], element, row["period"])
-        line = lines.setdefault(key, ElementMonth(row["holder_id"], row["period"], element))
-        reo_kg = row["metal"] / MG_PPB_PER_KG * float(ELEMENTS[element].metal_to_oxide)
-        line.flows[row["flow"]] += reo_kg
+    factors = {symbol: float(e.metal_to_oxide) / UG_PER_KG for symbol, e in ELEMENTS.items()}
+    rows = flow_totals(end, enterprise_ids=enterprise_ids, element=element)
+    for holder, period, symbol, flow, metal in rows:
+        key = (holder, symbol, period)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = ElementMonth(holder, period, symbol)
+        line.flows[flow] += metal * factors[symbol]
     carried: dict[tuple[int, str], float] = defaultdict(float)
     result = []
     for (holder, element, period), line in sorted(lines.items()):

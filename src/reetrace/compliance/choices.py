@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Severity(models.TextChoices):
-    """How urgent a finding is; `info` is a notice (e.g. a quota at 90%), not a finding."""
+    """How urgent a finding is; `info` is a notice, not a finding (not scored). Quota
+    warnings at 90% were notices until they moved to quota use; old ones stay."""
 
     INFO = "info", _("notice")
     LOW = "low", _("low")
@@ -46,3 +47,11 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("running")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+
+
+class QuotaStatus(models.TextChoices):
+    """Where a quota column stands ([quota_usage] `warn_at` and `alert_at`)."""
+
+    OK = "ok", _("within quota")
+    WARNING = "warning", _("warning: nearly used")
+    OVERRUN = "overrun", _("overrun")

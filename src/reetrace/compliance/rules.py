@@ -15,7 +15,10 @@ from reetrace.registry.elements import ELEMENTS
 
 __all__ = [
     "MAGNET_ELEMENTS",
+    "OK",
     "ORE_MARKERS",
+    "OVERRUN",
+    "WARNING",
     "YieldSummary",
     "contained_value",
     "loss_is_large",
@@ -87,19 +90,22 @@ def yield_summary(
     return YieldSummary(total_in, total_out, per_element, tuple(dropped), retained)
 
 
+OK, WARNING, OVERRUN = "ok", "warning", "overrun"  # choices.QuotaStatus (rules stay pure)
+
+
 def quota_level(used_kg: float, quota_kg: float, *, warn_at: float, alert_at: float) -> str:
-    """'over' beyond `alert_at` of the quota, 'warn' from `warn_at`, else 'ok'.
+    """OVERRUN beyond `alert_at` of the quota, WARNING from `warn_at`, else OK.
 
     A zero quota for a column means nothing of that column may be used at all.
     """
     if quota_kg <= 0:
-        return "over" if used_kg > 0 else "ok"
+        return OVERRUN if used_kg > 0 else OK
     share = used_kg / quota_kg
     if share > alert_at:
-        return "over"
+        return OVERRUN
     if share >= warn_at:
-        return "warn"
-    return "ok"
+        return WARNING
+    return OK
 
 
 def loss_is_large(

@@ -8,18 +8,22 @@ cases (the API refuses those by permission; these selectors refuse them too).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from reetrace.accounts.models import User
 from reetrace.compliance import rules
 from reetrace.compliance.balance import balance_report
+from reetrace.compliance.checks.base import Window
+from reetrace.compliance.checks.quotas import COLUMNS, limits_kg, quota_uses
 from reetrace.compliance.choices import AlertStatus
-from reetrace.compliance.config import risk_weights
-from reetrace.compliance.models import Alert, Case, DetectionRun
+from reetrace.compliance.config import risk_weights, rule_params
+from reetrace.compliance.models import Alert, Case, CaseAttachment, DetectionRun
 from reetrace.core.errors import Forbidden, NotFound
-from reetrace.registry.models import Enterprise
+from reetrace.registry.models import Enterprise, Quota
 
 
 def alerts_visible(*, actor: User) -> QuerySet[Alert]:
@@ -180,3 +184,62 @@ def alerts_for_case(*, actor: User, alert_ids: list[int]) -> list[Alert]:
     if missing:
         raise NotFound("alert", ", ".join(missing), field="alerts")
     return [found[pk] for pk in dict.fromkeys(alert_ids)]
+
+
+def attachment_of(case: Case, file_id: int) -> CaseAttachment:
+    """An attachment of a case the caller already may see (`case_visible`)."""
+    found = case.attachments.filter(pk=file_id).first()
+    if found is None:
+        raise NotFound("attachment", str(file_id))
+    return found
+
+
+QUOTA_UNIT = "kg REO"
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    """One column (light or medium/heavy) of a quota: used against allowed, and its status.
+
+    `status` is `ok`, `warning` (from [quota_usage] `warn_at` of the quota: shown,
+    not alerted) or `overrun` (beyond `alert_at`: the quota_usage alert fires).
+    `percent` is None for a zero quota, where any use is an overrun.
+    """
+
+    quota: Quota
+    group: str
+    used_kg: float
+    quota_kg: float
+    percent: float | None
+    status: str
+    unit: str = QUOTA_UNIT
+
+
+def quota_use(*, actor: User, year: int, as_of: datetime | None = None) -> list[QuotaUse]:
+    """Each quota of the year the actor may see, per column, ordered by quota code.
+
+    National roles see every quota, an enterprise user its own. The use is the
+    quota check's own accumulation (`checks/quotas.py` `quota_uses`), so the status
+    here and the overrun alerts can never disagree.
+    """
+    quotas = Quota.objects.filter(year=year).select_related("enterprise").order_by("code")
+    if not actor.is_national:
+        if not actor.enterprise_id:
+            raise Forbidden("quota use is for national roles and enterprise users")
+        quotas = quotas.filter(enterprise_id=actor.enterprise_id)
+    quotas = {q.pk: q for q in quotas}
+    uses = quota_uses(list(quotas), Window(None, None, as_of or timezone.now()))
+    params = rule_params("quota_usage")
+    rows = []
+    for pk, quota in quotas.items():
+        used = dict.fromkeys(COLUMNS, 0.0)
+        for use in uses.get(pk, {}).values():
+            for column in COLUMNS:
+                used[column] += use.reo[column]
+        for column, limit in limits_kg(quota).items():
+            status = rules.quota_level(
+                used[column], limit, warn_at=params["warn_at"], alert_at=params["alert_at"]
+            )
+            percent = round(100 * used[column] / limit, 1) if limit > 0 else None
+            rows.append(QuotaUse(quota, column, round(used[column], 3), limit, percent, status))
+    return rows

@@ -139,12 +139,16 @@ class ApplicationOut(Schema):
     submitted_at: datetime | None
     accepted_on: date | None
     decided_at: datetime | None
-    due_date: date | None = None
-    days_elapsed: int | None = None
-    days_left: int | None = None
+    due_date: date | None = Field(
+        None, description="null before acceptance or while the official calendar lacks its year"
+    )
+    days_elapsed: int | None = Field(None, description="working days since acceptance")
+    days_left: int | None = Field(None, description="null whenever due_date is null")
     overdue: bool | None = None
     clock_paused: bool | None = None
-    clock_error: str | None = None
+    clock_error: str | None = Field(
+        None, description="why due_date (or the whole clock) cannot be computed yet"
+    )
     detail: ApplicationDetailOut | None = Field(
         None, description="absent for foreign partner analysts (state and dates only)"
     )
@@ -218,7 +222,9 @@ class StatsOut(Schema):
     median_working_days_to_decision: float | None
     p90_working_days_to_decision: float | None
     overdue: list[str]
-    clock_unavailable: int
+    clock_unavailable: int = Field(
+        description="applications whose elapsed working days the official calendar cannot count"
+    )
     by_destination: list[DecisionCountOut]
     by_element: list[DecisionCountOut]
     by_applicant: list[DecisionCountOut]

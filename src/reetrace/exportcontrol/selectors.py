@@ -16,15 +16,20 @@ from django.utils import timezone
 from reetrace.accounts.models import User
 from reetrace.accounts.permissions import UserRole
 from reetrace.core.errors import NotFound
-from reetrace.exportcontrol.models import Application, Licence, RefusedExport
+from reetrace.exportcontrol.choices import OPEN_STATES
+from reetrace.exportcontrol.choices import ApplicationState as S
+from reetrace.exportcontrol.models import Application, Document, Licence, RefusedExport
 from reetrace.exportcontrol.services import china_date
-from reetrace.exportcontrol.workdays import CalendarNotCovered
+from reetrace.exportcontrol.workdays import CalendarNotCovered, Clock
 from reetrace.exportcontrol.workflow import application_clock, documents_missing
 
 __all__ = [
     "application_out",
     "application_visible",
     "applications_visible",
+    "desk_queue",
+    "document_of",
+    "lead_times",
     "licence_out",
     "licence_visible",
     "licences_visible",
@@ -55,6 +60,54 @@ def application_visible(*, actor: User, number: str) -> Application:
     return application
 
 
+def document_of(application: Application, document_id: int) -> Document:
+    """A document of an application the caller already may see (`application_visible`)."""
+    found = application.documents.filter(pk=document_id).first()
+    if found is None:
+        raise NotFound("document", str(document_id))
+    return found
+
+
+def _clock_or_none(application: Application, on: date) -> Clock | None:
+    """The application's clock; None while the holiday calendar does not cover it."""
+    try:
+        return application_clock(application, on)
+    except CalendarNotCovered:
+        return None
+
+
+def _due_order(row: dict) -> tuple:
+    """Known due dates first, soonest first. A due date the calendar does not cover yet
+    lies after every covered one; among those, more days elapsed means fewer left.
+    Applications not accepted yet come last."""
+    clock: Clock | None = row["clock"]
+    if clock is None:
+        return (2, date.max, 0, row["application"].submitted_at)
+    if clock.due is None:
+        return (1, date.max, -clock.elapsed, row["application"].submitted_at)
+    return (0, clock.due, 0, row["application"].submitted_at)
+
+
+def desk_queue(*, actor: User, today: date) -> list[dict]:
+    """Open applications (not drafts), the ones due soonest first; no clock yet = last."""
+    rows = []
+    queue = applications_visible(actor=actor).filter(state__in=OPEN_STATES - {S.DRAFT})
+    for a in queue.prefetch_related("transitions", "documents"):
+        rows.append({"application": a, "clock": _clock_or_none(a, today)})
+    return sorted(rows, key=_due_order)
+
+
+def lead_times(*, actor: User, today: date) -> list[dict]:
+    """Working days from acceptance to decision of every decided application."""
+    decided = applications_visible(actor=actor).filter(state__in=[S.APPROVED, S.REJECTED])
+    rows = []
+    for a in decided.prefetch_related("transitions"):
+        clock = _clock_or_none(a, today)
+        if clock is not None:
+            rows.append({"number": a.number, "state": a.state, "days": clock.elapsed})
+    return rows
+
+
 def _clock(application: Application, on: date) -> dict:
     try:
         clock = application_clock(application, on)
@@ -68,6 +121,7 @@ def _clock(application: Application, on: date) -> dict:
         "days_left": clock.left,
         "overdue": clock.overdue,
         "clock_paused": clock.paused,
+        "clock_error": clock.due_unknown,
     }
 
 

@@ -64,6 +64,9 @@ def _decisions(applications: list[Application]) -> dict:
 
 
 def _clocks(applications: list[Application], today: date) -> dict:
+    """Lead times and overdue rest on days elapsed only, so an application whose due
+    date lies in a year the calendar does not cover yet still counts; only one whose
+    elapsed days are themselves uncovered is left out, and counted as unavailable."""
     lead_times, overdue, unavailable = [], [], 0
     for a in applications:
         try:

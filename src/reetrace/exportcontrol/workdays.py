@@ -78,16 +78,31 @@ class Pause:
 
 @dataclass(frozen=True)
 class Clock:
+    """Where an accepted application stands on the statutory clock.
+
+    `elapsed` is known whenever the days from acceptance to the decision (or
+    today) are on the official calendar. The due date often lies weeks later, in
+    a year the State Council has not published yet; then `due` is None and
+    `due_unknown` carries the calendar's message, so callers show why instead of
+    a made-up date and still use the days elapsed.
+    """
+
     elapsed: int
-    left: int
-    due: date
+    limit: int
+    due: date | None
     paused: bool
     stopped: bool
+    due_unknown: str | None = None
+
+    @property
+    def left(self) -> int | None:
+        """Working days left; None with the due date, since both hang on the same calendar."""
+        return None if self.due is None else self.limit - self.elapsed
 
     @property
     def overdue(self) -> bool:
-        """More working days have passed than the law allows."""
-        return self.left < 0
+        """More working days have passed than the law allows (needs no due date)."""
+        return self.elapsed > self.limit
 
 
 def _counts(day: date, pauses: list[Pause], today: date) -> bool:
@@ -98,6 +113,15 @@ def _counts(day: date, pauses: list[Pause], today: date) -> bool:
     return is_working_day(day)
 
 
+def _due(accepted: date, pauses: list[Pause], today: date, limit: int) -> date:
+    due = accepted
+    counted = 0
+    while counted < limit:
+        due += timedelta(days=1)
+        counted += _counts(due, pauses, today)
+    return due
+
+
 def clock_compute(
     *, accepted: date, today: date, pauses: list[Pause], limit: int, stopped_on: date | None
 ) -> Clock:
@@ -105,17 +129,19 @@ def clock_compute(
 
     Days from the request (exclusive) to the answer (inclusive) do not count; an
     open request pauses the clock up to today, so the due date moves with it. A
-    decided application's clock stops on its decision date.
+    decided application's clock stops on its decision date. Raises
+    `CalendarNotCovered` only when the elapsed days themselves are not covered;
+    an uncovered due date leaves `due` None with the reason in `due_unknown`.
     """
     until = min(stopped_on, today) if stopped_on else today
     elapsed = sum(
         _counts(accepted + timedelta(days=n), pauses, today)
         for n in range(1, (until - accepted).days + 1)
     )
-    due = accepted
-    counted = 0
-    while counted < limit:
-        due += timedelta(days=1)
-        counted += _counts(due, pauses, today)
     paused = any(p.end is None for p in pauses)
-    return Clock(elapsed, limit - elapsed, due, paused, stopped_on is not None)
+    try:
+        due: date | None = _due(accepted, pauses, today, limit)
+        unknown = None
+    except CalendarNotCovered as exc:
+        due, unknown = None, exc.message
+    return Clock(elapsed, limit, due, paused, stopped_on is not None, unknown)

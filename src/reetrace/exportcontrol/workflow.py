@@ -233,7 +233,10 @@ def _pauses(transitions: list[Transition]) -> list[Pause]:
 
 
 def application_clock(application: Application, today: date) -> Clock | None:
-    """Elapsed and left working days and the due date; None before acceptance."""
+    """Elapsed and left working days and the due date; None before acceptance.
+
+    The due date (and days left) may be None where the calendar lacks its year;
+    the elapsed days are still counted, which is all lead times need."""
     if application.accepted_on is None:
         return None
     transitions = list(application.transitions.all())

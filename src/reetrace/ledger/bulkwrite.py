@@ -39,15 +39,18 @@ def rows_insert(model: type[models.Model], rows: Sequence[models.Model]) -> None
     """Insert unsaved instances; their parents must already carry primary keys."""
     if not rows:
         return
-    for row, key in zip(rows, keys_reserve(model, len(rows)), strict=True):
-        row.pk = key
     fields = model._meta.concrete_fields
-    relations = [f for f in fields if f.is_relation]
-    for row in rows:
-        for f in relations:
-            parent = row._state.fields_cache.get(f.name)
+    relations = [(f.name, f.attname) for f in fields if f.is_relation]
+    primary = model._meta.pk.attname
+    for row, key in zip(rows, keys_reserve(model, len(rows)), strict=True):
+        # Plain attribute writes: the model's descriptors cost more than the insert.
+        found = row.__dict__
+        found[primary] = key
+        cached = row._state.fields_cache
+        for name, attname in relations:
+            parent = cached.get(name)
             if parent is not None:
-                setattr(row, f.attname, parent.pk)
+                found[attname] = parent.pk
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)

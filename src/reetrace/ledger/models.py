@@ -185,3 +185,30 @@ class LotLink(models.Model):
             models.Index(fields=["child", "parent"]),
             models.Index(fields=["parent", "child"]),
         ]
+
+
+class MonthlyFlow(models.Model):
+    """Metal per holder, month, bucket, flow and element: the postings summed at capture.
+
+    A year's mass balance would otherwise join every posting to its lot's
+    composition; this summary has a few rows per enterprise-month instead.
+    `ledger/monthly.py` adds each batch's postings to it in the capture
+    transaction, so it is always the sum of the postings (a reversal subtracts
+    exactly what its original added). It is the one ledger table whose rows are
+    updated: it holds no facts of its own and can be rebuilt from the postings.
+    Metal is integer micrograms (exact sums on both databases).
+    """
+
+    holder = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    period = models.DateField()
+    bucket = models.CharField(max_length=1, choices=Bucket.choices)
+    flow = models.CharField(max_length=16, choices=Flow.choices)
+    element = models.CharField(max_length=2)
+    metal_ug = models.BigIntegerField(_("metal, micrograms"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "period", "bucket", "flow", "element"], name="uniq_monthly_flow"
+            )
+        ]

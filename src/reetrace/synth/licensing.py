@@ -4,19 +4,26 @@ The ledger's export guard refuses a controlled export unless it cites a licence
 that exists, covers the exporter, destination, consignee, end user, item and kg.
 The synthetic licences are historical decisions, so they are written directly
 as approved (or rejected) applications with their licence, not walked through
-the officer workflow one click at a time.
+the officer workflow one click at a time; each still gets the history the
+workflow would have recorded (submitted, accepted, under review, decided), so
+the statutory clock and the applicant's view read them like real ones.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+
 from reetrace.accounts.models import User
+from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
 from reetrace.exportcontrol.control_list import control_list
 from reetrace.exportcontrol.models import (
     Application,
     ApplicationItem,
+    Document,
     Licence,
     LicenceItem,
     Transition,
@@ -66,7 +73,7 @@ def _application(record: dict, actor: User, exporter: Enterprise, approved: bool
         contract_number=f"SC-{record['number']}",
         created_at=applied,
         submitted_at=applied,
-        accepted_on=applied.date() + timedelta(days=2),
+        accepted_on=applied.date() + timedelta(days=STEP_DAYS),
         decided_at=decided,
     )
     ApplicationItem.objects.create(
@@ -81,15 +88,9 @@ def _application(record: dict, actor: User, exporter: Enterprise, approved: bool
         currency="USD",
         control_codes=record["control_codes"],
     )
-    Transition.objects.bulk_create(
-        [
-            Transition(application=application, action="submit", from_state="draft",
-                       to_state="submitted", actor=actor, at=applied),
-            Transition(application=application, action="approve" if approved else "reject",
-                       from_state="under_review", to_state=application.state, actor=actor,
-                       at=decided),
-        ]
-    )  # fmt: skip
+    decision = "approve" if approved else "reject"
+    path = [*_REVIEWED, (decision, "under_review", application.state)]
+    _history(application, actor, path, applied, decided_at=decided)
     return application
 
 
@@ -122,39 +123,103 @@ def _licence(record: dict, actor: User, exporter: Enterprise, application: Appli
     )
 
 
+# The workflow's steps up to the officer's review, each two days after the last: the
+# applicant submits, the ministry accepts (the clock starts) and starts the review.
+_REVIEWED: list[tuple[str, str, str]] = [
+    ("submit", "draft", "submitted"),
+    ("accept", "submitted", "accepted"),
+    ("start_review", "accepted", "under_review"),
+]
+STEP_DAYS = 2
+
 # The steps an open application has been through, by the state it is left in.
 _OPEN_PATHS: list[list[tuple[str, str, str]]] = [
-    [("submit", "draft", "submitted")],
-    [("submit", "draft", "submitted"), ("accept", "submitted", "accepted")],
-    [("submit", "draft", "submitted"), ("accept", "submitted", "accepted"),
-     ("start_review", "accepted", "under_review")],
-    [("submit", "draft", "submitted"), ("accept", "submitted", "accepted"),
-     ("start_review", "accepted", "under_review"),
-     ("request_information", "under_review", "information_requested")],
-]  # fmt: skip
+    _REVIEWED[:1],
+    _REVIEWED[:2],
+    _REVIEWED,
+    [*_REVIEWED, ("request_information", "under_review", "information_requested")],
+]
+
+
+def _history(
+    application: Application,
+    actor: User,
+    path: list[tuple[str, str, str]],
+    applied: datetime,
+    decided_at: datetime | None = None,
+) -> None:
+    """The transitions of `path`, one every STEP_DAYS from `applied`; a decision (the last
+    step of a decided application) at `decided_at`."""
+    times = [applied + timedelta(days=STEP_DAYS * step) for step in range(len(path))]
+    if decided_at is not None:
+        times[-1] = decided_at
+    Transition.objects.bulk_create(
+        Transition(application=application, action=action, from_state=source,
+                   to_state=target, actor=actor, at=at)
+        for at, (action, source, target) in zip(times, path, strict=True)
+    )  # fmt: skip
+
+
+def _documents(application: Application, record: dict, actor: User, uploaded: datetime) -> None:
+    """The four required documents, as short text files naming the deal, so a submitted
+    application is complete and each file's SHA-256 and size are real."""
+    for kind in REQUIRED_DOCUMENTS:
+        content = (
+            f"Synthetic {kind.label} for application {application.number}\n"
+            f"exporter {record['applicant']}; consignee {record['consignee']} "
+            f"({record['country']}); end user {record['end_user']}\n"
+            f"{record['kg']} kg {record['product']}, contract {application.contract_number}\n"
+        ).encode()
+        document = Document(
+            application=application,
+            kind=kind,
+            filename=f"{kind}.txt",
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            uploaded_by=actor,
+            uploaded_at=uploaded,
+        )
+        name = f"{application.number}-{kind}-{document.sha256[:12]}.txt"
+        document.file.save(name, ContentFile(content), save=False)
+        document.save()
+
+
+def _first_serial(stem: str) -> int:
+    """The next number of the dataset's `APP-<year>-<seed>-` series, after the refused
+    applications (written before the backlog), so open ones look like all the others."""
+    numbers = Application.objects.filter(number__startswith=f"APP-{stem}-").values_list(
+        "number", flat=True
+    )
+    return max((int(n.rsplit("-", 1)[1]) for n in numbers), default=0) + 1
 
 
 def backlog_write(records: list[dict], actor: User, exporters: dict[str, Enterprise]) -> int:
     """Applications still open at the dataset's end, so the licensing desk has a queue.
 
     They repeat recent issued requests (same exporter, buyer and goods) filed in the
-    last weeks of the year and left at each open step of the workflow.
+    last weeks of the year with their documents, and left at each open step of the
+    workflow.
     """
+    serials: dict[str, int] = {}
     for n, record in enumerate(records):
         exporter = exporters.get(record["applicant"]) or Enterprise.objects.get(
             identifier=record["applicant"]
         )
+        stem = record["number"].removeprefix("LIC-").rsplit("-", 1)[0]  # "<year>-<seed>"
+        serials[stem] = serials.get(stem) or _first_serial(stem)
+        number = f"APP-{stem}-{serials[stem]:06d}"
+        serials[stem] += 1
         path = _OPEN_PATHS[n % len(_OPEN_PATHS)]
         filed = date.fromisoformat(record["decided_on"]).replace(month=12, day=1 + n % 20)
         applied = _at(filed.isoformat(), 10)
         application = Application.objects.create(
-            number=f"APP-OPEN-{n + 1:04d}", applicant=exporter, created_by=actor,
+            number=number, applicant=exporter, created_by=actor,
             state=path[-1][2], consignee_name=record["consignee"],
             consignee_country=record["country"], end_user_name=record["end_user"],
             end_user_country=record["end_user_id"].split(":", 1)[0], end_use=END_USE,
-            destination=record["country"], contract_number=f"SC-OPEN-{n + 1:04d}",
-            created_at=applied, submitted_at=applied,
-            accepted_on=filed + timedelta(days=2) if len(path) > 1 else None,
+            destination=record["country"], contract_number=f"SC-{number}",
+            created_at=applied - timedelta(hours=1), submitted_at=applied,
+            accepted_on=filed + timedelta(days=STEP_DAYS) if len(path) > 1 else None,
         )  # fmt: skip
         ApplicationItem.objects.create(
             application=application, position=0, product_code=record["product"],
@@ -162,9 +227,6 @@ def backlog_write(records: list[dict], actor: User, exporters: dict[str, Enterpr
             kg=Decimal(record["kg"]), value=Decimal(0), currency="USD",
             control_codes=record["control_codes"],
         )  # fmt: skip
-        Transition.objects.bulk_create(
-            Transition(application=application, action=action, from_state=source,
-                       to_state=target, actor=actor, at=applied + timedelta(days=2 * step))
-            for step, (action, source, target) in enumerate(path)
-        )  # fmt: skip
+        _documents(application, record, actor, applied - timedelta(minutes=30))
+        _history(application, actor, path, applied)
     return len(records)

@@ -23,7 +23,7 @@ from django.db.models.functions import Cast
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window, add_months, kg
 from reetrace.compliance.checks.ledger import MG_PPB_PER_KG, reo
-from reetrace.compliance.checks.quotas import COLUMNS, _mining_uses
+from reetrace.compliance.checks.quotas import COLUMNS, limits_kg, mining_uses
 from reetrace.compliance.config import rule_params
 from reetrace.compliance.models import CustomsDeclaration
 from reetrace.compliance.services.customs import declaration_number
@@ -245,12 +245,9 @@ class OriginUnverified(Check):
         alert_at = rule_params("quota_usage")["alert_at"]
         quotas = {q.pk: q for q in Quota.objects.filter(kind="mining")}
         found = []
-        for quota_id, per_event in _mining_uses(list(quotas), window).items():
+        for quota_id, per_event in mining_uses(list(quotas), window).items():
             quota = quotas[quota_id]
-            limits = {
-                "light": float(quota.light_t) * 1000,
-                "medium_heavy": float(quota.medium_heavy_t) * 1000,
-            }
+            limits = limits_kg(quota)
             used = dict.fromkeys(COLUMNS, 0.0)
             beyond = False
             for use in sorted(per_event.values(), key=lambda u: (u.event.event_time, u.event.pk)):
@@ -258,7 +255,7 @@ class OriginUnverified(Check):
                     used[column] += use.reo[column]
                 beyond = beyond or any(
                     rules.quota_level(used[c], limits[c], warn_at=alert_at, alert_at=alert_at)
-                    == "over"
+                    == rules.OVERRUN
                     for c in COLUMNS
                 )
                 if beyond:

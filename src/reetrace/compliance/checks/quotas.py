@@ -5,6 +5,11 @@ Mining uses the REO of the lots mined under the quota; separation the REO of the
 inputs of runs citing it (imported ore counts against separation quotas).
 The use is accumulated in time order, so the alert names the month the quota
 was crossed and the lots and events from that point on.
+
+Only an overrun is an alert. Reaching `warn_at` (90 %) is a warning shown where
+quota use is shown (`compliance.selectors.quota_use`, the national overview),
+computed from the same `quota_uses`, so the two can never disagree: an
+enterprise that uses its quota fully but lawfully is not a finding.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ def _column(element: str) -> str:
     return "light" if ELEMENTS[element].group == ElementGroup.LIGHT else "medium_heavy"
 
 
-def _mining_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
+def mining_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
     rows = (
         Origin.objects.filter(
             quota_id__in=quota_ids,
@@ -81,6 +86,22 @@ def _separation_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int
     return _collect({**r, "quota_id": r["run_quota"], "event_id": r["net_event"]} for r in rows)
 
 
+def quota_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
+    """Per quota, per event (mining origin or separation run): REO used per column."""
+    uses = mining_uses(quota_ids, window)
+    for quota_id, per_event in _separation_uses(quota_ids, window).items():
+        uses[quota_id].update(per_event)
+    return uses
+
+
+def limits_kg(quota: Quota) -> dict[str, float]:
+    """The quota's columns in kg REO (quotas are set in tonnes)."""
+    return {
+        "light": float(quota.light_t) * 1000,
+        "medium_heavy": float(quota.medium_heavy_t) * 1000,
+    }
+
+
 def _collect(rows) -> dict[int, dict[int, Use]]:
     found: dict[int, dict[int, Use]] = defaultdict(dict)
     rows = list(rows)
@@ -98,10 +119,11 @@ def _collect(rows) -> dict[int, dict[int, Use]]:
 
 
 class QuotaUsage(Check):
-    """Mining or separation beyond the annual quota (a notice from `warn_at`).
+    """Mining or separation beyond the annual quota.
 
-    Parameters: `warn_at` (share of a quota column that raises an info notice),
-    `alert_at` (share beyond which the use is an overrun, severity high).
+    Parameters: `alert_at` (share of a quota column beyond which the use is an
+    overrun, severity high); `warn_at` is not an alert: it sets the warning
+    status of `compliance.selectors.quota_use`.
     """
 
     name = "quota_usage"
@@ -120,22 +142,15 @@ class QuotaUsage(Check):
             years = sorted({month.year for month in window.months})
         quotas = Quota.objects.all() if years is None else Quota.objects.filter(year__in=years)
         quotas = {q.pk: q for q in quotas}
-        uses = _mining_uses(list(quotas), window)
-        for quota_id, per_event in _separation_uses(list(quotas), window).items():
-            uses[quota_id].update(per_event)
-        for quota_id, per_event in uses.items():
+        for quota_id, per_event in quota_uses(list(quotas), window).items():
             ordered = sorted(per_event.values(), key=lambda u: (u.event.event_time, u.event.pk))
-            for level in ("warn", "over"):
-                finding = self._crossing(quotas[quota_id], ordered, level)
-                if finding is not None and window.contains(finding.period):
-                    yield finding
+            finding = self._crossing(quotas[quota_id], ordered)
+            if finding is not None and window.contains(finding.period):
+                yield finding
 
-    def _crossing(self, quota: Quota, uses: list[Use], level: str) -> Finding | None:
-        limits = {
-            "light": float(quota.light_t) * 1000,
-            "medium_heavy": float(quota.medium_heavy_t) * 1000,
-        }
-        share = self.params["alert_at" if level == "over" else "warn_at"]
+    def _crossing(self, quota: Quota, uses: list[Use]) -> Finding | None:
+        limits = limits_kg(quota)
+        alert_at = self.params["alert_at"]
         used = dict.fromkeys(COLUMNS, 0.0)
         for n, use in enumerate(uses):
             for column in COLUMNS:
@@ -143,42 +158,34 @@ class QuotaUsage(Check):
             crossed = [
                 c
                 for c in COLUMNS
-                if rules.quota_level(
-                    used[c], limits[c], warn_at=share, alert_at=self.params["alert_at"]
-                )
-                in ({"over"} if level == "over" else {"warn", "over"})
+                if rules.quota_level(used[c], limits[c], warn_at=alert_at, alert_at=alert_at)
+                == rules.OVERRUN
             ]
             if crossed:
-                return self._finding(quota, uses, n, level, crossed, limits)
+                return self._finding(quota, uses, n, crossed, limits)
         return None
 
-    def _finding(self, quota, uses, n, level, crossed, limits) -> Finding:
+    def _finding(self, quota, uses, n, crossed, limits) -> Finding:
         later = uses[n:]
         totals = {c: sum(u.reo[c] for u in uses) for c in COLUMNS}
         lots = event_lots({u.event.pk for u in later})
         codes = sorted({code for sides in lots.values() for code in sides["out"] + sides["in"]})
         column = crossed[0]
-        over = level == "over"
         return Finding(
             rule=self.name,
-            key=f"{quota.code}|{level}",
-            severity="high" if over else "info",
+            key=f"{quota.code}|over",
+            severity="high",
             enterprise_id=quota.enterprise_id,
             period=uses[n].event.period,
             explanation=(
                 f"{quota.kind} quota {quota.code} ({quota.year}): {column} REO use reached "
-                f"{kg(totals[column] / 1000)} t against {kg(limits[column] / 1000)} t"
-                + (
-                    f"; crossed with {uses[n].event.event_id}. Everything after it is beyond "
-                    "the quota."
-                    if over
-                    else f"; {self.params['warn_at']:.0%} passed with {uses[n].event.event_id}."
-                )
+                f"{kg(totals[column] / 1000)} t against {kg(limits[column] / 1000)} t; "
+                f"crossed with {uses[n].event.event_id}. Everything after it is beyond the quota."
             ),
             figures={
                 "expected": kg(limits[column] / 1000),
                 "observed": kg(totals[column] / 1000),
-                "tolerance": self.params["alert_at" if over else "warn_at"],
+                "tolerance": self.params["alert_at"],
                 "unit": "t REO",
                 "quota": quota.code,
                 "used_t": {c: kg(totals[c] / 1000) for c in COLUMNS},

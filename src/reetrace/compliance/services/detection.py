@@ -81,7 +81,11 @@ def run_create(
 def run_execute(
     *, run: DetectionRun, overrides: dict | None = None, progress: Progress | None = None
 ) -> DetectionRun:
-    """Run the run's checks and upsert their alerts; the run records counts and log."""
+    """Run the run's checks and upsert their alerts; the run records counts and log.
+
+    Counts, months judged and log are saved after each rule (a poller sees the
+    rules done and the alerts so far); status and finish time at the end.
+    """
     run.status, run.started_at = RunStatus.RUNNING, timezone.now()
     watermark = Event.objects.aggregate(pk=Max("pk"), at=Max("recorded_at"))
     run.last_event_pk, run.last_recorded_at = watermark["pk"] or 0, watermark["at"]
@@ -102,15 +106,16 @@ def run_execute(
             if months is not None and not months:
                 run.counts[name] = {"found": 0, "new": 0}
                 log.append(f"{name}: no new events, nothing judged")
-                continue
-            scoped = Window(window.start, window.end, window.as_of, months)
-            found, created = alerts_upsert(run=run, findings=check.findings(scoped))
-            run.counts[name] = {"found": found, "new": created}
-            scope = "all months" if months is None else f"{len(months)} month(s)"
-            log.append(
-                f"{name}: {found} found, {created} new over {scope} in "
-                f"{time.perf_counter() - started:.2f} s"
-            )
+            else:
+                scoped = Window(window.start, window.end, window.as_of, months)
+                found, created = alerts_upsert(run=run, findings=check.findings(scoped))
+                run.counts[name] = {"found": found, "new": created}
+                scope = "all months" if months is None else f"{len(months)} month(s)"
+                log.append(
+                    f"{name}: {found} found, {created} new over {scope} in "
+                    f"{time.perf_counter() - started:.2f} s"
+                )
+            _progress_save(run, log)
         run.status = RunStatus.DONE
     except Exception:
         log.append(traceback.format_exc(limit=5))
@@ -120,6 +125,16 @@ def run_execute(
         run.finished_at, run.log = timezone.now(), "\n".join(log)
         run.save(update_fields=["status", "finished_at", "log", "counts", "periods"])
     return run
+
+
+def _progress_save(run: DetectionRun, log: list[str]) -> None:
+    """Record the rules done so far (their counts) for whoever polls the run row.
+
+    The portal's progress bar and the API read `counts` while the job runs: one
+    entry per finished rule, so they move rule by rule rather than jump at the end.
+    """
+    run.log = "\n".join(log)
+    run.save(update_fields=["counts", "periods", "log"])
 
 
 def _covers(previous: DetectionRun, run: DetectionRun) -> bool:

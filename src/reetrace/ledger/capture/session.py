@@ -37,6 +37,7 @@ from reetrace.ledger.models import (
     Event,
     Posting,
 )
+from reetrace.ledger.monthly import flows_add
 from reetrace.registry.choices import EnterpriseStatus
 from reetrace.registry.models import Enterprise, Product, Quota, Site
 
@@ -245,6 +246,8 @@ class CaptureSession(Prefetch, KindRules):
             )
         for model in WRITE_ORDER:
             rows_insert(model, rows[model])
+        # The monthly summary moves with the postings, in this same transaction.
+        flows_add(spec for plan in plans for spec in plan.postings)
         for plan in plans:
             for row in plan.extra_rows:
                 row.save(force_insert=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reetrace.accounts import selectors as accounts_selectors
 from reetrace.accounts.permissions import Permission as P
 from reetrace.compliance import selectors
 from reetrace.compliance.choices import AlertAction, AlertStatus
@@ -24,7 +25,6 @@ from reetrace.compliance.services.detection import run_create
 from reetrace.compliance.tasks import detection_enqueue
 from reetrace.core.errors import ReetraceError
 from reetrace.ledger.choices import EventKind
-from reetrace.portal import queries
 from reetrace.portal.access import portal_page
 from reetrace.portal.figures import figure_rows
 from reetrace.portal.forms.compliance import (
@@ -85,7 +85,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     )
     context = {"form": form, "limit": PAGE, "national": user.is_national}
     if user.has_permission(P.COMPLIANCE_CASE_MANAGE):
-        context["case_form"] = CaseOpenForm(analysts=queries.analysts())
+        context["case_form"] = CaseOpenForm(analysts=accounts_selectors.analysts())
     if user.has_permission(P.COMPLIANCE_DETECT_RUN):
         context["run_form"] = RunForm()
     table = alerts_table(alerts, national=user.is_national)
@@ -181,6 +181,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
 
 
 def _progress(run) -> dict:
+    """Rules done: run_execute saves each rule's counts as it finishes."""
     total = len(run.rules) or 1
     return {
         "status": run.status,

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reetrace.accounts import selectors as accounts_selectors
 from reetrace.accounts.permissions import Permission as P
 from reetrace.compliance import selectors
 from reetrace.compliance.choices import CaseAction, Severity
 from reetrace.compliance.outputs import case_detail_out
 from reetrace.compliance.services import cases as case_services
 from reetrace.core.errors import ReetraceError
-from reetrace.portal import queries
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.compliance import (
     AssignForm,
@@ -82,7 +82,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_open_view(request: HttpRequest) -> HttpResponse:
     """Open a case from the alerts ticked on the alerts page."""
     ids = [int(v) for v in request.POST.getlist("alerts") if v.isdigit()]
-    analysts = queries.analysts()
+    analysts = accounts_selectors.analysts()
     form = CaseOpenForm(request.POST, alert_ids=ids, analysts=analysts)
     if form.is_valid():
         data = form.cleaned_data
@@ -108,7 +108,7 @@ def _case_page(request: HttpRequest, case, forms: dict | None = None, status: in
         step["action"] = CaseAction(step["action"]).label
     context = {"case": case, "detail": detail}
     if request.user.has_permission(P.COMPLIANCE_CASE_MANAGE) and case.status == "open":
-        analysts = queries.analysts()
+        analysts = accounts_selectors.analysts()
         forms = forms or {}
         context["forms"] = {
             "assign": forms.get("assign") or AssignForm(prefix="assign", analysts=analysts),
@@ -156,7 +156,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         raise Http404
     with http_errors():
         case = selectors.case_visible(actor=request.user, case_id=case_id)
-    extra = {"analysts": queries.analysts()} if action == "assign" else {}
+    extra = {"analysts": accounts_selectors.analysts()} if action == "assign" else {}
     form = ACTIONS[action](request.POST, request.FILES, prefix=action, **extra)
     if form.is_valid():
         try:
@@ -173,7 +173,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
 def case_file(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
     with http_errors():
         case = selectors.case_visible(actor=request.user, case_id=case_id)
-        attachment = queries.attachment_of(case, file_id)
+        attachment = selectors.attachment_of(case, file_id)
     return file_download(attachment.file, attachment.name)
 
 

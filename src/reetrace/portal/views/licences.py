@@ -26,7 +26,6 @@ from reetrace.exportcontrol.choices import (
 )
 from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.workflow import TRANSITIONS, application_transition
-from reetrace.portal import queries
 from reetrace.portal import selectors as portal_selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.licences import (
@@ -249,5 +248,5 @@ def document_file(request: HttpRequest, number: str, document_id: int) -> HttpRe
         application = selectors.application_visible(actor=request.user, number=number)
         if request.user.role == UserRole.PARTNER:
             raise Http404
-        document = queries.document_of(application, document_id)
+        document = selectors.document_of(application, document_id)
     return file_download(document.file, document.filename)

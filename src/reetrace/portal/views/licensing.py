@@ -21,7 +21,6 @@ from reetrace.exportcontrol.choices import OFFICER_ACTIONS
 from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.stats import licensing_stats
 from reetrace.exportcontrol.workflow import application_transition
-from reetrace.portal import queries
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.licences import DecisionForm
 from reetrace.portal.tables import Column, Table, export_or_render
@@ -47,6 +46,8 @@ def queue_table(queue: list[dict]) -> Table:
                 "due_date": clock.due if clock else None,
                 "days_left": clock.left if clock else None,
                 "overdue": _("overdue") if clock and clock.overdue else "",
+                "days_elapsed": clock.elapsed if clock else None,
+                "due_unknown": clock.due_unknown if clock else "",
             }
         )
     return Table(
@@ -60,7 +61,9 @@ def queue_table(queue: list[dict]) -> Table:
             Column("submitted_at", gettext_lazy("Submitted at"), "datetime"),
             Column("due_date", gettext_lazy("Due date"), "date"),
             Column("days_left", gettext_lazy("Working days left (days)"), "number"),
+            Column("days_elapsed", gettext_lazy("Working days elapsed (days)"), "number"),
             Column("overdue", gettext_lazy("Overdue")),
+            Column("due_unknown", gettext_lazy("Why no due date")),
         ],
         rows,
         gettext_lazy("Nothing waiting."),
@@ -70,7 +73,7 @@ def queue_table(queue: list[dict]) -> Table:
 @portal_page(P.EXPORTCONTROL_APPLICATION_DECIDE)
 def desk(request: HttpRequest) -> HttpResponse:
     """What the officers must decide, ordered by the statutory due date."""
-    queue = queries.desk_queue(actor=request.user, today=selectors.today())
+    queue = selectors.desk_queue(actor=request.user, today=selectors.today())
     return export_or_render(request, "portal/desk.html", {}, [queue_table(queue)])
 
 
@@ -138,7 +141,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     today = selectors.today()
     stats = licensing_stats(today=today, with_applicants=national)
     # A partner sees the national aggregates only, not each application's days.
-    lead = queries.lead_times(actor=request.user, today=today) if national else []
+    lead = selectors.lead_times(actor=request.user, today=today) if national else []
     labels = dict(S.choices)
     backlog = [{"label": labels[b["state"]], "count": b["count"]} for b in stats["backlog"]]
     context = {"stats": stats, "charts": _charts(stats, lead), "backlog": backlog}

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.accounts.permissions import Permission as P
+from reetrace.compliance import selectors as compliance_selectors
+from reetrace.compliance.choices import QuotaStatus
 from reetrace.core.errors import ReetraceError
 from reetrace.core.periods import period_parse
-from reetrace.portal import queries, selectors
+from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.flows import element_flows
 from reetrace.portal.tables import Column, Table, export_or_render
@@ -89,24 +91,27 @@ def exports_table(cells: list[dict]) -> Table:
     )
 
 
-def quota_table(year: int) -> Table:
-    """Each quota of the year: t REO used and allowed per element group, and the share."""
+def quota_table(actor, year: int) -> Table:
+    """Each quota of the year: t REO used and allowed per element group, share and status.
+
+    The status is where the 90 % warning shows (it is not an alert; only an
+    overrun is, and the alert names the crossing).
+    """
     rows = []
-    for q in queries.quota_use(year, timezone.now()):
-        quota = q["quota"]
-        for group, label in GROUPS.items():
-            limit, used = q["limits"][group], q["used"].get(group, 0.0)
-            rows.append(
-                {
-                    "quota": quota.code,
-                    "enterprise": quota.enterprise.display_name,
-                    "kind": quota.get_kind_display(),
-                    "group": label,
-                    "used_t": round(used, 3),
-                    "limit_t": limit,
-                    "share": f"{used / limit:.1%}" if limit else "—",
-                }
-            )
+    for use in compliance_selectors.quota_use(actor=actor, year=year, as_of=timezone.now()):
+        quota = use.quota
+        rows.append(
+            {
+                "quota": quota.code,
+                "enterprise": quota.enterprise.display_name,
+                "kind": quota.get_kind_display(),
+                "group": GROUPS[use.group],
+                "used_t": round(use.used_kg / 1000, 3),
+                "limit_t": use.quota_kg / 1000,
+                "share": "—" if use.percent is None else f"{use.percent:.1f}%",
+                "status": QuotaStatus(use.status).label,
+            }
+        )
     return Table(
         "quota_use",
         _("Quota use per group, %(year)s (t REO)") % {"year": year},
@@ -118,6 +123,7 @@ def quota_table(year: int) -> Table:
             Column("used_t", _("Used (t REO)"), "number3"),
             Column("limit_t", _("Quota (t REO)"), "number3"),
             Column("share", _("Used (%)")),
+            Column("status", _("Status")),
         ],
         rows,
         _("No quotas for this year."),
@@ -170,7 +176,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "volumes": export_volumes(cells),
     }
     if request.user.has_permission(P.REGISTRY_QUOTA_READ):
-        tables.append(quota_table(end.year))
+        tables.append(quota_table(request.user, end.year))
     if request.user.has_permission(P.REPORTING_REPORT_READ):
         previous = selectors.month_shift(selectors.this_month(selectors.today_in_china()), -1)
         tables.append(_laggards_table(previous))

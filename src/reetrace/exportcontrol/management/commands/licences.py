@@ -39,7 +39,14 @@ class Command(ReetraceCommand):
         p90 = stats["p90_working_days_to_decision"]
         out(f"decided: {stats['decided']}; working days to decision: median {median}, p90 {p90}")
         out(f"overdue: {', '.join(stats['overdue']) or 'none'}")
+        if stats["clock_unavailable"]:
+            out(
+                f"left out: {stats['clock_unavailable']} applications whose working days "
+                "the official calendar does not cover yet"
+            )
         for name in ("by_destination", "by_element", "by_applicant"):
             rows = ", ".join(f"{r['key']} +{r['approved']}/-{r['rejected']}" for r in stats[name])
             out(f"{name.replace('_', ' ')} (approved/rejected): {rows or 'none'}")
-        out(f"licensed {stats['licensed_kg']} kg, exported {stats['exported_kg']} kg")
+        # Stored to the milligram; the trailing zeros of "700.000000" say nothing here.
+        licensed, exported = (f"{stats[k].normalize():f}" for k in ("licensed_kg", "exported_kg"))
+        out(f"licensed {licensed} kg, exported {exported} kg")

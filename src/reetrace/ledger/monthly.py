@@ -1,0 +1,137 @@
+"""The monthly flow summary (`MonthlyFlow`): postings summed per holder, month, flow and element.
+
+Capture adds each batch's postings in the same transaction as the postings
+themselves (`flows_add`, called from `CaptureSession._write`), so the summary
+can never disagree with the ledger: a void's reversal postings subtract exactly
+what the original added, a replacement adds its own. `flows_rebuild` computes
+it from the postings alone (the migration that introduced it; a repair).
+
+Metal per posting and element is kg x mass fraction, in integer micrograms,
+rounded half away from zero so a posting and its reversal cancel exactly. In
+the database kg are integer mg and fractions integer ppb; their product can
+exceed 64 bits (a 47,000 t lot at 30 %), so it is taken exactly: Python
+integers at capture, NUMERIC on PostgreSQL in the rebuild.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
+
+from django.db import connection as default_connection
+
+from reetrace.core.quantities import PPB, kg_to_mg
+
+if TYPE_CHECKING:  # the capture package imports this module
+    from reetrace.ledger.capture.state import PostingSpec
+
+__all__ = ["flows_add", "flows_rebuild", "metal_ug"]
+
+MG_PPB_PER_UG = 1_000_000  # mg x ppb = 1e-15 kg; a microgram is 1e-9 kg
+_TABLE = "ledger_monthlyflow"
+_KEY = ("holder_id", "period", "bucket", "flow", "element")
+_MAX_PARAMETERS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535
+
+Key = tuple[int, object, str, str, str]
+
+
+def metal_ug(kg_mg: int, ppb: int) -> int:
+    """Micrograms of an element in `kg_mg` of a lot holding `ppb` of it (half away from 0)."""
+    whole, rest = divmod(abs(kg_mg) * ppb, MG_PPB_PER_UG)
+    micrograms = whole + (2 * rest >= MG_PPB_PER_UG)
+    return -micrograms if kg_mg < 0 else micrograms
+
+
+def _ppb(fraction: Decimal) -> int:
+    """The stored form of a mass fraction (as MassFractionField writes it)."""
+    return int((fraction * PPB).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def flows_add(postings: Iterable[PostingSpec]) -> None:
+    """Add a batch's postings to the summary (one upsert per holder, month, flow, element)."""
+    deltas: dict[Key, int] = defaultdict(int)
+    compositions: dict[int, list[tuple[str, int]]] = {}
+    for spec in postings:
+        lot = spec.lot
+        parts = compositions.get(id(lot))
+        if parts is None:
+            parts = [(element, _ppb(f)) for element, f in lot.composition.items()]
+            compositions[id(lot)] = parts
+        kg_mg = kg_to_mg(spec.kg)
+        for element, ppb in parts:
+            key = (spec.holder.pk, spec.period, spec.bucket, spec.flow, element)
+            deltas[key] += metal_ug(kg_mg, ppb)
+    _upsert(default_connection, [(*key, deltas[key]) for key in sorted(deltas)])
+
+
+_ADD = (
+    f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE "
+    f"SET metal_ug = {_TABLE}.metal_ug + excluded.metal_ug"
+)
+_INSERT = f"INSERT INTO {_TABLE} ({', '.join((*_KEY, 'metal_ug'))}) "  # noqa: S608 (fixed names)
+_UNNEST = (
+    "SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::varchar[], "
+    "%s::varchar[], %s::bigint[])"
+)
+
+
+def _upsert(connection, rows: list[tuple]) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE adding to the stored metal.
+
+    PostgreSQL takes the rows as six arrays (one short statement however many
+    rows: a statement with thousands of placeholders costs more to build than to
+    run); SQLite takes multi-row VALUES.
+    """
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _INSERT + _UNNEST + _ADD, [list(column) for column in zip(*rows, strict=True)]
+            )
+            return
+        mark = "(" + ", ".join(["%s"] * (len(_KEY) + 1)) + ")"
+        per_statement = _MAX_PARAMETERS // (len(_KEY) + 1)
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(
+                _INSERT + "VALUES " + ", ".join([mark] * len(chunk)) + _ADD,
+                [value for row in chunk for value in row],
+            )
+
+
+_REBUILD_POSTGRESQL = f"""
+INSERT INTO {_TABLE} ({", ".join((*_KEY, "metal_ug"))})
+SELECT p.holder_id, p.period, p.bucket, p.flow, e.element,
+       SUM(SIGN(p.kg) * (DIV(ABS(p.kg)::numeric * e.fraction, {MG_PPB_PER_UG})
+           + CASE WHEN 2 * MOD(ABS(p.kg)::numeric * e.fraction, {MG_PPB_PER_UG})
+                       >= {MG_PPB_PER_UG} THEN 1 ELSE 0 END))::bigint
+FROM ledger_posting p JOIN ledger_lotelement e ON e.lot_id = p.lot_id
+GROUP BY p.holder_id, p.period, p.bucket, p.flow, e.element
+"""  # noqa: S608 (fixed names)
+
+_POSTINGS = (
+    "SELECT p.holder_id, p.period, p.bucket, p.flow, e.element, p.kg, e.fraction "
+    "FROM ledger_posting p JOIN ledger_lotelement e ON e.lot_id = p.lot_id"
+)
+
+
+def flows_rebuild(connection=default_connection) -> None:
+    """Replace the summary by the sum of all postings (raw SQL: safe in a migration).
+
+    PostgreSQL sums in one statement with exact NUMERIC arithmetic; SQLite has
+    no exact type wide enough, so its rows are summed here with `metal_ug`.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_TABLE}")  # noqa: S608 (fixed name)
+        if connection.vendor == "postgresql":
+            cursor.execute(_REBUILD_POSTGRESQL)
+            return
+        cursor.execute(_POSTINGS)
+        totals: dict[Key, int] = defaultdict(int)
+        while rows := cursor.fetchmany(10_000):
+            for holder, period, bucket, flow, element, kg_mg, ppb in rows:
+                totals[(holder, period, bucket, flow, element)] += metal_ug(kg_mg, ppb)
+    _upsert(connection, [(*key, metal) for key, metal in sorted(totals.items())])

@@ -1,0 +1,85 @@
+"""Licensing statistics on known working-day lead times: API, `reetrace licences stats`
+text and JSON, including decisions whose due date lies beyond the official calendar."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from reetrace.exportcontrol import selectors
+from reetrace.exportcontrol.stats import licensing_stats
+from tests.exportcontrol.helpers import Frozen, cst, export, magnet_lot, reviewed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def decisions(world, monkeypatch):
+    """Four decisions (5, 10, 20 and 14 working days), one overdue and one open
+    application whose due date is in 2027; 700 kg licensed, 200 kg exported."""
+    Frozen(monkeypatch, cst(2026, 11, 25))
+    fast = reviewed(world, 1, accepted=date(2025, 6, 9), on=date(2025, 6, 16), kg="300")
+    reviewed(world, 2, accepted=date(2025, 6, 9), on=date(2025, 6, 23), kg="200")
+    reviewed(world, 3, accepted=date(2025, 6, 9), on=date(2025, 7, 7), action="reject")
+    late = reviewed(world, 4, accepted=date(2025, 6, 9))
+    # accepted 2 Nov 2026, decided 20 Nov: its 45th working day would fall in 2027
+    reviewed(world, 5, accepted=date(2026, 11, 2), on=date(2026, 11, 20), kg="200")
+    reviewed(world, 6, accepted=date(2026, 11, 16))
+    lot = magnet_lot(world)
+    shipped = export(1, lot, "200", licence=fast.licence.number, day=(7, 1))
+    world.capture(world.magnet_maker, shipped)
+    return late
+
+
+def test_lead_times_overdue_and_kg(decisions):
+    stats = licensing_stats(today=date(2026, 11, 25))
+    assert stats["decided"] == 4
+    assert stats["median_working_days_to_decision"] == 12  # of 5, 10, 14, 20
+    assert stats["p90_working_days_to_decision"] == 20.0
+    assert stats["overdue"] == [decisions.number]
+    assert stats["clock_unavailable"] == 0
+    assert stats["backlog"] == [{"state": "under_review", "count": 2}]
+    assert stats["by_destination"] == [{"key": "DE", "approved": 3, "rejected": 1}]
+    assert (stats["licensed_kg"], stats["exported_kg"]) == (Decimal(700), Decimal(200))
+
+
+def test_the_desk_and_lead_times_include_applications_due_in_an_uncovered_year(world, decisions):
+    officer = world.users["licensing_officer"]
+    lead = selectors.lead_times(actor=officer, today=date(2026, 11, 25))
+    assert sorted(r["days"] for r in lead) == [5, 10, 14, 20]
+    queue = selectors.desk_queue(actor=officer, today=date(2026, 11, 25))
+    assert [r["application"].number for r in queue][0] == decisions.number
+    waiting = queue[1]["clock"]
+    assert (waiting.elapsed, waiting.due, waiting.left) == (7, None, None)  # 17-25 Nov
+    assert "does not cover 2027-" in waiting.due_unknown
+
+
+def test_the_api_and_both_cli_outputs_agree(world, decisions):
+    body = world.client("regulator").get("/api/v1/exportcontrol/stats").json()
+    assert body["as_of"] == "2026-11-25"
+    assert body["median_working_days_to_decision"] == 12.0
+    assert body["overdue"] == [decisions.number]
+
+    out = StringIO()
+    call_command("licences", "stats", "--json", stdout=out)
+    cli = json.loads(out.getvalue())
+    assert {k: cli[k] for k in ("decided", "overdue", "p90_working_days_to_decision")} == {
+        "decided": 4,
+        "overdue": [decisions.number],
+        "p90_working_days_to_decision": 20.0,
+    }
+
+    out = StringIO()
+    call_command("licences", "stats", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "licensing as of 2026-11-25: 6 applications"
+    assert lines[1] == "backlog: under_review 2"
+    assert lines[2] == "decided: 4; working days to decision: median 12.0, p90 20.0"
+    assert lines[3] == f"overdue: {decisions.number}"
+    assert "by destination (approved/rejected): DE +3/-1" in lines
+    assert lines[-1] == "licensed 700 kg, exported 200 kg"
