@@ -51,6 +51,9 @@ def assert_parts_sum_to_gap(result) -> None:
     for c in result["cells"]:
         assert sum(c["parts_kg"].values()) == c["gap_kg"], c
         assert sum(c["parts_value"].values()) == c["gap_value"], c
+        if c["ours_value"]:
+            expected = (c["gap_value"] * 100 / c["ours_value"]).quantize(Decimal("0.1"))
+            assert c["gap_value_pct"] == expected, c
 
 
 def test_each_injected_cause_is_recovered(scenario):

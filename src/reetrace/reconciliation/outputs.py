@@ -19,7 +19,7 @@ KG_PARTS = ("timing", "transit", "classification", "units", "unexplained")
 CELL_COLUMNS = [
     "product", "country", "month", "ours_kg", "theirs_kg", "gap_kg", "gap_pct",
     *[f"{p}_kg" for p in KG_PARTS], "ours_value", "theirs_value", "gap_value",
-    "valuation_value", "unexplained_value",
+    "gap_value_pct", "valuation_value", "unexplained_value",
 ]  # fmt: skip
 
 

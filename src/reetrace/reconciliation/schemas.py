@@ -79,7 +79,8 @@ class FiguresOut(Schema):
     theirs_value: Decimal
     gap_kg: Decimal | None
     gap_value: Decimal | None
-    gap_pct: Decimal | None
+    gap_pct: Decimal | None = Field(description="gap in kg as a percentage of our kg")
+    gap_value_pct: Decimal | None = Field(description="gap in value as a percentage of ours")
     unexplained_pct: Decimal | None
     parts_kg: dict[str, Decimal] | None
     parts_value: dict[str, Decimal] | None
