@@ -94,12 +94,15 @@ class Loader:
 
     def flush(self) -> None:
         if self.batch:
-            batch_capture(actor=self.actor, items=self.batch)
+            self.capture(self.batch)
             self.loaded += len(self.batch)
             self.batch = []
         for record in self.refusals:
             licence_write(record, self.actor, self.exporters)
         self.refusals = []
+
+    def capture(self, events: list[dict]) -> None:
+        batch_capture(actor=self.actor, items=events)
 
     def _customs(self) -> None:
         if self.customs:

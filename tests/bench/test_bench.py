@@ -1,0 +1,53 @@
+"""`reetrace bench` end to end on the tiny scale: every step runs and reports with units.
+
+Not a timed test: it checks that the harness measures what it says, beside its
+baselines, and writes the JSON that docs/performance.md is made from.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management.base import CommandError
+
+from reetrace.bench.report import report_rows
+from reetrace.synth.chain import Chain
+from reetrace.synth.config import load_config
+from tests.cli.helpers import run, run_failing
+
+
+def _generated_events(scale: str, seed: int) -> int:
+    return sum(1 for kind, _ in Chain(load_config(scale), seed, 2025).records() if kind == "event")
+
+
+def test_bench_runs_every_step_beside_its_baseline(tmp_path):
+    out = tmp_path / "bench.json"
+    run(
+        "bench", "--scale", "tiny", "--seed", "3", "--lots", "5", "--api-batches", "1",
+        "--clients", "1", "--json", str(out),
+    )  # fmt: skip
+    results = json.loads(out.read_text())
+    steps = results["steps"]
+    assert set(steps) == {"load", "raw", "api", "genealogy", "balance"}
+    generated = _generated_events("tiny", 3)
+    assert steps["load"]["events"] == steps["raw"]["rows"] == generated
+    assert steps["api"]["events"] == 1000
+    assert steps["load"]["events_per_s"] > 0 and steps["raw"]["rows_per_s"] > 0
+    assert steps["balance"]["ratio"] > 0
+    for direction in ("up", "down"):
+        assert steps["genealogy"][direction]["p99_ms"] >= steps["genealogy"][direction]["p50_ms"]
+    rows = report_rows(results)
+    assert len(rows) == 6
+    units = ("rows/s", "events/s", "ms", " s")
+    assert all(any(unit in figure for unit in units) for _, figure, _, _ in rows), rows
+
+
+def test_unknown_step_is_refused_by_name():
+    message, _ = run_failing("bench", "--steps", "load,teleport")
+    assert "teleport" in message
+
+
+def test_unknown_scale_is_refused():
+    with pytest.raises(CommandError, match="huge"):
+        run("bench", "--scale", "huge")
