@@ -1,6 +1,7 @@
-"""The portal in a real browser: each role's landing page, reporting by form and by
-file, closing a month, tracing a lot, the national Sankey diagram, applying for a
-licence that the officer approves, the alerts and the reconciliation grid."""
+"""The portal in a real browser: each role's landing page, reporting by form (also
+with the keyboard only) and by file, closing a month, tracing a lot, the national
+Sankey diagram, applying for a licence that the officer approves, the alerts and the
+reconciliation grid."""
 
 from __future__ import annotations
 
@@ -81,6 +82,37 @@ def test_report_a_shipment_by_form(page, world):
     page.locator(".messages").filter(has_text="Recorded shipment").wait_for()
     shot(page, "report-shipment-recorded")
     assert Shipment.objects.get(contract="C-900").kg == 25
+
+
+def tab_to(page, element_id: str, limit: int = 60) -> None:
+    """Press Tab until the element has the focus: what a keyboard user has to do."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} is not reachable with Tab")
+
+
+def test_report_a_shipment_with_the_keyboard_only(page, world):
+    sign_in(page, world.users[R.ENTERPRISE].username)
+    page.goto("/report/ship/")
+    tab_to(page, "id_lot")  # past the menu and the event time, which defaults to now
+    for element_id, typed in [
+        ("id_lot", MAGNET),
+        ("id_mass", "25 kg"),
+        ("id_buyer", world.user_firm.identifier),
+        ("id_unit_price", "420"),
+        ("id_currency", ""),  # CNY already
+        ("id_contract", "K-25"),
+    ]:
+        assert page.evaluate("document.activeElement.id") == element_id
+        page.keyboard.type(typed)
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Record"
+    page.keyboard.press("Enter")
+    page.locator(".messages").filter(has_text="Recorded shipment").wait_for()
+    shipment = Shipment.objects.get(contract="K-25")
+    assert shipment.kg == 25 and shipment.buyer_id == world.user_firm.pk
 
 
 def csv_file(world, mass: str) -> dict:
@@ -221,7 +253,7 @@ def test_open_the_alerts_and_the_reconciliation_grid(page, world):
     page.locator("#alert-figures").wait_for()
     shot(page, "alert-detail")
     page.goto(f"/reconciliation/{dataset.pk}/")
-    page.locator("#gap-grid td.gap-cell").first.wait_for()
+    page.locator("#table-gap_grid td.gap-cell").first.wait_for()
     page.locator("#series-chart .main-svg").first.wait_for()
     page.locator("#waterfall-chart .main-svg").first.wait_for()
     shot(page, "reconciliation-grid")

@@ -27,12 +27,19 @@ A portal URL missing from the table fails the test, so a new page must say who m
 
 from __future__ import annotations
 
+import csv
+import io
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
+from openpyxl import load_workbook
 
 from reetrace.accounts.permissions import UserRole
 from reetrace.portal import urls as portal_urls
+from reetrace.portal.tables import FORMATS
 from reetrace.portal.uploads import upload_store
 from reetrace.portal.views.assets import PLOTLY_VERSION
 from tests.portal.conftest import MAGNET
@@ -233,3 +240,78 @@ def test_an_upload_belongs_to_its_uploader(chain, settings, tmp_path):
     client = Client()
     client.force_login(chain.user_for(chain.miner))
     assert client.get(reverse("portal:upload-detail", args=[stored.id])).status_code == 403
+
+
+# Query strings that make a page show its tables with rows in them.
+MARCH = {"start": "2025-03", "end": "2025-03"}
+QUERY = {"portal:close": {"period": "2025-03"}, "portal:national": MARCH, "portal:exports": MARCH}
+# lot_detail.html still has one hand-written table (the composition); the trace pages
+# are being reworked elsewhere. The count is exact, so converting it fails here until
+# this entry goes.
+UNMARKED = {"portal:lot": 1}
+
+
+class Tables(HTMLParser):
+    """The <table> tags of a page (with their data-table mark) and its download links."""
+
+    def __init__(self):
+        super().__init__()
+        self.marks: list[str | None] = []
+        self.downloads: dict[str, set[str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.marks.append(attrs.get("data-table"))
+        href = attrs.get("href") or ""
+        query = parse_qs(urlsplit(href).query)
+        if tag == "a" and href.startswith("?") and "export" in query:
+            self.downloads.setdefault(query["export"][0], set()).add(href)
+
+
+def _header_row(response, fmt: str) -> list[str]:
+    if fmt == "csv":
+        return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [str(v) for v in next(sheet.values)]
+
+
+def test_every_table_on_every_page_downloads_as_csv_and_xlsx(scene):
+    """Each role that may open a page renders it; every <table> on it must come from
+    _table.html, and every table it offers downloads with the headers shown on screen."""
+    world, args = scene
+    clients = {role: client_for(world, role) for role in ROLES}
+    wrong, downloaded = [], 0
+    for name, (method, allowed) in PAGES.items():
+        if method != "get":
+            continue
+        roles = [ANON] if allowed == PUBLIC else sorted(allowed)
+        url = reverse(name, args=args.get(name, []))
+        done: set[str] = set()
+        for role in roles:
+            page = clients[role].get(url, QUERY.get(name, {}))
+            if page.status_code != 200 or not page["Content-Type"].startswith("text/html"):
+                continue
+            found = Tables()
+            found.feed(page.content.decode())
+            unmarked = found.marks.count(None)
+            if unmarked != UNMARKED.get(name, 0):
+                wrong.append(f"{name} as {role}: {unmarked} <table> not from _table.html")
+            if not {m for m in found.marks if m} <= found.downloads.keys():
+                wrong.append(f"{name} as {role}: a table without download links")
+            for table_id, hrefs in found.downloads.items():
+                if table_id in done:
+                    continue
+                done.add(table_id)
+                table = page.context["tables"][table_id]
+                headers = [str(c.header) for c in table.columns]
+                for href in sorted(hrefs):
+                    fmt = parse_qs(urlsplit(href).query)["format"][0]
+                    got = clients[role].get(url + href)
+                    downloaded += 1
+                    if got.status_code != 200 or got["Content-Type"] != FORMATS[fmt]:
+                        wrong.append(f"{name} {table_id}.{fmt}: {got.status_code}")
+                    elif _header_row(got, fmt) != headers:
+                        wrong.append(f"{name} {table_id}.{fmt}: headers {_header_row(got, fmt)}")
+    assert not wrong, "; ".join(wrong)
+    assert downloaded >= 2 * 30  # the walk reached the tables, not only sign-in pages

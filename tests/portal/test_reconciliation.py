@@ -25,17 +25,18 @@ def test_pick_a_dataset_and_see_the_grid_and_charts(dataset):
     listing = client.get(reverse("reconciliation:datasets"))
     assert [r["id"] for r in listing.context["tables"]["datasets"].rows] == [loaded.pk]
     page = client.get(reverse("reconciliation:comparison", args=[loaded.pk]))
-    grid = page.context["grid"]
-    assert grid["months"] == ["2025-03"] and grid["rows"][0]["country"] == "DE"
-    cell = grid["rows"][0]["cells"][0]
-    assert cell["present"] and cell["value"] is not None and cell["alpha"] > 0
+    grid = page.context["tables"]["gap_grid"]
+    assert [c.key for c in grid.columns] == ["country", "2025-03"]
+    assert grid.rows[0]["country"] == "DE" and grid.rows[0]["2025-03"] is not None
+    cell = grid.rows[0]["cells"][0]
+    assert cell["present"] and cell["value"] == grid.rows[0]["2025-03"] and cell["alpha"] > 0
     charts = page.context["charts"]
     assert charts["series"]["ours"] == [1500.0] and charts["series"]["theirs"] == [1400.0]
     waterfall = charts["waterfall"]
     assert waterfall["measures"][0] == "absolute" and waterfall["measures"][-1] == "total"
     assert sum(waterfall["values"][:-1]) == pytest.approx(1400.0)
     html = page.content.decode()
-    assert 'id="gap-grid"' in html and 'id="reconciliation-data"' in html
+    assert 'data-table="gap_grid"' in html and 'id="reconciliation-data"' in html
     narrowed = client.get(reverse("reconciliation:comparison", args=[loaded.pk]), {"country": "JP"})
     assert narrowed.context["tables"]["cells"].rows == []
 
@@ -54,11 +55,13 @@ def test_drill_down_from_a_cell_to_the_declarations(dataset):
 
 def test_partners_see_no_figures_of_fewer_than_three_exporters(dataset):
     world, loaded = dataset
-    page = signed_in(world.users[R.PARTNER]).get(
-        reverse("reconciliation:comparison", args=[loaded.pk])
-    )
-    cell = page.context["grid"]["rows"][0]["cells"][0]
+    client = signed_in(world.users[R.PARTNER])
+    url = reverse("reconciliation:comparison", args=[loaded.pk])
+    page = client.get(url)
+    cell = page.context["tables"]["gap_grid"].rows[0]["cells"][0]
     assert cell["hidden"] and cell["value"] is None
+    grid_csv = client.get(url, {"export": "gap_grid", "format": "csv"}).content.decode("utf-8-sig")
+    assert grid_csv.splitlines()[1] == "DE,hidden (fewer than 3 exporters)"
     assert page.context["tables"]["cells"].rows[0]["ours_kg"] is None
     assert page.context["restricted"] and page.context["charts"]["series"]["ours"] == []
     assert page.context["charts"]["waterfall"] is None and b"1,500" not in page.content

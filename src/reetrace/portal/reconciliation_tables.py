@@ -1,5 +1,6 @@
 """What the reconciliation pages show, built from the services' report dicts: the
-grid with a colour per cell, the chart data, and the downloadable tables.
+grid with a colour per cell, the chart data, and the downloadable tables (the grid
+is one of them).
 
 Kept apart from the views so they stay thin; everything here is pure shaping of
 `comparison_report()`, `cell_declarations()` and `importer_status()` output.
@@ -20,7 +21,7 @@ __all__ = [
     "cells_table",
     "datasets_table",
     "declarations_table",
-    "grid_rows",
+    "grid_table",
     "importers_table",
     "parts_rows",
     "report_charts",
@@ -69,21 +70,25 @@ def datasets_table(rows) -> Table:
     )
 
 
-def grid_rows(report: dict, query) -> dict:
-    """Countries x months with the unexplained kg and a colour from its size.
+def grid_table(report: dict, query) -> Table:
+    """Countries x months with the unexplained kg, downloadable like any table.
 
-    The colour's strength is |unexplained| against the largest in the grid; cells
-    hidden for confidentiality have none (and say so).
+    On screen each cell also gets a colour from its size (|unexplained| against the
+    largest in the grid) and a link that narrows the cells table to it; cells hidden
+    for confidentiality have no colour and say so, in the download too.
     """
     months = sorted({m for row in report["grid"] for m in row["unexplained_kg"]})
     values = [
         abs(v) for row in report["grid"] for v in row["unexplained_kg"].values() if v is not None
     ]
     largest = max(values, default=Decimal(0)) or Decimal(1)
+    hidden = _("hidden (fewer than 3 exporters)")
+    columns = [Column("country", gettext_lazy("Country"))]
+    columns += [Column(m, _("%(month)s (kg)") % {"month": m}, "kg") for m in months]
     rows = []
     for row in report["grid"]:
-        cells = []
-        for month in months:
+        cells, line = [], {"country": row["country"]}
+        for month, column in zip(months, columns[1:], strict=True):
             present = month in row["unexplained_kg"]
             value = row["unexplained_kg"].get(month)
             strength = float(abs(value) / largest) if value is not None else 0.0
@@ -91,6 +96,7 @@ def grid_rows(report: dict, query) -> dict:
             cells.append(
                 {
                     "month": month,
+                    "label": column.header,
                     "present": present,
                     "value": value,
                     "hidden": present and value is None,
@@ -98,8 +104,15 @@ def grid_rows(report: dict, query) -> dict:
                     "link": f"?{query.urlencode()}#table-cells",
                 }
             )
-        rows.append({"country": row["country"], "cells": cells})
-    return {"months": months, "rows": rows}
+            line[month] = hidden if present and value is None else value
+        rows.append({**line, "cells": cells})
+    return Table(
+        "gap_grid",
+        gettext_lazy("Unexplained gap by country and month (kg)"),
+        columns,
+        rows,
+        gettext_lazy("No cells in this scope."),
+    )
 
 
 def report_charts(report: dict, *, restricted: bool = False) -> dict:

@@ -85,12 +85,17 @@ def table_file(table: Table, fmt: str) -> HttpResponse:
 
 
 def export_or_render(
-    request: HttpRequest, template: str, context: dict, tables: list[Table]
+    request: HttpRequest, template: str, context: dict, tables: list[Table], status: int = 200
 ) -> HttpResponse:
-    """Answer a table download when asked for one, otherwise render the page."""
+    """Answer a table download when asked for one, otherwise render the page.
+
+    A page shown again with a form error (`status` 400) is never a download: its
+    tables are rendered so the download links on it still work.
+    """
     wanted, fmt = request.GET.get("export"), request.GET.get("format")
-    if wanted and fmt in FORMATS:
+    if status == 200 and wanted and fmt in FORMATS:
         for table in tables:
             if table.id == wanted:
                 return table_file(table, fmt)
-    return render(request, template, {**context, "tables": {t.id: t for t in tables}})
+    context = {**context, "tables": {t.id: t for t in tables}}
+    return render(request, template, context, status=status)

@@ -92,11 +92,31 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     return export_or_render(request, "portal/alerts.html", context, [table])
 
 
+def evidence_table(evidence: list[dict], *, national: bool) -> Table:
+    """The events behind an alert; national users follow the reporter to its page."""
+
+    def reporter_link(row: dict) -> str:
+        return reverse("portal:enterprise", args=[row["reporter"]]) if national else ""
+
+    rows = [{**e, "kind": EventKind(e["kind"]).label} for e in evidence]
+    return Table(
+        "evidence",
+        gettext_lazy("Events"),
+        [
+            Column("event_id", gettext_lazy("Event id")),
+            Column("kind", gettext_lazy("Kind")),
+            Column("reporter", gettext_lazy("Reporter"), "link", reporter_link),
+            Column("event_time", gettext_lazy("Event time"), "datetime"),
+            Column("period", gettext_lazy("Month")),
+        ],
+        rows,
+        gettext_lazy("No events to show."),
+    )
+
+
 def _alert_page(request: HttpRequest, alert, forms: dict | None = None, status: int = 200):
     user = request.user
     detail = alert_detail_out(alert, actor=user)
-    for e in detail["evidence"]:
-        e["kind"] = EventKind(e["kind"]).label
     for h in detail["history"]:
         h["action"] = AlertAction(h["action"]).label
         h["from_status"] = AlertStatus(h["from_status"]).label
@@ -117,7 +137,8 @@ def _alert_page(request: HttpRequest, alert, forms: dict | None = None, status: 
                 prefix="share", initial={"shared": "0" if alert.shared_with_enterprise else "1"}
             ),
         }
-    return render(request, "portal/alert_detail.html", context, status=status)
+    tables = [evidence_table(detail["evidence"], national=user.is_national)]
+    return export_or_render(request, "portal/alert_detail.html", context, tables, status)
 
 
 @portal_page(P.COMPLIANCE_ALERT_READ)
@@ -199,8 +220,19 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     counts = [
         {"rule": rule, **run.counts.get(rule, {"found": None, "new": None})} for rule in run.rules
     ]
-    context = {"run": run, "progress": _progress(run), "counts": counts}
-    return render(request, "portal/run.html", context)
+    table = Table(
+        "rule_counts",
+        gettext_lazy("Findings per rule"),
+        [
+            Column("rule", gettext_lazy("Rule")),
+            Column("found", gettext_lazy("Findings (alerts)"), "number"),
+            Column("new", gettext_lazy("New (alerts)"), "number"),
+        ],
+        counts,
+        gettext_lazy("No rules in this run."),
+    )
+    context = {"run": run, "progress": _progress(run)}
+    return export_or_render(request, "portal/run.html", context, [table])
 
 
 @portal_page(P.COMPLIANCE_DETECT_RUN)

@@ -120,10 +120,7 @@ def _case_page(request: HttpRequest, case, forms: dict | None = None, status: in
         context["forms"] = {"close": (forms or {}).get("close") or CloseForm(prefix="close")}
     alerts = case.alerts.select_related("enterprise")
     tables = [alerts_table(alerts, national=True, table_id="case_alerts")]
-    if status != 200:
-        context["tables"] = {t.id: t for t in tables}
-        return render(request, "portal/case_detail.html", context, status=status)
-    return export_or_render(request, "portal/case_detail.html", context, tables)
+    return export_or_render(request, "portal/case_detail.html", context, tables, status)
 
 
 @portal_page(P.COMPLIANCE_RISK_READ)

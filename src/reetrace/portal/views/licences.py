@@ -155,10 +155,68 @@ def _officer_context(request, application, forms: dict) -> dict:
         return {}
     actions = _actions(application.state, OFFICER_ACTIONS)
     form = forms.get("decide") or DecisionForm(prefix="decide", actions=actions)
-    return {
-        "decision_form": form if actions else None,
-        "hits": list(application.screening_hits.select_related("entry")),
-    }
+    return {"decision_form": form if actions else None}
+
+
+def _lot_link(row: dict) -> str:
+    return reverse("portal:lot", args=[row["lot"]]) if row["lot"] else ""
+
+
+def items_table(items: list[dict]) -> Table:
+    """What is applied for, one row per item, with the control codes it falls under."""
+    rows = [
+        {
+            **i,
+            "composition": " · ".join(f"{el} {f}" for el, f in sorted(i["composition"].items())),
+            "value": f"{i['value']} {i['currency']}",
+            "control_codes": ", ".join(i["control_codes"]),
+        }
+        for i in items
+    ]
+    return Table(
+        "items",
+        gettext_lazy("Items"),
+        [
+            Column("product", gettext_lazy("Product")),
+            Column("form", gettext_lazy("Form")),
+            Column("lot", gettext_lazy("Lot"), "link", _lot_link),
+            Column("composition", gettext_lazy("Composition (mass fraction as metal)")),
+            Column("kg", gettext_lazy("Mass (kg)"), "kg"),
+            Column("value", gettext_lazy("Value")),
+            Column("control_codes", gettext_lazy("Control codes")),
+        ],
+        rows,
+        gettext_lazy("No items."),
+    )
+
+
+def hits_table(hits) -> Table:
+    """Watch-list matches of the parties, for the officer deciding the application."""
+    rows = [
+        {
+            "party": h.get_party_display(),
+            "screened_name": h.screened_name,
+            "list": h.entry.list_name,
+            "entry": f"{h.entry.name}, {h.entry.country}" if h.entry.country else h.entry.name,
+            "score": h.score,
+            "via": h.via,
+        }
+        for h in hits
+    ]
+    return Table(
+        "screening_hits",
+        gettext_lazy("Screening hits"),
+        [
+            Column("party", gettext_lazy("Party")),
+            Column("screened_name", gettext_lazy("Name screened")),
+            Column("list", gettext_lazy("List")),
+            Column("entry", gettext_lazy("Entry")),
+            Column("score", gettext_lazy("Score (0–100)"), "number"),
+            Column("via", gettext_lazy("Via")),
+        ],
+        rows,
+        gettext_lazy("No screening hits."),
+    )
 
 
 def application_page(request, application, forms=None, status=200) -> HttpResponse:
@@ -166,15 +224,20 @@ def application_page(request, application, forms=None, status=200) -> HttpRespon
     forms = forms or {}
     out = selectors.application_out(application, actor=request.user)
     context = {"application": application, "out": out, "kinds": dict(DocumentKind.choices)}
+    tables = []
     if out["detail"] is not None:
         for t in out["detail"]["history"]:
             t["action"] = Action(t["action"]).label
             t["from_state"], t["to_state"] = S(t["from_state"]).label, S(t["to_state"]).label
         context["documents"] = list(application.documents.order_by("pk"))
         context["missing"] = [DocumentKind(k).label for k in out["detail"]["documents_missing"]]
+        tables.append(items_table(out["detail"]["items"]))
     context |= _applicant_context(request, application, forms)
     context |= _officer_context(request, application, forms)
-    return render(request, "portal/application_detail.html", context, status=status)
+    if request.user.has_permission(P.EXPORTCONTROL_APPLICATION_DECIDE):
+        tables.append(hits_table(application.screening_hits.select_related("entry")))
+    template = "portal/application_detail.html"
+    return export_or_render(request, template, context, tables, status)
 
 
 @portal_page(P.EXPORTCONTROL_APPLICATION_READ)

@@ -23,7 +23,7 @@ from reetrace.portal.reconciliation_tables import (
     cells_table,
     datasets_table,
     declarations_table,
-    grid_rows,
+    grid_table,
     importers_table,
     parts_rows,
     report_charts,
@@ -43,10 +43,7 @@ def _datasets_page(request, form=None, status=200) -> HttpResponse:
     if request.user.has_permission(P.RECONCILIATION_LOAD):
         context["load_form"] = form or DatasetForm()
     table = datasets_table(selectors.datasets_visible(actor=request.user))
-    if status != 200:
-        context["tables"] = {table.id: table}
-        return render(request, "portal/datasets.html", context, status=status)
-    return export_or_render(request, "portal/datasets.html", context, [table])
+    return export_or_render(request, "portal/datasets.html", context, [table], status)
 
 
 @portal_page(P.RECONCILIATION_READ)
@@ -122,13 +119,12 @@ def comparison(request: HttpRequest, dataset_id: int) -> HttpResponse:
         "form": form,
         "dataset": dataset,
         "report": report,
-        "grid": grid_rows(report, request.GET.copy()),
         "charts": report_charts(report, restricted=restricted),
         "parts": [] if restricted else parts_rows(report),
         "restricted": restricted,
         "pick": pick,
     }
-    tables = [cells_table(report, dataset.pk, query, pick)]
+    tables = [grid_table(report, request.GET.copy()), cells_table(report, dataset.pk, query, pick)]
     return export_or_render(request, "portal/comparison.html", context, tables)
 
 
@@ -147,8 +143,8 @@ def _cell_page(request, dataset_id: int, product: str, country: str, month: str,
     tables = [declarations_table(found)]
     if error is None:
         return export_or_render(request, "portal/cell.html", context, tables)
-    context |= {"case_error": error.message, "tables": {t.id: t for t in tables}}
-    return render(request, "portal/cell.html", context, status=error.status)
+    context["case_error"] = error.message
+    return export_or_render(request, "portal/cell.html", context, tables, error.status)
 
 
 @portal_page(P.RECONCILIATION_READ)
@@ -190,10 +186,7 @@ def _submissions_page(request, form=None, status=200) -> HttpResponse:
     if request.user.has_permission(P.RECONCILIATION_SUBMISSION_UPLOAD):
         context["upload_form"] = form or SubmissionForm()
     table = importers_table(selectors.importer_status(actor=request.user))
-    if status != 200:
-        context["tables"] = {table.id: table}
-        return render(request, "portal/submissions.html", context, status=status)
-    return export_or_render(request, "portal/submissions.html", context, [table])
+    return export_or_render(request, "portal/submissions.html", context, [table], status)
 
 
 @portal_page(P.RECONCILIATION_READ)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reetrace.accounts.permissions import Permission as P
 from reetrace.core.errors import BatchRejected, ReetraceError
@@ -20,6 +21,7 @@ from reetrace.ledger.choices import Bucket, EventKind, Flow
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.events import EVENT_FORMS, capture_errors_show
+from reetrace.portal.tables import Column, Table, export_or_render
 from reetrace.reporting.services import month_close, month_totals
 from reetrace.trace.selectors import stock_of, transaction_register
 
@@ -97,12 +99,13 @@ def _event_page(request: HttpRequest, form, status: int = 200) -> HttpResponse:
 
 @portal_page(P.REPORTING_REPORT_CLOSE, P.REPORTING_REPORT_READ, enterprise=True)
 def close_month(request: HttpRequest) -> HttpResponse:
-    """Pick a finished month, see what it declares, then close it."""
+    """Pick a finished month, see what it declares (downloadable), then close it."""
     enterprise = request.user.enterprise
     today = selectors.today_in_china()
     open_months = selectors.months_open(enterprise, today)
     raw = request.POST.get("period") or request.GET.get("period") or ""
     context: dict = {"open_months": open_months, "period": raw, "error": ""}
+    tables: list[Table] = []
     if raw:
         try:
             period = period_parse(raw)
@@ -110,12 +113,15 @@ def close_month(request: HttpRequest) -> HttpResponse:
             context["error"] = exc.message
             return render(request, "portal/close_month.html", context, status=400)
         context["summary"] = _declaration(enterprise, period)
+        tables = _declaration_tables(context["summary"])
         if request.method == "POST":
             try:
                 report = month_close(actor=request.user, enterprise=enterprise, period=period)
             except ReetraceError as exc:
                 context["error"] = exc.message
-                return render(request, "portal/close_month.html", context, status=400)
+                return export_or_render(
+                    request, "portal/close_month.html", context, tables, status=400
+                )
             messages.success(
                 request,
                 _("%(month)s is closed: %(n)s events declared.")
@@ -123,7 +129,7 @@ def close_month(request: HttpRequest) -> HttpResponse:
             )
             return redirect("portal:dashboard")
     context["closed"] = selectors.closed_reports(enterprise)[:12]
-    return render(request, "portal/close_month.html", context)
+    return export_or_render(request, "portal/close_month.html", context, tables)
 
 
 def _declaration(enterprise, period) -> dict:
@@ -133,10 +139,36 @@ def _declaration(enterprise, period) -> dict:
     for key, kg in totals["kg_by_flow"].items():
         bucket, flow = key.split(":")
         flows.append({"bucket": Bucket(bucket).label, "flow": Flow(flow).label, "kg": kg})
-    kinds = [(EventKind(k).label, n) for k, n in totals["events_by_kind"].items()]
+    kinds = [{"kind": EventKind(k).label, "events": n} for k, n in totals["events_by_kind"].items()]
     return {
         "period": period,
         "flows": flows,
         "kinds": kinds,
-        "events": sum(n for _k, n in kinds),
+        "events": sum(k["events"] for k in kinds),
     }
+
+
+def _declaration_tables(summary: dict) -> list[Table]:
+    """The summary as the two tables the page shows, so what is declared can be kept."""
+    kinds = Table(
+        "declared_events",
+        gettext_lazy("Events by kind"),
+        [
+            Column("kind", gettext_lazy("Event kind")),
+            Column("events", gettext_lazy("Events"), "number"),
+        ],
+        summary["kinds"],
+        gettext_lazy("No events: the month is declared empty."),
+    )
+    flows = Table(
+        "declared_flows",
+        gettext_lazy("Movements of stock and transit"),
+        [
+            Column("bucket", gettext_lazy("Stock or transit")),
+            Column("flow", gettext_lazy("Movement")),
+            Column("kg", gettext_lazy("Mass (kg)"), "kg"),
+        ],
+        summary["flows"],
+        gettext_lazy("No movements."),
+    )
+    return [kinds, flows]
