@@ -65,3 +65,16 @@ def test_every_history_walks_the_workflow(desk):
         assert state == application.state
         accepted = [china_date(t.at) for t in steps if t.action == "accept"]
         assert [application.accepted_on] == (accepted or [None]), application.number
+
+
+def test_decided_applications_share_one_stored_file_per_document_kind(desk):
+    decided = [a for a in desk if a.state not in OPEN_STATES]
+    assert decided
+    names = set()
+    for application in decided:
+        assert documents_missing(application) == [], application.number
+        for document in application.documents.all():
+            with document.file.open("rb") as handle:
+                assert document.sha256 == hashlib.sha256(handle.read()).hexdigest()
+            names.add(document.file.name)
+    assert len(names) == len(REQUIRED_DOCUMENTS)
