@@ -2,7 +2,9 @@
 
 The graph is drawn as a Sankey diagram: genealogy is a directed acyclic flow of
 mass, so the width of each band is the kg on the edge and hovering shows the REO
-kg of each element; clicking a lot opens its own trace.
+kg of each element; clicking a lot opens its own trace. A trace is bounded, so a
+lot whose genealogy goes on beyond the graph (`more` links not shown) is marked
+"+N" and drawn in another colour: opening it traces it further.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from reetrace.trace.genealogy import Genealogy
 __all__ = ["genealogy_chart", "genealogy_edges"]
 
 
+ROOT, LOT, FRONTIER = "#b3541e", "#2b6777", "#8a7a2e"
+
+
 def _label(node: dict) -> str:
     if node["type"] == "lot":
-        return f"{node['code']} · {node['product']}"
+        more = f" (+{node['more']})" if node.get("more") else ""
+        return f"{node['code']} · {node['product']}{more}"
     if node["type"] == "enterprise":
         return node["name"]
     word = _("Export")
@@ -27,12 +33,22 @@ def _label(node: dict) -> str:
 
 
 def _merged(*graphs: Genealogy) -> tuple[dict[str, dict], list]:
+    """Both directions as one graph; the traced lot keeps the `more` of either side."""
     nodes: dict[str, dict] = {}
     edges = []
     for graph in graphs:
-        nodes.update(graph.nodes)
+        for key, node in graph.nodes.items():
+            if key in nodes and node["type"] == "lot":
+                node = {**node, "more": max(nodes[key].get("more", 0), node.get("more", 0))}
+            nodes[key] = node
         edges.extend(graph.edges)
     return nodes, edges
+
+
+def _colour(key: str, node: dict, root: str) -> str:
+    if key == f"lot:{root}":
+        return ROOT
+    return FRONTIER if node.get("more") else LOT
 
 
 def genealogy_chart(root: str, *graphs: Genealogy) -> dict:
@@ -42,7 +58,7 @@ def genealogy_chart(root: str, *graphs: Genealogy) -> dict:
     index = {key: n for n, key in enumerate(keys)}
     return {
         "labels": [_label(nodes[k]) for k in keys],
-        "colors": ["#b3541e" if k == f"lot:{root}" else "#2b6777" for k in keys],
+        "colors": [_colour(k, nodes[k], root) for k in keys],
         "urls": [
             reverse("portal:lot", args=[nodes[k]["code"]]) if nodes[k]["type"] == "lot" else ""
             for k in keys

@@ -10,7 +10,7 @@ from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
 from reetrace.ledger.schemas import ErrorOut
 from reetrace.trace import selectors
-from reetrace.trace.genealogy import genealogy
+from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, genealogy
 from reetrace.trace.schemas import (
     ExportOut,
     ExportSummaryOut,
@@ -25,7 +25,7 @@ from reetrace.trace.visibility import genealogy_redact, lot_out, lot_verify
 
 router = Router(tags=["trace"])
 public_router = Router(tags=["public"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 @router.get("/lots/{code}", response={200: LotOut, **ERRORS}, operation_id="lots_get")
@@ -35,13 +35,36 @@ def lots_get(request, code: str):
 
 
 @router.get(
-    "/lots/{code}/genealogy", response={200: GenealogyOut, **ERRORS}, operation_id="lots_genealogy"
+    "/lots/{code}/genealogy",
+    response={200: GenealogyOut, **ERRORS},
+    operation_id="lots_genealogy",
 )
 @requires(Permission.TRACE_GENEALOGY_READ)
-def lots_genealogy(request, code: str, direction: Literal["up", "down"] = "up"):
-    """Upstream to the origins or downstream to holders and exports, kg and REO kg per edge."""
+def lots_genealogy(
+    request,
+    code: str,
+    direction: Literal["up", "down"] = "up",
+    limit: int = Query(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description="most lots in the graph, nearest generations first",
+    ),
+    depth: int | None = Query(
+        None, ge=1, le=MAX_DEPTH, description="most generations from this lot"
+    ),
+):
+    """Upstream to the origins or downstream to holders and exports, kg and REO kg per edge.
+
+    Bounded: the nearest `limit` lots (within `depth` generations if given). When the
+    genealogy goes on, `truncated` is true, lot nodes with `more` > 0 are where it
+    continues (trace them, or raise `limit`), `generations` says which generations are
+    complete, and upstream the REO that flows beyond the graph is listed under
+    `unresolved`, so origins plus unresolved add up to the lot's content.
+    """
     lot = selectors.lot_visible(actor=request.auth, code=code)
-    return genealogy_redact(genealogy(lot, direction), actor=request.auth)
+    graph = genealogy(lot, direction, limit=limit, depth=depth)
+    return genealogy_redact(graph, actor=request.auth)
 
 
 @router.get(

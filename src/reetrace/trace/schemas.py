@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class LotOut(Schema):
@@ -29,12 +29,58 @@ class EdgeOut(Schema):
     detail: dict[str, Any]
 
 
+class GenerationOut(Schema):
+    """One generation (shortest-path distance from the traced lot) of the lots shown."""
+
+    depth: int
+    lots: int
+    kg: Decimal = Field(description="mass made of these lots, kg")
+    producers: int
+    origins: int = Field(description="origin lots (mine, import, recycling) among them")
+    shipments: int
+    shipped_kg: Decimal
+    holders: int = Field(description="distinct buyers these lots were shipped to")
+    exports: int
+    export_kg: Decimal
+    complete: bool = Field(
+        description="every lot of this generation is shown (no nearer lot has links beyond)"
+    )
+
+
+class UnresolvedOut(Schema):
+    """REO of the traced lot that reaches this frontier lot and flows on beyond the graph."""
+
+    lot: str
+    depth: int
+    enterprise: str
+    links_beyond: int
+    reo_kg: dict[str, Decimal]
+
+
+class AttributionOut(Schema):
+    lot_reo_kg: dict[str, Decimal] = Field(description="REO content of the traced lot")
+    origins_reo_kg: dict[str, Decimal] = Field(description="attributed to the origins listed")
+    unresolved_reo_kg: dict[str, Decimal] = Field(
+        description="flowing beyond the graph shown (raise `limit` to resolve it)"
+    )
+
+
 class GenealogyOut(Schema):
     lot: str
     direction: str
-    nodes: dict[str, dict[str, Any]]
+    limit: int | None = Field(description="most lots shown; the nearest generations first")
+    depth: int | None = Field(description="most generations shown, if asked")
+    truncated: bool = Field(
+        description="the genealogy goes on beyond the lots shown (lot nodes with `more` > 0)"
+    )
+    nodes: dict[str, dict[str, Any]] = Field(
+        description="lots (with `depth` and `more`: links not shown), buyers and exports"
+    )
     edges: list[EdgeOut]
     origins: list[dict[str, Any]]
+    unresolved: list[UnresolvedOut]
+    attribution: AttributionOut | None = Field(description="upstream only")
+    generations: list[GenerationOut]
 
 
 class StockLineOut(Schema):

@@ -2,7 +2,8 @@
 
 National roles see the whole graph. An enterprise user sees its own lots and
 custody in full, and other parties only as 'another enterprise', so tracing its
-own material never reveals a competitor's customers.
+own material never reveals a competitor's customers. The generation summaries
+carry counts and kg only, no names, and the same kg are on the edges shown.
 """
 
 from __future__ import annotations
@@ -88,4 +89,7 @@ def genealogy_redact(graph: Genealogy, *, actor: User) -> Genealogy:
     for origin in graph.origins:
         if origin["enterprise"] not in known:
             origin.update(enterprise=REDACTED, quota=None, customs_declaration="", event_id=None)
+    for frontier in graph.unresolved:
+        if frontier["enterprise"] not in known:
+            frontier["enterprise"] = REDACTED
     return graph

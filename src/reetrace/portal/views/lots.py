@@ -2,12 +2,19 @@
 
 The same page serves an enterprise user (its own lots, other parties redacted by
 `genealogy_redact`) and the national roles (everything); `lot_visible` decides.
+
+The genealogy is bounded: the nearest `?limit=` lots each way (within `?depth=`
+generations if given), so a lot whose material reached tens of thousands of lots
+still opens at once. The page says where the graph stops, summarises each
+generation, and offers the next larger limit.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.accounts.permissions import Permission as P
@@ -20,7 +27,7 @@ from reetrace.portal.tables import Column, Table, export_or_render
 from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.common import http_errors
 from reetrace.registry.elements import ELEMENTS
-from reetrace.trace.genealogy import genealogy
+from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_LIMIT, Genealogy, bounds_check, genealogy
 from reetrace.trace.selectors import lot_visible
 from reetrace.trace.visibility import genealogy_redact, lot_out
 
@@ -64,6 +71,72 @@ def _origins_table(origins: list[dict]) -> Table:
     )
 
 
+def _generations_table(graph: Genealogy) -> Table:
+    up = graph.direction == "up"
+    columns = [
+        Column("depth", _("Generation")),
+        Column("lots", _("Lots"), "number"),
+        Column("kg", _("Mass made (kg)"), "kg"),
+        Column("producers", _("Producers"), "number"),
+    ]
+    if up:
+        columns.append(Column("origins", _("Origin lots"), "number"))
+    else:
+        columns += [
+            Column("shipments", _("Shipments"), "number"),
+            Column("shipped_kg", _("Shipped (kg)"), "kg"),
+            Column("holders", _("Buyers"), "number"),
+            Column("exports", _("Exports"), "number"),
+            Column("export_kg", _("Exported (kg)"), "kg"),
+        ]
+    columns.append(Column("shown", _("Shown")))
+    rows = [
+        {**row, "shown": _("all") if row["complete"] else _("partly")} for row in graph.generations
+    ]
+    title = _("Generations upstream") if up else _("Generations downstream")
+    return Table(f"generations_{graph.direction}", title, columns, rows)
+
+
+def _unresolved_table(graph: Genealogy) -> Table:
+    return Table(
+        "unresolved",
+        _("Not yet attributed: REO flowing beyond the lots shown"),
+        [
+            Column(
+                "lot",
+                _("Frontier lot"),
+                "link",
+                link=lambda r: reverse("portal:lot", args=[r["lot"]]),
+            ),
+            Column("depth", _("Generation")),
+            Column("enterprise", _("Enterprise")),
+            Column("links_beyond", _("Links beyond"), "number"),
+            Column("reo", _("REO kg not yet attributed")),
+        ],
+        [{**u, "reo": reo_summary(u["reo_kg"])} for u in graph.unresolved],
+    )
+
+
+def _bounds(request: HttpRequest) -> tuple[int, int | None]:
+    """`?limit=` and `?depth=` as numbers in range; anything else is a 400 naming them."""
+    values = {}
+    for name in ("limit", "depth"):
+        raw = request.GET.get(name, "").strip()
+        if not raw:
+            values[name] = None
+            continue
+        try:
+            values[name] = int(raw)
+        except ValueError as exc:
+            raise BadRequest(f"{name} must be a whole number, not {raw!r}") from exc
+    limit = DEFAULT_LIMIT if values["limit"] is None else values["limit"]
+    try:
+        bounds_check(limit, values["depth"])
+    except ReetraceError as exc:
+        raise BadRequest(exc.message) from exc
+    return limit, values["depth"]
+
+
 def _composition(lot: dict) -> list[dict]:
     return [
         {"element": el, "name": ELEMENTS[el].name, "fraction": f, "reo_kg": lot["reo_kg"][el]}
@@ -73,18 +146,34 @@ def _composition(lot: dict) -> list[dict]:
 
 @portal_page(P.LEDGER_LOT_READ, P.TRACE_GENEALOGY_READ)
 def lot_detail(request: HttpRequest, code: str) -> HttpResponse:
+    limit, depth = _bounds(request)
     with http_errors():
         lot = lot_visible(actor=request.user, code=code)
-    up = genealogy_redact(genealogy(lot, "up"), actor=request.user)
-    down = genealogy_redact(genealogy(lot, "down"), actor=request.user)
+    up = genealogy_redact(genealogy(lot, "up", limit=limit, depth=depth), actor=request.user)
+    down = genealogy_redact(genealogy(lot, "down", limit=limit, depth=depth), actor=request.user)
     facts = lot_out(lot)
+    larger = next((n for n in (1_000, MAX_LIMIT) if n > limit), None)
     context = {
         "lot": facts,
         "composition": _composition(facts),
         "chart": genealogy_chart(lot.code, up, down),
         "can_label": request.user.has_permission(P.LEDGER_LOT_READ),
+        "up": up,
+        "down": down,
+        "limit": limit,
+        "depth": depth,
+        "lots_shown": {
+            g.direction: sum(1 for n in g.nodes.values() if n["type"] == "lot") for g in (up, down)
+        },
+        "larger_limit": larger if (up.truncated or down.truncated) else None,
     }
-    tables = [_edges_table(genealogy_edges(up, down)), _origins_table(up.origins)]
+    tables = [
+        _edges_table(genealogy_edges(up, down)),
+        _origins_table(up.origins),
+        _unresolved_table(up),
+        _generations_table(up),
+        _generations_table(down),
+    ]
     return export_or_render(request, "portal/lot_detail.html", context, tables)
 
 

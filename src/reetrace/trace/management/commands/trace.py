@@ -3,6 +3,10 @@
 The command runs with the operator's full view (no redaction): whoever can run
 commands on the server can read the database anyway. `--json` gives the same
 document the API returns, with Decimals as strings so no kg is rounded.
+
+Like the API it shows the nearest `--limit` lots (within `--depth` generations),
+says where the genealogy goes on, and summarises each generation; `--all` walks
+the whole closure, which in a national chain can mean tens of thousands of lots.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from reetrace.accounts.management.console import ReetraceCommand, elements_in, k
 from reetrace.core.errors import NotFound
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.ledger.models import Lot
-from reetrace.trace.genealogy import Edge, Genealogy, genealogy
+from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_LIMIT, Edge, Genealogy, genealogy
 
 
 class Command(ReetraceCommand):
@@ -30,6 +34,17 @@ class Command(ReetraceCommand):
         direction = parser.add_mutually_exclusive_group(required=True)
         direction.add_argument("--up", action="store_const", const="up", dest="direction")
         direction.add_argument("--down", action="store_const", const="down", dest="direction")
+        parser.add_argument(
+            "--limit",
+            type=int,
+            default=DEFAULT_LIMIT,
+            help=f"most lots shown, nearest generations first (default {DEFAULT_LIMIT}, "
+            f"at most {MAX_LIMIT})",
+        )
+        parser.add_argument("--depth", type=int, help="most generations from the lot")
+        parser.add_argument(
+            "--all", action="store_true", help="no limit: the whole closure (may be slow)"
+        )
         parser.add_argument("--json", action="store_true", help="print a JSON document")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,7 +52,8 @@ class Command(ReetraceCommand):
         lot = Lot.objects.filter(code=code).first()
         if lot is None:
             raise NotFound("lot", code)
-        graph = genealogy(lot, options["direction"])
+        limit = None if options["all"] else options["limit"]
+        graph = genealogy(lot, options["direction"], limit=limit, depth=options["depth"])
         if options["json"]:
             self.stdout.write(json.dumps(asdict(graph), cls=DjangoJSONEncoder, indent=2))
             return
@@ -46,8 +62,16 @@ class Command(ReetraceCommand):
         console.print(_lots_table(graph))
         if graph.edges:
             console.print(_edges_table(graph))
+        console.print(_generations_table(graph))
         if graph.direction == "up":
             console.print(_origins_table(graph))
+            if graph.unresolved:
+                console.print(_unresolved_table(graph))
+        if graph.truncated:
+            console.print(
+                f"[yellow]The genealogy goes on beyond the {_lots_shown(graph)} lots shown "
+                "(lots marked 'more'): trace those lots, or raise --limit (or --all).[/]"
+            )
 
 
 def _tree(graph: Genealogy) -> Tree:
@@ -84,8 +108,10 @@ def _grow(branch: Tree, key: str, graph: Genealogy, below: dict, shown: set[str]
 
 def _label(node: dict) -> str:
     if node["type"] == "lot":
+        more = f" [yellow](+{node['more']} links not shown)[/]" if node.get("more") else ""
         return (
-            f"{node['code']} {node['product']} of {node['producer']}, {kg_text(node['mass_kg'])} kg"
+            f"{node['code']} {node['product']} of {node['producer']}, "
+            f"{kg_text(node['mass_kg'])} kg{more}"
         )
     if node["type"] == "enterprise":
         return f"{node['identifier']} {node['name']}"
@@ -95,14 +121,70 @@ def _label(node: dict) -> str:
 def _lots_table(graph: Genealogy) -> Table:
     lots = [n for n in graph.nodes.values() if n["type"] == "lot"]
     elements = elements_in(*(n["reo_kg"] for n in lots))
-    table = Table("lot", "product", "producer", "mass kg", title="lots")
+    table = Table("lot", "generation", "product", "producer", "mass kg", title="lots")
     for el in elements:
         table.add_column(f"{el} REO kg", justify="right")
-    for node in sorted(lots, key=lambda n: n["code"]):
+    for node in sorted(lots, key=lambda n: (n["depth"], n["code"])):
         reo = [kg_text(node["reo_kg"].get(el)) for el in elements]
         table.add_row(
-            node["code"], node["product"], node["producer"], kg_text(node["mass_kg"]), *reo
+            node["code"] + (" (more)" if node["more"] else ""),
+            str(node["depth"]),
+            node["product"],
+            node["producer"],
+            kg_text(node["mass_kg"]),
+            *reo,
         )
+    return table
+
+
+def _lots_shown(graph: Genealogy) -> int:
+    return sum(1 for n in graph.nodes.values() if n["type"] == "lot")
+
+
+def _generations_table(graph: Genealogy) -> Table:
+    """Per generation: lots, mass, producers and, downstream, custody; complete or not."""
+    columns = ["generation", "lots", "mass kg", "producers"]
+    if graph.direction == "up":
+        columns += ["origins"]
+    else:
+        columns += ["shipments", "shipped kg", "buyers", "exports", "exported kg"]
+    table = Table(*columns, "complete", title="generations shown")
+    for row in graph.generations:
+        cells = [str(row["depth"]), f"{row['lots']:,}", kg_text(row["kg"]), str(row["producers"])]
+        if graph.direction == "up":
+            cells += [str(row["origins"])]
+        else:
+            cells += [
+                str(row["shipments"]),
+                kg_text(row["shipped_kg"]),
+                str(row["holders"]),
+                str(row["exports"]),
+                kg_text(row["export_kg"]),
+            ]
+        table.add_row(*cells, "yes" if row["complete"] else "partly shown")
+    return table
+
+
+def _unresolved_table(graph: Genealogy) -> Table:
+    """REO that flows beyond the lots shown, per frontier lot, and the totals."""
+    elements = elements_in(*(u["reo_kg"] for u in graph.unresolved))
+    table = Table("frontier lot", "generation", "enterprise", "links beyond")
+    table.title = "not yet attributed (beyond the lots shown): REO kg"
+    for el in elements:
+        table.add_column(f"{el} REO kg", justify="right")
+    for row in graph.unresolved:
+        reo = [kg_text(row["reo_kg"].get(el)) for el in elements]
+        table.add_row(
+            row["lot"], str(row["depth"]), row["enterprise"], str(row["links_beyond"]), *reo
+        )
+    totals = graph.attribution or {}
+    for label, key in (
+        ("content of the lot", "lot_reo_kg"),
+        ("attributed to origins", "origins_reo_kg"),
+        ("not yet attributed", "unresolved_reo_kg"),
+    ):
+        reo = [kg_text(totals.get(key, {}).get(el)) for el in elements]
+        table.add_row(label, "", "", "", *reo)
     return table
 
 
