@@ -38,7 +38,9 @@ def test_bench_runs_every_step_beside_its_baseline(tmp_path):
     for direction in ("up", "down"):
         assert steps["genealogy"][direction]["p99_ms"] >= steps["genealogy"][direction]["p50_ms"]
     rows = report_rows(results)
-    assert len(rows) == 6
+    # raw, load, api, balance, and per direction the bounded trace and the whole closure
+    assert len(rows) == 8
+    assert sum("nearest 100 lots" in measure for measure, *_ in rows) == 2
     units = ("rows/s", "events/s", "ms", " s")
     assert all(any(unit in figure for unit in units) for _, figure, _, _ in rows), rows
 

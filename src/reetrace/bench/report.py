@@ -36,17 +36,14 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
                     _ratio(rate, raw),
                 )
             )
+    genealogy = steps.get("genealogy", {})
     for direction in ("up", "down"):
-        g = steps.get("genealogy", {}).get(direction)
+        g = genealogy.get(direction)
         if g:
-            rows.append(
-                (
-                    f"genealogy {direction}stream, p50 / p99",
-                    f"{g['p50_ms']:.2f} / {g['p99_ms']:.2f} ms",
-                    f"{g['bare_p50_ms']:.2f} / {g['bare_p99_ms']:.2f} ms (bare CTE)",
-                    f"{g['ratio_p50']:.2f}x",
-                )
-            )
+            rows.append(_trace_row(f"nearest {genealogy.get('limit', '?')} lots", direction, g))
+            full = g.get("full") or {}
+            if full.get("lots"):
+                rows.append(_trace_row(f"whole closure, {full['lots']} lots", direction, full))
     if "balance" in steps:
         b = steps["balance"]
         rows.append(
@@ -58,6 +55,15 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
             )
         )
     return rows
+
+
+def _trace_row(bound: str, direction: str, g: dict) -> tuple[str, str, str, str]:
+    return (
+        f"genealogy {direction}stream ({bound}), p50 / p99",
+        f"{g['p50_ms']:.2f} / {g['p99_ms']:.2f} ms",
+        f"{g['bare_p50_ms']:.2f} / {g['bare_p99_ms']:.2f} ms (bare recursive query)",
+        f"{g['ratio_p50']:.2f}x / {g['ratio_p99']:.2f}x",
+    )
 
 
 def report_table(results: dict) -> Table:
