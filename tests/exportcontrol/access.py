@@ -6,16 +6,19 @@
 * applications are read by national roles, by the applicant and by a partner analyst
   whose country is the consignee's (state and dates only);
 * licences and refused exports by national roles and the exporter itself;
-* statistics by national readers, the licensing officer and partner analysts.
+* statistics by national readers, the licensing officer and partner analysts;
+* vetted exporters: vetted and revoked by licensing officers and administrators, read by
+  national roles and by the enterprise itself (its own vettings).
 """
 
 from __future__ import annotations
 
 import base64
+from datetime import date
 
 from reetrace.exportcontrol.choices import ApplicationState
-from reetrace.exportcontrol.models import Application
-from tests.exportcontrol.helpers import application_body, licensed
+from reetrace.exportcontrol.models import Application, VettedExporter
+from tests.exportcontrol.helpers import application_body, licensed, vet
 
 
 def allowed(R, EVERYONE, READ_ALL, WRITERS, ANON) -> dict[str, frozenset]:
@@ -38,6 +41,9 @@ def allowed(R, EVERYONE, READ_ALL, WRITERS, ANON) -> dict[str, frozenset]:
         "exportcontrol_stats": READ_ALL | {R.LICENSING_OFFICER, R.PARTNER},
         "watchlist_import": officer,
         "watchlist_screen": officer,
+        "vetted_exporters_list": national | {R.ENTERPRISE},
+        "vetted_exporters_vet": officer,
+        "vetted_exporters_revoke": officer,
     }
 
 
@@ -49,10 +55,12 @@ def prepare(scene) -> dict[str, str]:
     partner.partner_country = "DE"
     partner.save(update_fields=["partner_country"])
     application, licence = licensed(world)
+    vetting = vet(world)
     return {
         "application_id": application.number,
         "licence_number": licence.number,
         "product_form": "sintered_ndfeb",
+        "vetting_id": str(vetting.pk),
     }
 
 
@@ -83,6 +91,19 @@ def request_body(scene, operation_id: str, role: str, n: int) -> dict | None:
         return {
             "entries_csv": f"name,aliases,country,list,listed_since\nMatrix {n},,US,L,2024-01-01\n"
         }
+    if operation_id == "vetted_exporters_vet":
+        # one year per call, after the shared vetting's open-ended period is closed
+        VettedExporter.objects.filter(until__isnull=True).update(until=date(2025, 12, 31))
+        since = date(2030 + n, 1, 1)
+        return {
+            "enterprise": scene.own.identifier,
+            "since": f"{since}",
+            "until": f"{since.year}-12-31",
+            "basis": f"matrix {n}",
+        }
+    if operation_id == "vetted_exporters_revoke":
+        VettedExporter.objects.filter(pk=scene.extra_params["vetting_id"]).update(revoked_at=None)
+        return {"reason": f"matrix {n}"}
     if operation_id == "watchlist_screen":
         return {"name": f"Matrix {n}"}
     return None

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
 from reetrace.exportcontrol.services import application_create, document_add
+from reetrace.exportcontrol.vetting import exporter_vet
 from reetrace.exportcontrol.workflow import Approval, application_transition
 from reetrace.registry.models import EnterpriseRoleGrant
 from tests.factories.world import World, at, code
@@ -86,9 +87,23 @@ def walk(world: World, application, steps: list[tuple[str, datetime]], **kw):
     return application
 
 
+def vet(world: World, enterprise=None, *, since=date(2025, 1, 1), until=None):
+    """The licensing officer vets the magnet maker (or `enterprise`) for general licences."""
+    return exporter_vet(
+        actor=world.users["licensing_officer"],
+        enterprise=(enterprise or world.magnet_maker).identifier,
+        since=since,
+        until=until,
+        basis="audited internal compliance programme",
+    )
+
+
 def licensed(world: World, *, kind: str = "individual", kg: str = "500", **approval):
-    """An approved application of the magnet maker and its licence (issued 2025-05-06)."""
+    """An approved application of the magnet maker and its licence (issued 2025-05-06);
+    for a general licence the magnet maker is vetted first."""
     EnterpriseRoleGrant.objects.get_or_create(enterprise=world.magnet_maker, role="exporter")
+    if kind == "general":
+        vet(world)
     body = application_body(world, kind=kind)
     body["items"][0]["mass"] = kg
     application = application_create(

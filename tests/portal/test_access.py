@@ -14,8 +14,9 @@ The table is written from the product rules, not from ROLE_PERMISSIONS:
   administrator; cases and risk: the national readers of risk, never enterprises;
 * licence applications: every role follows the ones it may see (a partner: its
   importers', state and dates); only an enterprise applies; the desk is the
-  licensing officer's (and the administrator's); statistics: national readers of
-  licensing statistics and partners, not customs;
+  licensing officer's (and the administrator's), and so is vetting exporters for
+  general licences; statistics: national readers of licensing statistics and
+  partners, not customs; refused export attempts: national roles;
 * reconciliation: national roles and partners read; regulator, administrator and
   partners load datasets; partners (and the administrator) upload submissions.
 
@@ -103,6 +104,10 @@ PAGES: dict[str, tuple[str, frozenset[str] | str]] = {
     "exportcontrol:document": ("get", ENTERPRISE | NATIONAL),
     "exportcontrol:application-act": ("post", ENTERPRISE),
     "exportcontrol:decide": ("post", OFFICERS),
+    "exportcontrol:vetting": ("get", OFFICERS),
+    "exportcontrol:vet": ("post", OFFICERS),
+    "exportcontrol:vetting-revoke": ("post", OFFICERS),
+    "exportcontrol:refused": ("get", NATIONAL),
     # reconciliation
     "reconciliation:datasets": ("get", NATIONAL | {R.PARTNER}),
     "reconciliation:dataset-load": ("post", {R.REGULATOR, R.ADMIN, R.PARTNER}),

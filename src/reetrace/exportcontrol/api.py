@@ -1,5 +1,5 @@
 """Export-control endpoints: classification, licence applications and their workflow,
-licences, refused exports, statistics and watch lists. Handlers stay thin: they
+licences, refused exports, vetted exporters, statistics and watch lists. Handlers stay thin: they
 call one service or selector each."""
 
 from __future__ import annotations
@@ -28,13 +28,17 @@ from reetrace.exportcontrol.schemas import (
     HitOut,
     LicenceOut,
     RefusedExportOut,
+    RevocationIn,
     ScreenIn,
     StatsOut,
+    VettingIn,
+    VettingOut,
     WatchListImportIn,
     WatchListImportOut,
 )
 from reetrace.exportcontrol.screening import application_screen, screen_name, watchlist_import
 from reetrace.exportcontrol.stats import licensing_stats
+from reetrace.exportcontrol.vetting import exporter_vet, vetting_revoke
 from reetrace.exportcontrol.workflow import Approval, application_transition
 from reetrace.ledger.rules import composition_parse
 from reetrace.ledger.schemas import ErrorOut
@@ -290,3 +294,51 @@ def watchlist_screen(request, body: ScreenIn):
     """Fuzzy-match one name (Latin or Chinese) against the watch lists and the 50% rule."""
     hits = screen_name(body.name, country=body.country.upper(), min_score=body.min_score)
     return [h.as_dict() for h in hits]
+
+
+@router.get(
+    "/exportcontrol/vetted-exporters",
+    response={200: list[VettingOut], **ERRORS},
+    operation_id="vetted_exporters_list",
+)
+@requires(Permission.EXPORTCONTROL_LICENCE_READ)
+def vetted_exporters_list(
+    request, enterprise: str | None = None, limit: int = 100, offset: int = 0
+):
+    """Vettings for general licences, newest first, each with its status today; an
+    enterprise sees its own."""
+    rows = selectors.vettings_visible(actor=request.auth)
+    if enterprise:
+        rows = rows.filter(enterprise__identifier=enterprise)
+    on = selectors.today()
+    return [selectors.vetting_out(v, on) for v in rows[offset : offset + min(limit, 500)]]
+
+
+@router.post(
+    "/exportcontrol/vetted-exporters",
+    response={201: VettingOut, **ERRORS},
+    operation_id="vetted_exporters_vet",
+)
+@requires(Permission.EXPORTCONTROL_APPLICATION_DECIDE)
+def vetted_exporters_vet(request, body: VettingIn):
+    """Vet an exporter for general licences from `since` (until `until`, or open-ended)."""
+    vetting = exporter_vet(
+        actor=request.auth,
+        enterprise=body.enterprise,
+        since=body.since,
+        until=body.until,
+        basis=body.basis,
+    )
+    return Status(201, selectors.vetting_out(vetting, selectors.today()))
+
+
+@router.post(
+    "/exportcontrol/vetted-exporters/{vetting_id}/revocation",
+    response={200: VettingOut, **ERRORS},
+    operation_id="vetted_exporters_revoke",
+)
+@requires(Permission.EXPORTCONTROL_APPLICATION_DECIDE)
+def vetted_exporters_revoke(request, vetting_id: int, body: RevocationIn):
+    """Revoke a vetting: general licences are no longer submitted or approved on it."""
+    vetting = vetting_revoke(actor=request.auth, vetting_id=vetting_id, reason=body.reason)
+    return selectors.vetting_out(vetting, selectors.today())

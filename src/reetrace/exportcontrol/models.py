@@ -203,3 +203,30 @@ class ScreeningHit(models.Model):
     score = models.PositiveSmallIntegerField()
     via = models.CharField(max_length=200)
     at = models.DateTimeField()
+
+
+class VettedExporter(models.Model):
+    """An exporter the ministry has vetted for general licences over a period.
+
+    Rows are data an officer controls (vet, revoke), never deleted: a revoked vetting
+    keeps who revoked it and when, so a refused general licence can say why."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="vettings", verbose_name=_("exporter")
+    )
+    since = models.DateField(_("vetted since"))
+    until = models.DateField(_("vetted until"), null=True, blank=True)
+    basis = models.CharField(_("basis of the vetting"), max_length=500)
+    vetted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    vetted_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revocation_reason = models.CharField(_("reason for revoking"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-since", "-pk"]
+        indexes = [models.Index(fields=["enterprise", "since"])]

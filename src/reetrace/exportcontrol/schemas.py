@@ -247,3 +247,29 @@ class ScreenIn(Schema):
     name: str = ShortText
     country: str = ""
     min_score: int | None = Field(None, ge=0, le=100)
+
+
+class VettingIn(Schema):
+    enterprise: str = Field(min_length=1, max_length=64, description="enterprise identifier")
+    since: date
+    until: date | None = Field(None, description="last day vetted; none: open-ended")
+    basis: str = Field(min_length=1, max_length=500, description="why the exporter is vetted")
+
+
+class RevocationIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class VettingOut(Schema):
+    id: int
+    enterprise: str
+    enterprise_name: str
+    since: date
+    until: date | None
+    basis: str
+    status: str = Field(description="on today's China date: valid, pending, ended or revoked")
+    vetted_by: str
+    vetted_at: datetime
+    revoked_by: str | None
+    revoked_at: datetime | None
+    revocation_reason: str

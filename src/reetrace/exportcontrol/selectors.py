@@ -8,7 +8,7 @@ the dates (the `detail` part stays empty).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,10 +18,18 @@ from reetrace.accounts.permissions import UserRole
 from reetrace.core.errors import NotFound
 from reetrace.exportcontrol.choices import OPEN_STATES
 from reetrace.exportcontrol.choices import ApplicationState as S
-from reetrace.exportcontrol.models import Application, Document, Licence, RefusedExport
+from reetrace.exportcontrol.models import (
+    Application,
+    Document,
+    Licence,
+    RefusedExport,
+    VettedExporter,
+)
 from reetrace.exportcontrol.services import china_date
 from reetrace.exportcontrol.workdays import CalendarNotCovered, Clock
 from reetrace.exportcontrol.workflow import application_clock, documents_missing
+from reetrace.ledger.rules import CHINA_TIME
+from reetrace.registry.models import Enterprise
 
 __all__ = [
     "application_out",
@@ -33,8 +41,12 @@ __all__ = [
     "licence_out",
     "licence_visible",
     "licences_visible",
+    "refused_export_rows",
     "refused_exports_visible",
     "today",
+    "vetting_out",
+    "vettings_active",
+    "vettings_visible",
 ]
 
 
@@ -238,3 +250,89 @@ def refused_exports_visible(*, actor: User) -> QuerySet[RefusedExport]:
     if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
         return rows.filter(exporter=actor.enterprise.identifier)
     return rows.none()
+
+
+def _china_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=CHINA_TIME)
+
+
+def refused_export_rows(
+    *,
+    actor: User,
+    exporter: str = "",
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 500,
+) -> list[dict]:
+    """Refused attempts newest first, filtered by exporter identifier and by China dates
+    `start`..`end` (both included), each with the exporter's registered name."""
+    rows = refused_exports_visible(actor=actor)
+    if exporter:
+        rows = rows.filter(exporter=exporter)
+    if start:
+        rows = rows.filter(at__gte=_china_midnight(start))
+    if end:
+        rows = rows.filter(at__lt=_china_midnight(end + timedelta(days=1)))
+    found = list(rows[:limit])
+    names = {
+        e.identifier: e.display_name
+        for e in Enterprise.objects.filter(identifier__in={r.exporter for r in found})
+    }
+    return [
+        {
+            "at": r.at,
+            "exporter": r.exporter,
+            "exporter_name": names.get(r.exporter, ""),
+            "event_id": r.event_id,
+            "lot": r.lot,
+            "mass": r.mass,
+            "destination": r.destination,
+            "consignee": r.consignee,
+            "end_user": r.end_user,
+            "licence_cited": r.licence_cited,
+            "reason": r.reason,
+            "codes": ", ".join(r.codes),
+        }
+        for r in found
+    ]
+
+
+def vettings_visible(*, actor: User) -> QuerySet[VettedExporter]:
+    """Vettings, newest first: all for national roles, its own for an enterprise."""
+    rows = VettedExporter.objects.select_related("enterprise", "vetted_by", "revoked_by")
+    if actor.is_national:
+        return rows
+    if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
+        return rows.filter(enterprise_id=actor.enterprise_id)
+    return rows.none()
+
+
+def vettings_active(*, actor: User) -> QuerySet[VettedExporter]:
+    """The vettings an officer may still revoke."""
+    return vettings_visible(actor=actor).filter(revoked_at__isnull=True)
+
+
+def vetting_out(vetting: VettedExporter, on: date) -> dict:
+    """A vetting with its status on `on`: valid, revoked, ended or not yet begun."""
+    if vetting.revoked_at is not None:
+        status = "revoked"
+    elif vetting.until is not None and vetting.until < on:
+        status = "ended"
+    elif vetting.since > on:
+        status = "pending"
+    else:
+        status = "valid"
+    return {
+        "id": vetting.pk,
+        "enterprise": vetting.enterprise.identifier,
+        "enterprise_name": vetting.enterprise.display_name,
+        "since": vetting.since,
+        "until": vetting.until,
+        "basis": vetting.basis,
+        "status": status,
+        "vetted_by": vetting.vetted_by.username,
+        "vetted_at": vetting.vetted_at,
+        "revoked_by": vetting.revoked_by.username if vetting.revoked_by else None,
+        "revoked_at": vetting.revoked_at,
+        "revocation_reason": vetting.revocation_reason,
+    }

@@ -4,6 +4,11 @@ draft -> submitted -> accepted -> under_review -> (information_requested ->
 resubmitted -> under_review)* -> approved | rejected; withdrawn from any open
 state. The table below is the only place a state change is allowed; anything
 else is refused with the states it would need.
+
+A general licence needs a vetted exporter (vetting.py). It is checked at submission
+and resubmission, so the applicant hears at once rather than after weeks of review,
+and again at approval, on the approval date, because the vetting may have been
+revoked or may have ended while the application waited.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from reetrace.exportcontrol.models import Application, Licence, LicenceItem, Tra
 from reetrace.exportcontrol.policy import policy
 from reetrace.exportcontrol.screening import application_screen
 from reetrace.exportcontrol.services import china_date, number_next
+from reetrace.exportcontrol.vetting import vetting_require
 from reetrace.exportcontrol.workdays import Clock, Pause, clock_compute
 
 __all__ = ["TRANSITIONS", "application_clock", "application_transition", "documents_missing"]
@@ -90,7 +96,9 @@ def _check_allowed(application: Application, action: str) -> str:
     return target
 
 
-def _on_submit(application: Application) -> None:
+def _on_submit(application: Application, now: datetime, action: str) -> None:
+    if application.kind == LicenceKind.GENERAL:
+        vetting_require(application, china_date(now), action)
     missing = documents_missing(application)
     if missing:
         raise ReetraceError(
@@ -119,12 +127,14 @@ def application_transition(
     target = _check_allowed(application, action)
     before = application.state
     if action == Action.SUBMIT:
-        _on_submit(application)
+        _on_submit(application, now, action)
         application.submitted_at = application.submitted_at or now
     elif action == Action.RESUBMIT:
-        _on_submit(application)
+        _on_submit(application, now, action)
     elif action == Action.ACCEPT:
         application.accepted_on = china_date(now)
+    elif action == Action.APPROVE and application.kind == LicenceKind.GENERAL:
+        vetting_require(application, china_date(now), action)
     if target in (S.APPROVED, S.REJECTED, S.WITHDRAWN):
         application.decided_at = now
     application.state = target

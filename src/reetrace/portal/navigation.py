@@ -46,6 +46,13 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Licences"), "exportcontrol:applications", (P.EXPORTCONTROL_APPLICATION_READ,)),
     NavItem(_("Licensing desk"), "exportcontrol:desk", (P.EXPORTCONTROL_APPLICATION_DECIDE,)),
     NavItem(_("Licensing statistics"), "exportcontrol:statistics", (P.EXPORTCONTROL_STATS_READ,)),
+    NavItem(_("Vetted exporters"), "exportcontrol:vetting", (P.EXPORTCONTROL_APPLICATION_DECIDE,)),
+    # Only national roles hold both (enterprises lack the summary, partners licences).
+    NavItem(
+        _("Refused exports"),
+        "exportcontrol:refused",
+        (P.EXPORTCONTROL_LICENCE_READ, P.TRACE_EXPORT_SUMMARY_READ),
+    ),
     NavItem(_("Reconciliation"), "reconciliation:datasets", (P.RECONCILIATION_READ,)),
     NavItem(_("Partner submissions"), "reconciliation:submissions", (P.RECONCILIATION_READ,)),
 ]

@@ -26,9 +26,11 @@ from reetrace.portal.views import (
     national,
     partner,
     reconcile,
+    refused,
     registry,
     reporting,
     upload,
+    vetting,
 )
 
 portal_patterns = [
@@ -82,6 +84,10 @@ exportcontrol_patterns = [
     path("new/", licences.application_new, name="application-new"),
     path("desk/", licensing.desk, name="desk"),
     path("statistics/", licensing.statistics, name="statistics"),
+    path("vetting/", vetting.vetting_list, name="vetting"),
+    path("vetting/vet", vetting.vet, name="vet"),
+    path("vetting/revoke", vetting.revoke, name="vetting-revoke"),
+    path("refused/", refused.refused_exports, name="refused"),
     path("<str:number>/", licences.application_detail, name="application"),
     path("<str:number>/documents", licences.document_upload, name="document-upload"),
     path("<str:number>/documents/<int:document_id>", licences.document_file, name="document"),
