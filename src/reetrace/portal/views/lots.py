@@ -137,11 +137,25 @@ def _bounds(request: HttpRequest) -> tuple[int, int | None]:
     return limit, values["depth"]
 
 
-def _composition(lot: dict) -> list[dict]:
-    return [
-        {"element": el, "name": ELEMENTS[el].name, "fraction": f, "reo_kg": lot["reo_kg"][el]}
+def _composition_table(lot: dict) -> Table:
+    rows = [
+        {
+            "element": f"{el} · {ELEMENTS[el].name}",
+            "percent": f * 100,
+            "reo_kg": lot["reo_kg"][el],
+        }
         for el, f in sorted(lot["composition"].items())
     ]
+    return Table(
+        "composition",
+        _("Composition"),
+        [
+            Column("element", _("Element")),
+            Column("percent", _("Mass fraction as metal (%)"), "number3"),
+            Column("reo_kg", _("Content (REO kg)"), "reo"),
+        ],
+        rows,
+    )
 
 
 @portal_page(P.LEDGER_LOT_READ, P.TRACE_GENEALOGY_READ)
@@ -155,7 +169,6 @@ def lot_detail(request: HttpRequest, code: str) -> HttpResponse:
     larger = next((n for n in (1_000, MAX_LIMIT) if n > limit), None)
     context = {
         "lot": facts,
-        "composition": _composition(facts),
         "chart": genealogy_chart(lot.code, up, down),
         "can_label": request.user.has_permission(P.LEDGER_LOT_READ),
         "up": up,
@@ -168,6 +181,7 @@ def lot_detail(request: HttpRequest, code: str) -> HttpResponse:
         "larger_limit": larger if (up.truncated or down.truncated) else None,
     }
     tables = [
+        _composition_table(facts),
         _edges_table(genealogy_edges(up, down)),
         _origins_table(up.origins),
         _unresolved_table(up),
