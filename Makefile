@@ -5,7 +5,7 @@ PYTHON ?= python3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/reetrace
 DEMO_SCALE ?= small
 
-.PHONY: help install demo test test-sqlite test-postgres lint format schema clean
+.PHONY: help install demo test test-sqlite test-postgres lint format schema messages clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -55,6 +55,14 @@ test: lint test-sqlite test-postgres  ## everything CI runs: lint, SQLite suite,
 format: install  ## apply ruff's formatting and import order
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
+
+# Every app's strings go to portal/locale (the one catalogue); makemessages looks for
+# a `locale` directory where it runs, hence the temporary link.
+messages: install  ## refresh the zh-Hans catalogue from the code, then compile it
+	cd src/reetrace && ln -sfn portal/locale locale && \
+		../../$(BIN)/django-admin makemessages -l zh_Hans --no-location; \
+		status=$$?; rm -f locale; exit $$status
+	cd src/reetrace/portal && ../../../$(BIN)/django-admin compilemessages
 
 clean:  ## remove the virtualenv and runtime files
 	rm -rf $(VENV) var
