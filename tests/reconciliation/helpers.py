@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.management import call_command
+
+from reetrace.reconciliation.models import PartnerDataset
 from reetrace.reconciliation.services.datasets import dataset_load
 from tests.factories.world import World, at, code
 
@@ -176,3 +180,16 @@ def load(text: str, fmt: str = "comtrade", vintage: date = date(2025, 6, 1), **k
 
 
 MIRROR_HEADER = "reporterISO,partnerISO,flowCode,cmdCode,period,netWgt,fobvalue\n"
+
+
+def cli_report(tmp_path) -> tuple[dict, int]:
+    """`reetrace reconcile --json` over the injected partner file for Jan-Feb 2025: the
+    command's report and the pk of the dataset it loaded (the page and API compare)."""
+    path = tmp_path / "partner.csv"
+    path.write_text(comtrade_csv(injected_rows()))
+    out = io.StringIO()
+    call_command(
+        "reconcile", "--partner", str(path), "--format", "comtrade", "--vintage", "2025-06-01",
+        "--from", "2025-01", "--to", "2025-02", "--json", stdout=out,
+    )  # fmt: skip
+    return json.loads(out.getvalue()), PartnerDataset.objects.get().pk

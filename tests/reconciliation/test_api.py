@@ -5,14 +5,18 @@ from __future__ import annotations
 import base64
 import json
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from reetrace.reconciliation.models import PartnerDataset
-from tests.reconciliation.helpers import SCENARIO, comtrade_csv, export_magnets, injected_rows
+from tests.reconciliation.helpers import (
+    SCENARIO,
+    cli_report,
+    comtrade_csv,
+    export_magnets,
+    injected_rows,
+)
 
 SECRETS = ("Secret Consignee", "End user", "Ningbo", "fob_value", "CD-R")
 
@@ -64,18 +68,9 @@ def test_a_bad_file_is_refused_with_line_and_column(world):
 
 
 def test_the_api_and_the_command_give_the_same_figures(scenario, tmp_path):
-    text = comtrade_csv(injected_rows())
-    path = tmp_path / "partner.csv"
-    path.write_text(text)
-    out = StringIO()
-    call_command(
-        "reconcile", "--partner", str(path), "--format", "comtrade", "--vintage", "2025-06-01",
-        "--from", "2025-01", "--to", "2025-02", "--json", stdout=out,
-    )  # fmt: skip
-    cli = json.loads(out.getvalue())
-    dataset = PartnerDataset.objects.get()
+    cli, dataset_id = cli_report(tmp_path)
     api = scenario.client("regulator").get(
-        f"/api/v1/reconciliation/datasets/{dataset.pk}/comparison",
+        f"/api/v1/reconciliation/datasets/{dataset_id}/comparison",
         {"start": "2025-01", "end": "2025-02"},
     )
     assert api.status_code == 200, api.content

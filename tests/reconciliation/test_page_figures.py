@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from io import StringIO
-
-from django.core.management import call_command
 from django.urls import reverse
 
 from reetrace.accounts.permissions import UserRole as R
-from reetrace.reconciliation.models import PartnerDataset
 from tests.portal.conftest import signed_in
-from tests.reconciliation.helpers import SCENARIO, comtrade_csv, export_magnets, injected_rows
+from tests.reconciliation.helpers import SCENARIO, cli_report, export_magnets
 
 
 def _figures(cells: list[dict]) -> list[tuple]:
@@ -26,17 +21,9 @@ def _figures(cells: list[dict]) -> list[tuple]:
 
 def test_the_page_and_the_command_give_the_same_figures(world, tmp_path):
     export_magnets(world, SCENARIO)
-    path = tmp_path / "partner.csv"
-    path.write_text(comtrade_csv(injected_rows()))
-    out = StringIO()
-    call_command(
-        "reconcile", "--partner", str(path), "--format", "comtrade", "--vintage", "2025-06-01",
-        "--from", "2025-01", "--to", "2025-02", "--json", stdout=out,
-    )  # fmt: skip
-    cli = json.loads(out.getvalue())
-    dataset = PartnerDataset.objects.get()
+    cli, dataset_id = cli_report(tmp_path)
     page = signed_in(world.users[R.REGULATOR]).get(
-        reverse("reconciliation:comparison", args=[dataset.pk]),
+        reverse("reconciliation:comparison", args=[dataset_id]),
         {"start": "2025-01", "end": "2025-02"},
     )
     assert page.status_code == 200

@@ -93,6 +93,11 @@ PPB = 1_000_000_000
 FRACTION_QUANTUM = Decimal("0.000000001")
 
 
+def fraction_to_ppb(fraction: Decimal) -> int:
+    """A mass fraction as the integer parts per billion the database holds."""
+    return int((Decimal(str(fraction)) * PPB).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
 class MassFractionField(models.BigIntegerField):
     """A mass fraction 0..1 (Decimal in Python), stored exactly as parts per billion."""
 
@@ -109,4 +114,4 @@ class MassFractionField(models.BigIntegerField):
     def get_prep_value(self, value):
         if value is None:
             return None
-        return int((Decimal(str(value)) * PPB).to_integral_value(rounding=ROUND_HALF_EVEN))
+        return fraction_to_ppb(value)

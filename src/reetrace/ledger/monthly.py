@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import connection as default_connection
 
-from reetrace.core.quantities import PPB, kg_to_mg
+from reetrace.core.quantities import fraction_to_ppb, kg_to_mg
 
 if TYPE_CHECKING:  # the capture package imports this module
     from reetrace.ledger.capture.state import PostingSpec
@@ -44,11 +43,6 @@ def metal_ug(kg_mg: int, ppb: int) -> int:
     return -micrograms if kg_mg < 0 else micrograms
 
 
-def _ppb(fraction: Decimal) -> int:
-    """The stored form of a mass fraction (as MassFractionField writes it)."""
-    return int((fraction * PPB).to_integral_value(rounding=ROUND_HALF_EVEN))
-
-
 def flows_add(postings: Iterable[PostingSpec]) -> None:
     """Add a batch's postings to the summary (one upsert per holder, month, flow, element)."""
     deltas: dict[Key, int] = defaultdict(int)
@@ -57,7 +51,7 @@ def flows_add(postings: Iterable[PostingSpec]) -> None:
         lot = spec.lot
         parts = compositions.get(id(lot))
         if parts is None:
-            parts = [(element, _ppb(f)) for element, f in lot.composition.items()]
+            parts = [(element, fraction_to_ppb(f)) for element, f in lot.composition.items()]
             compositions[id(lot)] = parts
         kg_mg = kg_to_mg(spec.kg)
         for element, ppb in parts:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reetrace.portal.tables import Column, Table
+from reetrace.portal.tables import Column, Table, link_to
 from reetrace.reconciliation.choices import LineStatus
 
 __all__ = [
@@ -46,7 +46,7 @@ def datasets_table(rows) -> Table:
                 "name",
                 gettext_lazy("Dataset"),
                 "link",
-                lambda r: reverse("reconciliation:comparison", args=[r["id"]]),
+                link_to("reconciliation:comparison", "id"),
             ),
             Column("source", gettext_lazy("Source")),
             Column("vintage", gettext_lazy("Vintage"), "date"),
@@ -210,9 +210,7 @@ def declarations_table(found: dict) -> Table:
             Column("hs_code", gettext_lazy("HS code")),
             Column("consignee", gettext_lazy("Consignee")),
             Column("licence", gettext_lazy("Licence")),
-            Column(
-                "lot", gettext_lazy("Lot"), "link", lambda r: reverse("portal:lot", args=[r["lot"]])
-            ),
+            Column("lot", gettext_lazy("Lot"), "link", link_to("portal:lot", "lot")),
             Column("kg", gettext_lazy("Mass (kg)"), "kg"),
             Column("fob", gettext_lazy("FOB value")),
         ],

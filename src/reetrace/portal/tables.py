@@ -17,6 +17,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.text import slugify
 from openpyxl import Workbook
 
@@ -34,6 +35,15 @@ class Column:
     header: Any  # a lazy translation; the unit goes in the header, e.g. "Mass (kg)"
     kind: str = "text"  # text | kg | reo | number | number3 | date | datetime | link
     link: Callable[[dict], str] | None = None
+
+
+def link_to(view_name: str, key: str) -> Callable[[dict], str]:
+    """A column's link: the page `view_name` of the row's `key` (none when it is empty)."""
+
+    def link(row: dict) -> str:
+        return reverse(view_name, args=[row[key]]) if row[key] else ""
+
+    return link
 
 
 @dataclass

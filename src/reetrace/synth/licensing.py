@@ -171,18 +171,7 @@ def _documents(application: Application, record: dict, actor: User, uploaded: da
             f"({record['country']}); end user {record['end_user']}\n"
             f"{record['kg']} kg {record['product']}, contract {application.contract_number}\n"
         ).encode()
-        document = Document(
-            application=application,
-            kind=kind,
-            filename=f"{kind}.txt",
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            uploaded_by=actor,
-            uploaded_at=uploaded,
-        )
-        name = f"{application.number}-{kind}-{document.sha256[:12]}.txt"
-        document.file.save(name, ContentFile(content), save=False)
-        document.save()
+        _document_add(application, kind, content, actor, uploaded, shared=False)
 
 
 def _shared_documents(application: Application, actor: User, uploaded: datetime) -> None:
@@ -191,22 +180,40 @@ def _shared_documents(application: Application, actor: User, uploaded: datetime)
     and size), written once, instead of four files each."""
     for kind in REQUIRED_DOCUMENTS:
         content = f"Synthetic {kind.label}, shared by the decided synthetic applications\n"
-        digest = hashlib.sha256(content.encode()).hexdigest()
-        document = Document(
-            application=application,
-            kind=kind,
-            filename=f"{kind}.txt",
-            sha256=digest,
-            size=len(content.encode()),
-            uploaded_by=actor,
-            uploaded_at=uploaded,
-        )
+        _document_add(application, kind, content.encode(), actor, uploaded, shared=True)
+
+
+def _document_add(
+    application: Application,
+    kind: str,
+    content: bytes,
+    actor: User,
+    uploaded: datetime,
+    *,
+    shared: bool,
+) -> None:
+    """One document with its SHA-256 and size; a shared one is stored once, under a
+    name made of its digest, and every application citing it points there."""
+    digest = hashlib.sha256(content).hexdigest()
+    document = Document(
+        application=application,
+        kind=kind,
+        filename=f"{kind}.txt",
+        sha256=digest,
+        size=len(content),
+        uploaded_by=actor,
+        uploaded_at=uploaded,
+    )
+    if shared:
         name = f"exportcontrol/synthetic/{kind}-{digest[:12]}.txt"
         storage = document.file.storage
-        if not storage.exists(name):
-            name = storage.save(name, ContentFile(content.encode()))
-        document.file.name = name
-        document.save()
+        document.file.name = (
+            name if storage.exists(name) else storage.save(name, ContentFile(content))
+        )
+    else:
+        name = f"{application.number}-{kind}-{digest[:12]}.txt"
+        document.file.save(name, ContentFile(content), save=False)
+    document.save()
 
 
 def _first_serial(stem: str) -> int:

@@ -35,21 +35,17 @@ from reetrace.portal.forms.compliance import (
     RunForm,
     ShareForm,
 )
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.views.common import error_show, http_errors
 
 PAGE = 500
 ACTIONS = {"triage": ReasonForm, "dismiss": DismissForm, "share": ShareForm}
 
 
-def _alert_link(row: dict) -> str:
-    return reverse("compliance:alert", args=[row["id"]])
-
-
 def alerts_table(alerts, *, national: bool, table_id: str = "alerts") -> Table:
     """Alerts as a table; the enterprise column is left out for the enterprise itself."""
     columns = [
-        Column("id", gettext_lazy("Alert"), "link", _alert_link),
+        Column("id", gettext_lazy("Alert"), "link", link_to("compliance:alert", "id")),
         Column("period", gettext_lazy("Month")),
         Column("rule", gettext_lazy("Rule")),
         Column("severity", gettext_lazy("Severity")),

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,19 +26,11 @@ from reetrace.portal.forms.compliance import (
     CloseForm,
     NoteForm,
 )
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.views.alerts import alerts_table
 from reetrace.portal.views.common import error_show, file_download, http_errors
 
 ACTIONS = {"assign": AssignForm, "note": NoteForm, "attach": AttachForm, "close": CloseForm}
-
-
-def _case_link(row: dict) -> str:
-    return reverse("compliance:case", args=[row["id"]])
-
-
-def _enterprise_link(row: dict) -> str:
-    return reverse("portal:enterprise", args=[row["enterprise"]])
 
 
 @portal_page(P.COMPLIANCE_RISK_READ)
@@ -64,7 +55,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases",
         gettext_lazy("Cases"),
         [
-            Column("id", gettext_lazy("Case"), "link", _case_link),
+            Column("id", gettext_lazy("Case"), "link", link_to("compliance:case", "id")),
             Column("title", gettext_lazy("Title")),
             Column("status", gettext_lazy("Status")),
             Column("assignee", gettext_lazy("Assignee")),
@@ -180,7 +171,12 @@ def risk_table(rows: list[dict]) -> Table:
         gettext_lazy("Enterprises by risk score"),
         [
             Column("rank", gettext_lazy("Rank"), "number"),
-            Column("enterprise", gettext_lazy("Enterprise"), "link", _enterprise_link),
+            Column(
+                "enterprise",
+                gettext_lazy("Enterprise"),
+                "link",
+                link_to("portal:enterprise", "enterprise"),
+            ),
             Column("name", gettext_lazy("Name")),
             Column("score", gettext_lazy("Risk score (points)")),
             Column("alerts", gettext_lazy("Live alerts by severity")),

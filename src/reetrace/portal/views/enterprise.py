@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.accounts.permissions import Permission as P
@@ -11,17 +10,13 @@ from reetrace.compliance.selectors import alerts_visible
 from reetrace.exportcontrol.selectors import applications_visible
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.alerts import alerts_table
 from reetrace.portal.views.licences import application_rows, applications_table
 from reetrace.trace.selectors import stock_of
 
 STATES = {"in_stock": _("in stock"), "in_transit": _("in transit")}
-
-
-def _lot_link(row: dict) -> str:
-    return reverse("portal:lot", args=[row["lot"]])
 
 
 def stock_table(lines: list[dict]) -> Table:
@@ -48,7 +43,7 @@ def lots_table(lines: list[dict]) -> Table:
         "lots",
         _("Lots held and in transit to you"),
         [
-            Column("lot", _("Lot code"), "link", _lot_link),
+            Column("lot", _("Lot code"), "link", link_to("portal:lot", "lot")),
             Column("product", _("Product")),
             Column("state", _("State")),
             Column("kg", _("Mass (kg)"), "kg"),

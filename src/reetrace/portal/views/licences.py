@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -37,18 +36,19 @@ from reetrace.portal.forms.licences import (
     application_data,
     application_errors_show,
 )
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.views.common import error_show, file_download, forbidden_as_403, http_errors
-
-
-def _application_link(row: dict) -> str:
-    return reverse("exportcontrol:application", args=[row["number"]])
 
 
 def applications_table(rows: list[dict], *, partner: bool = False, title=None) -> Table:
     """Applications with state and dates; partners get no applicant or destination."""
     columns = [
-        Column("number", gettext_lazy("Application"), "link", _application_link),
+        Column(
+            "number",
+            gettext_lazy("Application"),
+            "link",
+            link_to("exportcontrol:application", "number"),
+        ),
         Column("state", gettext_lazy("State")),
         Column("applicant", gettext_lazy("Applicant")),
         Column("destination", gettext_lazy("Destination")),
@@ -158,10 +158,6 @@ def _officer_context(request, application, forms: dict) -> dict:
     return {"decision_form": form if actions else None}
 
 
-def _lot_link(row: dict) -> str:
-    return reverse("portal:lot", args=[row["lot"]]) if row["lot"] else ""
-
-
 def items_table(items: list[dict]) -> Table:
     """What is applied for, one row per item, with the control codes it falls under."""
     rows = [
@@ -179,7 +175,7 @@ def items_table(items: list[dict]) -> Table:
         [
             Column("product", gettext_lazy("Product")),
             Column("form", gettext_lazy("Form")),
-            Column("lot", gettext_lazy("Lot"), "link", _lot_link),
+            Column("lot", gettext_lazy("Lot"), "link", link_to("portal:lot", "lot")),
             Column("composition", gettext_lazy("Composition (mass fraction as metal)")),
             Column("kg", gettext_lazy("Mass (kg)"), "kg"),
             Column("value", gettext_lazy("Value")),

@@ -8,7 +8,6 @@ from collections import Counter
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,13 +22,9 @@ from reetrace.exportcontrol.stats import licensing_stats
 from reetrace.exportcontrol.workflow import application_transition
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.licences import DecisionForm
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.views.common import http_errors
 from reetrace.portal.views.licences import _actions, application_page, state_of
-
-
-def _application_link(row: dict) -> str:
-    return reverse("exportcontrol:application", args=[row["number"]])
 
 
 def queue_table(queue: list[dict]) -> Table:
@@ -54,7 +49,12 @@ def queue_table(queue: list[dict]) -> Table:
         "queue",
         gettext_lazy("Open applications, due soonest first"),
         [
-            Column("number", gettext_lazy("Application"), "link", _application_link),
+            Column(
+                "number",
+                gettext_lazy("Application"),
+                "link",
+                link_to("exportcontrol:application", "number"),
+            ),
             Column("state", gettext_lazy("State")),
             Column("applicant", gettext_lazy("Applicant")),
             Column("destination", gettext_lazy("Destination")),

@@ -14,7 +14,6 @@ from __future__ import annotations
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.accounts.permissions import Permission as P
@@ -23,7 +22,7 @@ from reetrace.ledger.choices import EventKind
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.portal.access import portal_page
 from reetrace.portal.graphs import genealogy_chart, genealogy_edges
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.common import http_errors
 from reetrace.registry.elements import ELEMENTS
@@ -106,7 +105,7 @@ def _unresolved_table(graph: Genealogy) -> Table:
                 "lot",
                 _("Frontier lot"),
                 "link",
-                link=lambda r: reverse("portal:lot", args=[r["lot"]]),
+                link=link_to("portal:lot", "lot"),
             ),
             Column("depth", _("Generation")),
             Column("enterprise", _("Enterprise")),

@@ -8,7 +8,6 @@ from datetime import date
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +19,7 @@ from reetrace.core.periods import period_parse
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.flows import element_flows
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.registry.elements import ELEMENTS
 from reetrace.trace.selectors import export_summary
 
@@ -139,7 +138,7 @@ def _laggards_table(period: date) -> Table:
                 "identifier",
                 _("Enterprise"),
                 "link",
-                lambda r: reverse("portal:enterprise", args=[r["identifier"]]),
+                link_to("portal:enterprise", "identifier"),
             ),
             Column("name", _("Name")),
             Column("province", _("Province")),

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from reetrace.accounts.permissions import Permission as P
 from reetrace.exportcontrol import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.exportcontrol import RefusedFilterForm
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 
 PAGE = 500
-
-
-def _exporter_link(row: dict) -> str:
-    return reverse("portal:enterprise", args=[row["exporter"]])
 
 
 def refused_table(rows: list[dict]) -> Table:
@@ -31,7 +26,12 @@ def refused_table(rows: list[dict]) -> Table:
         gettext_lazy("Refused export attempts, newest first"),
         [
             Column("at", gettext_lazy("Time"), "datetime"),
-            Column("exporter", gettext_lazy("Exporter"), "link", _exporter_link),
+            Column(
+                "exporter",
+                gettext_lazy("Exporter"),
+                "link",
+                link_to("portal:enterprise", "exporter"),
+            ),
             Column("exporter_name", gettext_lazy("Name")),
             Column("event_id", gettext_lazy("Event id")),
             Column("lot", gettext_lazy("Lot")),

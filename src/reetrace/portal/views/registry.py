@@ -4,24 +4,19 @@ and counterparties (each section shown only to roles allowed to read it)."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.accounts.permissions import Permission as P
 from reetrace.compliance.selectors import risk_ranking
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.views.common import http_errors
 from reetrace.portal.views.enterprise import lots_table, reports_table, stock_table
 from reetrace.registry.selectors import enterprise_get
 from reetrace.trace.selectors import enterprise_visible, stock_of
 
 DIRECTIONS = {"sold_to": _("sold to"), "bought_from": _("bought from")}
-
-
-def _enterprise_link(row: dict) -> str:
-    return reverse("portal:enterprise", args=[row["identifier"]])
 
 
 @portal_page(P.REGISTRY_ENTERPRISE_READ)
@@ -42,7 +37,9 @@ def enterprises(request: HttpRequest) -> HttpResponse:
         "enterprises",
         _("Registered enterprises"),
         [
-            Column("identifier", _("Identifier"), "link", _enterprise_link),
+            Column(
+                "identifier", _("Identifier"), "link", link_to("portal:enterprise", "identifier")
+            ),
             Column("name", _("Name")),
             Column("country", _("Country")),
             Column("province", _("Province")),
@@ -64,7 +61,9 @@ def _counterparties_table(enterprise) -> Table:
         _("Counterparties"),
         [
             Column("direction", _("Direction")),
-            Column("identifier", _("Enterprise"), "link", _enterprise_link),
+            Column(
+                "identifier", _("Enterprise"), "link", link_to("portal:enterprise", "identifier")
+            ),
             Column("name", _("Name")),
             Column("shipments", _("Shipments"), "number"),
             Column("kg", _("Mass (kg)"), "kg"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +20,7 @@ from reetrace.exportcontrol import selectors
 from reetrace.exportcontrol.vetting import exporter_vet, vetting_revoke
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.exportcontrol import RevokeForm, VettingForm
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.views.common import error_show
 
 STATUS = {
@@ -32,16 +31,17 @@ STATUS = {
 }
 
 
-def _enterprise_link(row: dict) -> str:
-    return reverse("portal:enterprise", args=[row["enterprise"]])
-
-
 def vettings_table(rows: list[dict]) -> Table:
     return Table(
         "vettings",
         gettext_lazy("Vetted exporters"),
         [
-            Column("enterprise", gettext_lazy("Exporter"), "link", _enterprise_link),
+            Column(
+                "enterprise",
+                gettext_lazy("Exporter"),
+                "link",
+                link_to("portal:enterprise", "enterprise"),
+            ),
             Column("enterprise_name", gettext_lazy("Name")),
             Column("since", gettext_lazy("Vetted since"), "date"),
             Column("until", gettext_lazy("Vetted until"), "date"),
