@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 
 from reetrace.ledger.models import ChainHead, Event
 
@@ -18,9 +19,10 @@ GENESIS = "0" * 64
 
 
 def link_hash(previous: str, event: Event) -> str:
-    material = "|".join(
-        [previous, event.event_id, event.recorded_at.isoformat(), event.content_hash]
-    )
+    # The recorded time as UTC text: the database gives it back in UTC whatever
+    # offset it arrived with (a loader's +08:00), and the chain must verify from it.
+    recorded = event.recorded_at.astimezone(UTC).isoformat()
+    material = "|".join([previous, event.event_id, recorded, event.content_hash])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
