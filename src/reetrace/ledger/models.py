@@ -26,7 +26,10 @@ from reetrace.registry.models import Enterprise, Product, Quota, Site
 class Event(models.Model):
     event_id = models.CharField(_("event id"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
-    reporter = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="events")
+    # Looked up through the (reporter, period) index below; a second index costs every insert.
+    reporter = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -78,7 +81,8 @@ class Lot(models.Model):
 
 
 class LotElement(models.Model):
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="elements")
+    # The (lot, element) unique constraint is the index.
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="elements", db_index=False)
     element = models.CharField(max_length=2)
     fraction = MassFractionField(_("mass fraction (as metal)"))
 
@@ -156,8 +160,11 @@ class Posting(models.Model):
     """A signed mass movement of one lot for one holder; stock = sum of postings."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="postings")
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="postings")
-    holder = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="postings")
+    # Indexed by (lot, holder) and (holder, period) below.
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="postings", db_index=False)
+    holder = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="postings", db_index=False
+    )
     bucket = models.CharField(max_length=1, choices=Bucket.choices)
     flow = models.CharField(max_length=16, choices=Flow.choices)
     shipment = models.ForeignKey(Shipment, null=True, on_delete=models.PROTECT, related_name="+")
@@ -175,8 +182,13 @@ class LotLink(models.Model):
     """A genealogy edge: part of `parent` went into `child` in a transformation."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="links")
-    parent = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="child_links")
-    child = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="parent_links")
+    # Indexed by (child, parent) and (parent, child) below.
+    parent = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, related_name="child_links", db_index=False
+    )
+    child = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, related_name="parent_links", db_index=False
+    )
     kg = KilogramField(_("kg of the child attributed to the parent"))
     reo_kg = models.JSONField(_("REO kg per element attributed to the parent"))
 
