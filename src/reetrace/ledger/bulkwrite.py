@@ -52,23 +52,43 @@ def rows_insert(model: type[models.Model], rows: Sequence[models.Model]) -> None
             if parent is not None:
                 found[attname] = parent.pk
     connection = connections[DEFAULT_DB_ALIAS]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
     values = _row_values(fields, connection)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(values(row))
-        else:
-            _values_insert(cursor, table, columns, len(fields), [values(r) for r in rows])
+    _rows_write(model, [f.column for f in fields], [values(r) for r in rows])
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
 
 
-def _values_insert(cursor, table, columns, width: int, rows: list[list]) -> None:
+def tuples_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert rows given as column values already in database form, keys reserved here.
+
+    For the ledger's most numerous rows (postings, lot elements, links) building a
+    model instance per row cost more than writing it.
+    """
+    if not rows:
+        return
+    keys = keys_reserve(model, len(rows))
+    primary = model._meta.pk.column
+    _rows_write(
+        model, [primary, *columns], [(key, *row) for key, row in zip(keys, rows, strict=True)]
+    )
+
+
+def _rows_write(model: type[models.Model], columns: Sequence[str], rows: Sequence) -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            _values_insert(cursor, table, names, len(columns), rows)
+
+
+def _values_insert(cursor, table, columns, width: int, rows: Sequence) -> None:
     """Multi-row INSERT ... VALUES, as many rows per statement as parameters allow."""
     row_marks = "(" + ", ".join(["%s"] * width) + ")"
     per_statement = max(1, _MAX_PARAMETERS // width)

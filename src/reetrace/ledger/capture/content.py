@@ -22,10 +22,7 @@ from reetrace.ledger.models import (
     Correction,
     ExportDeclaration,
     Lot,
-    LotElement,
-    LotLink,
     Origin,
-    Posting,
     Receipt,
     Shipment,
     Transformation,
@@ -33,13 +30,10 @@ from reetrace.ledger.models import (
 from reetrace.ledger.schemas import EventIn, LotIn
 
 EVENT_ADAPTER: TypeAdapter = TypeAdapter(EventIn)
-# Insert order respects foreign keys between the rows of one batch.
-
-_EVENT_ADAPTER: TypeAdapter = TypeAdapter(EventIn)
-# Insert order respects foreign keys between the rows of one batch.
+# Insert order respects foreign keys between the rows of one batch (lot elements,
+# postings and links follow as plain rows: `CaptureSession._write`).
 WRITE_ORDER: list[type[models.Model]] = [
     Lot,
-    LotElement,
     Origin,
     Transformation,
     Shipment,
@@ -47,8 +41,6 @@ WRITE_ORDER: list[type[models.Model]] = [
     ExportDeclaration,
     Adjustment,
     Correction,
-    Posting,
-    LotLink,
 ]
 
 

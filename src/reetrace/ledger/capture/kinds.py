@@ -33,8 +33,6 @@ from reetrace.ledger.models import (
     Correction,
     ExportDeclaration,
     Lot,
-    LotElement,
-    LotLink,
     Origin,
     Receipt,
     Shipment,
@@ -102,14 +100,8 @@ class KindRules:
                 plan, out_state, reporter, Bucket.STOCK, Flow.PRODUCED, out_state.lot.mass_kg
             )
             for (in_state, _), (kg, reo) in zip(inputs, per_input, strict=True):
-                plan.add(
-                    LotLink(
-                        event=plan.event,
-                        parent=in_state.lot,
-                        child=out_state.lot,
-                        kg=kg,
-                        reo_kg={el: str(v) for el, v in reo.items()},
-                    )
+                plan.links.append(
+                    (in_state.lot, out_state.lot, kg, {el: str(v) for el, v in reo.items()})
                 )
 
     def _apply_ship(self, plan: Plan, item: Any, reporter: Enterprise) -> None:
@@ -399,7 +391,7 @@ class KindRules:
         )
         plan.add(lot)
         for element, fraction in composition.items():
-            plan.add(LotElement(lot=lot, element=element, fraction=fraction))
+            plan.elements.append((lot, element, fraction))
         state = LotState(lot, composition)
         self.lots[code] = state
         plan.lot_codes.append(code)

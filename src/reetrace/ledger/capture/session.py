@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -12,8 +13,9 @@ from django.db import IntegrityError, models, transaction
 
 from reetrace.accounts.models import User
 from reetrace.core.errors import BatchRejected, ErrorCode, FieldError, ReetraceError
+from reetrace.core.quantities import fraction_to_ppb, kg_to_mg
 from reetrace.ledger import rules
-from reetrace.ledger.bulkwrite import rows_insert
+from reetrace.ledger.bulkwrite import rows_insert, tuples_insert
 from reetrace.ledger.capture.content import (
     WRITE_ORDER,
     content_digest,
@@ -33,13 +35,21 @@ from reetrace.ledger.chain import chain_extend
 from reetrace.ledger.choices import (
     EventKind,
 )
-from reetrace.ledger.models import (
-    Event,
-    Posting,
-)
+from reetrace.ledger.models import Event, LotElement, LotLink, Posting
 from reetrace.ledger.monthly import flows_add
 from reetrace.registry.choices import EnterpriseStatus
 from reetrace.registry.models import Enterprise, Product, Quota, Site
+
+POSTING_COLUMNS = (
+    "event_id",
+    "lot_id",
+    "holder_id",
+    "bucket",
+    "flow",
+    "shipment_id",
+    "kg",
+    "period",
+)
 
 
 class CaptureSession(Prefetch, KindRules):
@@ -231,21 +241,44 @@ class CaptureSession(Prefetch, KindRules):
         for plan in plans:
             for model, planned in plan.rows.items():
                 rows[model].extend(planned)
-            rows[Posting].extend(
-                Posting(
-                    event=plan.event,
-                    lot=s.lot.lot,
-                    holder=s.holder,
-                    bucket=s.bucket,
-                    flow=s.flow,
-                    kg=s.kg,
-                    period=s.period,
-                    shipment=s.shipment.shipment if s.shipment else None,
-                )
-                for s in plan.postings
-            )
         for model in WRITE_ORDER:
             rows_insert(model, rows[model])
+        tuples_insert(
+            LotElement,
+            ("lot_id", "element", "fraction"),
+            [
+                (lot.pk, element, fraction_to_ppb(fraction))
+                for plan in plans
+                for lot, element, fraction in plan.elements
+            ],
+        )
+        tuples_insert(
+            Posting,
+            POSTING_COLUMNS,
+            [
+                (
+                    plan.event.pk,
+                    s.lot.lot.pk,
+                    s.holder.pk,
+                    s.bucket,
+                    s.flow,
+                    s.shipment.shipment.pk if s.shipment else None,
+                    kg_to_mg(s.kg),
+                    s.period,
+                )
+                for plan in plans
+                for s in plan.postings
+            ],
+        )
+        tuples_insert(
+            LotLink,
+            ("event_id", "parent_id", "child_id", "kg", "reo_kg"),
+            [
+                (plan.event.pk, parent.pk, child.pk, kg_to_mg(kg), json.dumps(reo))
+                for plan in plans
+                for parent, child, kg, reo in plan.links
+            ],
+        )
         # The monthly summary moves with the postings, in this same transaction.
         flows_add(spec for plan in plans for spec in plan.postings)
         for plan in plans:

@@ -100,6 +100,10 @@ class Plan:
         default_factory=lambda: defaultdict(list)
     )
     postings: list[PostingSpec] = field(default_factory=list)
+    # (lot, element, fraction) and (parent, child, kg, REO kg per element): written as
+    # plain rows, being the most numerous after postings.
+    elements: list[tuple[Lot, str, Decimal]] = field(default_factory=list)
+    links: list[tuple[Lot, Lot, Decimal, dict[str, str]]] = field(default_factory=list)
     lot_codes: list[str] = field(default_factory=list)
     extra_rows: list[models.Model] = field(default_factory=list)
 
