@@ -83,6 +83,19 @@ def database_settings(url: str) -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
         }
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # JIT pays off for long analytic scans, not for a ledger's short statements: a
+        # recursive trace's row estimate is a guess that can cross `jit_above_cost`,
+        # and compiling then costs 25-30 ms against a few ms of work.
+        # Django binds parameters on the client and prepares nothing, but a
+        # threshold of None would stop even the statements genealogy asks to prepare.
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            # Only statements prepared on purpose (genealogy's) are affected: a trace's
+            # generic plan is as good as a custom one, and planning cost more than running.
+            "options": "-c jit=off -c plan_cache_mode=force_generic_plan",
+            "prepare_threshold": 5,
+        }
     return database
 
 

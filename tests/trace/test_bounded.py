@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -124,6 +125,34 @@ def test_one_statement_answers_the_whole_trace(world, django_assert_num_queries)
         genealogy(tip, "up", limit=5)
     with django_assert_num_queries(1):
         genealogy(ore, "down", limit=3)
+
+
+def _trace_plans() -> dict[str, tuple[int, int]]:
+    """Generic and custom plans so far of each trace statement prepared on this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%WITH RECURSIVE walk%"],
+        )
+        return {name: (generic, custom) for name, generic, custom in cursor.fetchall()}
+
+
+def test_a_repeated_trace_is_planned_once_on_postgresql(world, postgres_only):
+    tip = chain_scene(world)
+    before = _trace_plans()
+    first = genealogy(tip, "up", limit=5)
+    for _ in range(6):
+        assert genealogy(tip, "up", limit=5).nodes == first.nodes
+    grown = {
+        name: (generic - before.get(name, (0, 0))[0], custom - before.get(name, (0, 0))[1])
+        for name, (generic, custom) in _trace_plans().items()
+        if (generic, custom) != before.get(name)
+    }
+    # prepared after five runs, then never planned for its parameters again
+    assert len(grown) == 1
+    ((generic, custom),) = grown.values()
+    assert generic >= 2 and custom == 0
 
 
 def test_bare_query_with_the_same_bound_returns_the_same_edges(world):

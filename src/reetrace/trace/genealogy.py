@@ -665,23 +665,27 @@ def _generations(result: Genealogy, trace: _Trace) -> list[dict]:
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    """Rows of one trace statement.
+    """Rows of one trace statement, on PostgreSQL as a prepared statement.
 
-    On PostgreSQL, outside a transaction, the statement goes with `SET LOCAL jit =
-    off` in the same message (one implicit transaction, so the setting ends with
-    it). A recursive walk's row estimate is a guess, and for a large or unbounded
-    walk it crosses `jit_above_cost`: compiling the plan then costs tens of ms, more
-    than running it. Inside a caller's transaction the setting would outlive the
-    trace, so there the statement goes alone.
+    A trace is one recursive statement whose planning (~1.5 ms) can cost more than
+    running it (a lot with nothing downstream). Prepared on the connection, it is
+    planned once: psycopg prepares a statement after five executions on a
+    connection (which lives `CONN_MAX_AGE`), and the connection asks PostgreSQL for
+    the generic plan (settings; a trace's is as good as a custom one). Django binds
+    parameters on the client, which cannot prepare, so the statement goes through a
+    psycopg cursor with server-side binding on Django's own connection (so in its
+    transaction), wrapped as Django's own cursors are (query logging, counting).
+    JIT is off for the whole connection (settings).
     """
-    with connection.cursor() as cursor:
-        # Two statements in one message need client-side binding (Django's default).
-        alone = not isinstance(getattr(cursor, "cursor", None), psycopg.ClientCursor)
-        if _postgres() and not alone and not connection.in_atomic_block:
-            cursor.execute("SET LOCAL jit = off; " + sql, params)
-            cursor.nextset()
-        else:
+    if not _postgres():
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
+            return cursor.fetchall()
+    connection.ensure_connection()
+    bound = psycopg.Cursor(connection.connection)  # psycopg prepares it after 5 runs
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(bound) as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
