@@ -29,17 +29,22 @@ def test_bench_runs_every_step_beside_its_baseline(tmp_path):
     )  # fmt: skip
     results = json.loads(out.read_text())
     steps = results["steps"]
-    assert set(steps) == {"load", "raw", "api", "genealogy", "balance"}
+    assert set(steps) == {"load", "raw", "rows", "api", "genealogy", "balance"}
     generated = _generated_events("tiny", 3)
     assert steps["load"]["events"] == steps["raw"]["rows"] == generated
     assert steps["api"]["events"] == 1000
     assert steps["load"]["events_per_s"] > 0 and steps["raw"]["rows_per_s"] > 0
+    # the ledger's own rows, written raw, are several per event
+    assert steps["rows"]["events"] == generated
+    assert steps["rows"]["rows"] > 3 * steps["rows"]["events"]
     assert steps["balance"]["ratio"] > 0
     for direction in ("up", "down"):
         assert steps["genealogy"][direction]["p99_ms"] >= steps["genealogy"][direction]["p50_ms"]
     rows = report_rows(results)
-    # raw, load, api, balance, and per direction the bounded trace and the whole closure
-    assert len(rows) == 8
+    # raw, the ledger's rows raw, load and API (each against both), balance, and per
+    # direction the bounded trace and the whole closure
+    assert len(rows) == 11
+    assert sum("against the ledger's rows raw" in measure for measure, *_ in rows) == 2
     assert sum("nearest 100 lots" in measure for measure, *_ in rows) == 2
     units = ("rows/s", "events/s", "ms", " s")
     assert all(any(unit in figure for unit in units) for _, figure, _, _ in rows), rows

@@ -22,6 +22,17 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
                 "100%",
             )
         )
+    ceiling = steps.get("rows", {}).get("events_per_s")
+    if "rows" in steps:
+        r = steps["rows"]
+        rows.append(
+            (
+                f"the ledger's own rows written raw ({r['method']}, {r['rows']:,} rows)",
+                f"{ceiling:,.0f} events/s",
+                f"{raw:,.0f} rows/s" if raw else "-",
+                _ratio(ceiling, raw),
+            )
+        )
     for key, label in (
         ("load", "bulk load through the ledger rules"),
         ("api", "API ingest, 1000-event batches over HTTP"),
@@ -36,6 +47,15 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
                     _ratio(rate, raw),
                 )
             )
+            if ceiling:
+                rows.append(
+                    (
+                        f"{label}, against the ledger's rows raw",
+                        f"{rate:,.0f} events/s",
+                        f"{ceiling:,.0f} events/s",
+                        _ratio(rate, ceiling),
+                    )
+                )
     genealogy = steps.get("genealogy", {})
     for direction in ("up", "down"):
         g = genealogy.get(direction)

@@ -21,7 +21,7 @@ from reetrace.bench.report import report_table
 from reetrace.bench.scratch import scratch_url
 from reetrace.conf import CONFIG
 
-STEPS = ("load", "raw", "api", "genealogy", "balance")
+STEPS = ("load", "raw", "rows", "api", "genealogy", "balance")
 
 
 class Command(BaseCommand):

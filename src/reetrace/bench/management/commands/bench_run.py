@@ -14,6 +14,7 @@ from reetrace.bench.measure import machine
 from reetrace.bench.steps.balance import balance
 from reetrace.bench.steps.genealogy import traces
 from reetrace.bench.steps.http_ingest import api_ingest
+from reetrace.bench.steps.ledger_rows import ledger_rows_baseline
 from reetrace.bench.steps.load import bulk_load, raw_baseline
 
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                 )
         if "raw" in steps:
             results["steps"]["raw"] = raw_baseline(o["scale"], o["seed"], o["year"])
+        if "rows" in steps:
+            results["steps"]["rows"] = ledger_rows_baseline()
         if "api" in steps:
             results["steps"]["api"] = api_ingest(o["api_batches"], o["clients"])
         if "genealogy" in steps:
