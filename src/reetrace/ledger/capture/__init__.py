@@ -10,10 +10,12 @@ primary-key order, so two concurrent batches cannot both spend the same stock.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -40,6 +42,26 @@ __all__ = [
 ]
 
 
+@contextmanager
+def keyed_plans() -> Iterator[None]:
+    """Index lookups for every capture query on PostgreSQL, whatever the statistics say.
+
+    Capture reads only by key: ids, codes, a batch's few hundred lots. Without fresh
+    statistics (after a bulk load, or where autovacuum lags) the planner takes an
+    IN list of a few hundred keys for the whole table and scans it, once per batch
+    per table, so each batch costs more as the ledger grows. The setting is local
+    to the capture transaction; a rollback undoes it, success resets it.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+
+
 def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None) -> CaptureResult:
     """Capture a batch all-or-nothing; resent events are returned, not written again."""
     parsed: list[Any] = []
@@ -55,7 +77,7 @@ def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None)
     if errors:
         raise BatchRejected(errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), keyed_plans():
             session = CaptureSession(actor, now or timezone.now())
             return session.run(parsed)
     except BatchRejected as rejected:

@@ -106,8 +106,13 @@ class Prefetch:
     def _prefetch_shipments(self, items: list[Any]) -> None:
         ids = {i.shipment for i in items if i.kind == "receive"}
         ids |= {i.corrects for i in items if i.kind == "correct"}
-        rows = Shipment.objects.filter(event__event_id__in=ids).select_related(
-            "event", "lot", "seller", "buyer"
+        # Event keys first: filtering shipments by a join on event ids lets a planner
+        # with stale statistics (a bulk load) scan every shipment for each batch.
+        keys = list(Event.objects.filter(event_id__in=ids).values_list("pk", flat=True))
+        rows = (
+            Shipment.objects.filter(event_id__in=keys)
+            .select_related("event", "lot__product")
+            .defer("event__payload")
         )
         self._remember_shipments(list(rows))
 
@@ -154,7 +159,7 @@ class Prefetch:
         )
         postings = list(
             Posting.objects.filter(event__in=targets).select_related(
-                "lot", "holder", "event", "shipment__event", "shipment__lot"
+                "lot__product", "holder", "event", "shipment__event", "shipment__lot__product"
             )
         )
         self._remember_lots([p.lot for p in postings])
@@ -195,7 +200,9 @@ class Prefetch:
             codes |= {code_clean(c) for c in lot_refs(item)}
             codes |= {code_clean(lot.code) for lot in output_lots([item]) if lot.code}
         codes -= set(self.lots)
-        lots = Lot.objects.filter(code__in=codes).prefetch_related("elements")
+        # With its product: an export guard reads the lot's form.
+        lots = Lot.objects.filter(code__in=codes).select_related("product")
+        lots = lots.prefetch_related("elements")
         for lot in lots:
             self.lots[lot.code] = LotState(lot, {e.element: e.fraction for e in lot.elements.all()})
         existing = [state.lot.pk for state in self.lots.values() if state.lot.pk]
@@ -203,13 +210,14 @@ class Prefetch:
             list(
                 Lot.objects.select_for_update().filter(pk__in=existing).order_by("pk").values("pk")
             )
+        codes = {state.lot.pk: code for code, state in self.lots.items() if state.lot.pk}
         balances = (
             Posting.objects.filter(lot_id__in=existing, bucket=Bucket.STOCK)
-            .values("lot__code", "holder_id")
+            .values("lot_id", "holder_id")
             .annotate(kg=Sum("kg"))
         )
         for row in balances:
-            self.stock[(row["lot__code"], row["holder_id"])] = row["kg"]
+            self.stock[(codes[row["lot_id"]], row["holder_id"])] = row["kg"]
 
     def _guards_seed(self, items: list[Any]) -> None:
         """Each export guard's batch state starts with the licence numbers the batch
