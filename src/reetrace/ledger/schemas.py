@@ -2,6 +2,9 @@
 
 These check only the shape; every rule that needs the ledger's state lives in
 capture.py so that the API, the CLI and the bulk loader enforce the same rules.
+Incoming shapes are plain pydantic models: ninja's Schema adds a validator that
+reads Django objects, which an incoming dict never is, at a cost on every event
+of a bulk load.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from reetrace.ledger.choices import AdjustReason, CorrectionAction, Process
 
@@ -23,7 +26,7 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. CNY, USD")]
 
 
-class LotIn(Schema):
+class LotIn(BaseModel):
     code: str | None = Field(None, description="optional; assigned when absent")
     product: str
     mass: MassInput
@@ -34,7 +37,7 @@ class LotIn(Schema):
     external_ref: str = Field("", max_length=64)
 
 
-class EventBase(Schema):
+class EventBase(BaseModel):
     event_id: EventId
     event_time: datetime = Field(description="ISO 8601 with a UTC offset")
     reporter: str | None = Field(
@@ -71,7 +74,7 @@ class RecycleIn(EventBase):
     lot: LotIn
 
 
-class TransformInput(Schema):
+class TransformInput(BaseModel):
     lot: str
     mass: MassInput
 
