@@ -41,3 +41,18 @@ def test_malformed_flag_is_named(monkeypatch):
     monkeypatch.setenv("REETRACE_DEBUG", "maybe")
     with pytest.raises(conf.ConfigurationError, match="REETRACE_DEBUG"):
         conf.load()
+
+
+def test_postgres_keeps_the_url_options_and_adds_the_trace_settings():
+    database = database_settings("postgres://u@db:5432/ledger?options=-c%20search_path%3Dreetrace")
+    options = database["OPTIONS"]["options"]
+    assert options.startswith("-c search_path=reetrace ")
+    assert "-c jit=off" in options and "plan_cache_mode=force_generic_plan" in options
+    assert database["OPTIONS"]["prepare_threshold"] == 5
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
+    monkeypatch.setenv("REETRACE_PREPARED_STATEMENTS", "0")
+    assert conf.load().prepared_statements is False
+    database = database_settings("postgres://u@db:5432/ledger", prepared_statements=False)
+    assert "options" not in database.get("OPTIONS", {})

@@ -47,6 +47,7 @@ class Config:
     var_dir: Path
     report_deadline_day: int
     clock_skew_seconds: int
+    prepared_statements: bool
 
 
 def load() -> Config:
@@ -71,6 +72,7 @@ def load() -> Config:
         var_dir=var_dir,
         report_deadline_day=deadline_day,
         clock_skew_seconds=_int("REETRACE_CLOCK_SKEW_SECONDS", 300),
+        prepared_statements=_flag("REETRACE_PREPARED_STATEMENTS", True),
     )
 
 

@@ -69,7 +69,7 @@ TEMPLATES = [
 ]
 
 
-def database_settings(url: str) -> dict:
+def database_settings(url: str, *, prepared_statements: bool = True) -> dict:
     """Django DATABASES entry for a URL, with the SQLite pragmas reetrace relies on."""
     database = dj_database_url.parse(url, conn_max_age=60)
     if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -83,23 +83,36 @@ def database_settings(url: str) -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
         }
-    elif database["ENGINE"] == "django.db.backends.postgresql":
-        # JIT pays off for long analytic scans, not for a ledger's short statements: a
-        # recursive trace's row estimate is a guess that can cross `jit_above_cost`,
-        # and compiling then costs 25-30 ms against a few ms of work.
-        # Django binds parameters on the client and prepares nothing, but a
-        # threshold of None would stop even the statements genealogy asks to prepare.
-        database["OPTIONS"] = {
-            **database.get("OPTIONS", {}),
-            # Only statements prepared on purpose (genealogy's) are affected: a trace's
-            # generic plan is as good as a custom one, and planning cost more than running.
-            "options": "-c jit=off -c plan_cache_mode=force_generic_plan",
-            "prepare_threshold": 5,
-        }
+    elif database["ENGINE"] == "django.db.backends.postgresql" and prepared_statements:
+        database["OPTIONS"] = postgres_options(database.get("OPTIONS", {}))
     return database
 
 
-DATABASES = {"default": database_settings(CONFIG.database_url)}
+def postgres_options(options: dict) -> dict:
+    """Connection settings for genealogy's prepared trace statements.
+
+    JIT pays off for long analytic scans, not for a ledger's statements of a few
+    ms: a recursive trace's row estimate is a guess that can cross
+    `jit_above_cost`, and compiling then costs 25-30 ms. Django binds parameters
+    on the client and prepares nothing, so the generic-plan mode touches only
+    statements prepared on purpose (a trace's generic plan is as good as a custom
+    one, and planning it cost more than running it). A prepare threshold of None,
+    Django's default, would refuse even those. Behind a pooler that cannot carry
+    prepared statements or startup options, set REETRACE_PREPARED_STATEMENTS=0.
+    """
+    startup = " ".join(
+        part
+        for part in (options.get("options", ""), "-c jit=off -c plan_cache_mode=force_generic_plan")
+        if part
+    )
+    return {**options, "options": startup, "prepare_threshold": 5}
+
+
+DATABASES = {
+    "default": database_settings(
+        CONFIG.database_url, prepared_statements=CONFIG.prepared_statements
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -126,3 +139,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 REETRACE_REPORT_DEADLINE_DAY = CONFIG.report_deadline_day
 REETRACE_CLOCK_SKEW_SECONDS = CONFIG.clock_skew_seconds
+REETRACE_PREPARED_STATEMENTS = CONFIG.prepared_statements

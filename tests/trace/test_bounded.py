@@ -142,17 +142,17 @@ def test_a_repeated_trace_is_planned_once_on_postgresql(world, postgres_only):
     tip = chain_scene(world)
     before = _trace_plans()
     first = genealogy(tip, "up", limit=5)
-    for _ in range(6):
+    for _ in range(3):
         assert genealogy(tip, "up", limit=5).nodes == first.nodes
     grown = {
         name: (generic - before.get(name, (0, 0))[0], custom - before.get(name, (0, 0))[1])
         for name, (generic, custom) in _trace_plans().items()
         if (generic, custom) != before.get(name)
     }
-    # prepared after five runs, then never planned for its parameters again
+    # prepared at the first run (or before), then never planned for its parameters
     assert len(grown) == 1
     ((generic, custom),) = grown.values()
-    assert generic >= 2 and custom == 0
+    assert generic >= 3 and custom == 0
 
 
 def test_bare_query_with_the_same_bound_returns_the_same_edges(world):

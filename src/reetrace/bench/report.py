@@ -28,7 +28,7 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 f"the ledger's own rows written raw ({r['method']}, {r['rows']:,} rows)",
-                f"{ceiling:,.0f} events/s",
+                f"{ceiling:,.0f} events/s" if ceiling else "-",
                 f"{raw:,.0f} rows/s" if raw else "-",
                 _ratio(ceiling, raw),
             )

@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -668,25 +669,32 @@ def _fetch(sql: str, params: list) -> list[tuple]:
     """Rows of one trace statement, on PostgreSQL as a prepared statement.
 
     A trace is one recursive statement whose planning (~1.5 ms) can cost more than
-    running it (a lot with nothing downstream). Prepared on the connection, it is
-    planned once: psycopg prepares a statement after five executions on a
-    connection (which lives `CONN_MAX_AGE`), and the connection asks PostgreSQL for
-    the generic plan (settings; a trace's is as good as a custom one). Django binds
-    parameters on the client, which cannot prepare, so the statement goes through a
-    psycopg cursor with server-side binding on Django's own connection (so in its
-    transaction), wrapped as Django's own cursors are (query logging, counting).
-    JIT is off for the whole connection (settings).
+    running it (a lot with nothing downstream). Prepared on the connection (which
+    lives `CONN_MAX_AGE`) and run with its generic plan (settings), it is planned
+    once per connection; psycopg prepares it again after a rollback dropped it.
+    Django binds parameters on the client, which cannot prepare, so the statement
+    goes through a psycopg cursor with server-side binding on Django's own
+    connection (so in its transaction), wrapped as Django's own cursors are (query
+    logging shows $1, $2 for its parameters). REETRACE_PREPARED_STATEMENTS=0 turns
+    this off for poolers that cannot carry prepared statements.
     """
-    if not _postgres():
+    if not _postgres() or not settings.REETRACE_PREPARED_STATEMENTS:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
     connection.ensure_connection()
-    bound = psycopg.Cursor(connection.connection)  # psycopg prepares it after 5 runs
+    bound = _PreparedCursor(connection.connection)
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
     with wrap(bound) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """Server-side binding, prepared from the first run (Django's wrapper cannot ask)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 def _moment(value) -> datetime | None:

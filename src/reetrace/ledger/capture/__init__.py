@@ -39,6 +39,7 @@ __all__ = [
     "ExportCheck",
     "batch_capture",
     "error_from_validation",
+    "keyed_plans",
 ]
 
 
@@ -50,7 +51,7 @@ def keyed_plans() -> Iterator[None]:
     statistics (after a bulk load, or where autovacuum lags) the planner takes an
     IN list of a few hundred keys for the whole table and scans it, once per batch
     per table, so each batch costs more as the ledger grows. The setting is local
-    to the capture transaction; a rollback undoes it, success resets it.
+    to the capture transaction; a rollback undoes it, success sets the default again.
     """
     if connection.vendor != "postgresql":
         yield

@@ -40,6 +40,8 @@ from reetrace.ledger.monthly import flows_add
 from reetrace.registry.choices import EnterpriseStatus
 from reetrace.registry.models import Enterprise, Product, Quota, Site
 
+# The columns of the rows capture writes as plain tuples (all but the key).
+ELEMENT_COLUMNS = ("lot_id", "element", "fraction")
 POSTING_COLUMNS = (
     "event_id",
     "lot_id",
@@ -50,6 +52,7 @@ POSTING_COLUMNS = (
     "kg",
     "period",
 )
+LINK_COLUMNS = ("event_id", "parent_id", "child_id", "kg", "reo_kg")
 
 
 class CaptureSession(Prefetch, KindRules):
@@ -242,10 +245,12 @@ class CaptureSession(Prefetch, KindRules):
             for model, planned in plan.rows.items():
                 rows[model].extend(planned)
         for model in WRITE_ORDER:
-            rows_insert(model, rows[model])
+            rows_insert(model, rows.pop(model, []))
+        if rows:
+            raise TypeError(f"capture has no write order for {sorted(m.__name__ for m in rows)}")
         tuples_insert(
             LotElement,
-            ("lot_id", "element", "fraction"),
+            ELEMENT_COLUMNS,
             [
                 (lot.pk, element, fraction_to_ppb(fraction))
                 for plan in plans
@@ -272,7 +277,7 @@ class CaptureSession(Prefetch, KindRules):
         )
         tuples_insert(
             LotLink,
-            ("event_id", "parent_id", "child_id", "kg", "reo_kg"),
+            LINK_COLUMNS,
             [
                 (plan.event.pk, parent.pk, child.pk, kg_to_mg(kg), json.dumps(reo))
                 for plan in plans

@@ -14,27 +14,27 @@ from django.db import migrations, models
 COVERED_INDEXES = [
     (
         "ledger_event_reporter_id_0d728e2f",
-        'CREATE INDEX "ledger_event_reporter_id_0d728e2f" ON "ledger_event" ("reporter_id")',
+        'CREATE INDEX IF NOT EXISTS "ledger_event_reporter_id_0d728e2f" ON "ledger_event" ("reporter_id")',
     ),
     (
         "ledger_lotelement_lot_id_8afa5c22",
-        'CREATE INDEX "ledger_lotelement_lot_id_8afa5c22" ON "ledger_lotelement" ("lot_id")',
+        'CREATE INDEX IF NOT EXISTS "ledger_lotelement_lot_id_8afa5c22" ON "ledger_lotelement" ("lot_id")',
     ),
     (
         "ledger_lotlink_child_id_40eeae49",
-        'CREATE INDEX "ledger_lotlink_child_id_40eeae49" ON "ledger_lotlink" ("child_id")',
+        'CREATE INDEX IF NOT EXISTS "ledger_lotlink_child_id_40eeae49" ON "ledger_lotlink" ("child_id")',
     ),
     (
         "ledger_lotlink_parent_id_7f057a5c",
-        'CREATE INDEX "ledger_lotlink_parent_id_7f057a5c" ON "ledger_lotlink" ("parent_id")',
+        'CREATE INDEX IF NOT EXISTS "ledger_lotlink_parent_id_7f057a5c" ON "ledger_lotlink" ("parent_id")',
     ),
     (
         "ledger_posting_holder_id_ed067db3",
-        'CREATE INDEX "ledger_posting_holder_id_ed067db3" ON "ledger_posting" ("holder_id")',
+        'CREATE INDEX IF NOT EXISTS "ledger_posting_holder_id_ed067db3" ON "ledger_posting" ("holder_id")',
     ),
     (
         "ledger_posting_lot_id_2d58a6f4",
-        'CREATE INDEX "ledger_posting_lot_id_2d58a6f4" ON "ledger_posting" ("lot_id")',
+        'CREATE INDEX IF NOT EXISTS "ledger_posting_lot_id_2d58a6f4" ON "ledger_posting" ("lot_id")',
     ),
 ]
 
