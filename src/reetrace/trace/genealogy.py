@@ -46,10 +46,12 @@ MAX_DEPTH = 1_000
 Direction = Literal["up", "down"]
 
 _STEP = {"up": ("parent_id", "child_id"), "down": ("child_id", "parent_id")}
-_NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM ledger_correction c WHERE c.corrected_id = l.event_id)"
-# Not voided, as one hashed set per statement: a per-row NOT EXISTS inside a
-# correlated lookup lets PostgreSQL rescan a small correction table for every row.
-_LIVE = "{}.event_id NOT IN (SELECT corrected_id FROM ledger_correction)"
+# Not voided: one probe of the correction's unique index per row. (A hashed
+# `NOT IN (SELECT corrected_id ...)` hashed every correction of the ledger for
+# each trace: 4,000 at medium scale, most of a small downstream trace's time.)
+_UNVOIDED = "NOT EXISTS (SELECT 1 FROM ledger_correction c WHERE c.corrected_id = {}.event_id)"
+_NOT_VOIDED = _UNVOIDED.format("l")
+_LIVE = _UNVOIDED
 
 
 def _postgres() -> bool:
