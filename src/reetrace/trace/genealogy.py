@@ -51,7 +51,6 @@ _STEP = {"up": ("parent_id", "child_id"), "down": ("child_id", "parent_id")}
 # each trace: 4,000 at medium scale, most of a small downstream trace's time.)
 _UNVOIDED = "NOT EXISTS (SELECT 1 FROM ledger_correction c WHERE c.corrected_id = {}.event_id)"
 _NOT_VOIDED = _UNVOIDED.format("l")
-_LIVE = _UNVOIDED
 
 
 def _postgres() -> bool:
@@ -187,7 +186,7 @@ def _trace_sql(direction: Direction, *, bounded: bool) -> str:
                 [
                     "s.lot_id",
                     f"""(SELECT CAST(COALESCE(SUM(r.kg), 0) AS BIGINT) FROM ledger_receipt r
-                         WHERE r.shipment_id = s.id AND {_LIVE.format("r")})""",
+                         WHERE r.shipment_id = s.id AND {_UNVOIDED.format("r")})""",
                     "s.kg",
                     _EVENT.format("event_id", "s"),
                     "buyer.identifier",
@@ -202,7 +201,7 @@ def _trace_sql(direction: Direction, *, bounded: bool) -> str:
                 f"""{_each("ledger_shipment", "s", "lot_id")}
                     JOIN registry_enterprise buyer ON buyer.id = s.buyer_id
                     JOIN registry_enterprise seller ON seller.id = s.seller_id
-                    WHERE {_LIVE.format("s")}""",
+                    WHERE {_UNVOIDED.format("s")}""",
             ),
             # export: lot, -, kg, event id, declaration, destination, consignee, end user,
             # HS code, licence, exporter, when
@@ -224,7 +223,7 @@ def _trace_sql(direction: Direction, *, bounded: bool) -> str:
                 ],
                 f"""{_each("ledger_exportdeclaration", "x", "lot_id")}
                     JOIN registry_enterprise exporter ON exporter.id = x.exporter_id
-                    WHERE {_LIVE.format("x")}""",
+                    WHERE {_UNVOIDED.format("x")}""",
             ),
         ]
     else:
