@@ -24,6 +24,8 @@ demo: install  ## migrate the SQLite default, load the demo data, print logins, 
 	$(BIN)/reetrace generate --scale $(DEMO_SCALE) --seed 1 --out var/demo-data > /dev/null
 	$(BIN)/reetrace reconcile --partner var/demo-data/partner_imports.csv --format comext --json > var/demo-data/reconciliation.json
 	$(BIN)/reetrace detect > /dev/null
+	$(BIN)/reetrace chain keygen --if-missing
+	$(BIN)/reetrace chain checkpoint
 	@cat var/demo-logins.txt
 	$(BIN)/reetrace runserver 127.0.0.1:8000
 

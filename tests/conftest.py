@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from tests.factories.chain import build_chain
 from tests.factories.world import World, build_world
 
 
@@ -24,6 +25,13 @@ def _fast_passwords_and_private_uploads(settings, tmp_path):
 def world(db) -> World:
     """A small registered chain: mine, separator, metal maker, magnet maker, exporter, buyer."""
     return build_world()
+
+
+@pytest.fixture
+def chain(world) -> World:
+    """The world with the March 2025 mine-to-magnet chain captured (`build_chain`)."""
+    build_chain(world)
+    return world
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(os.environ.get("REETRACE_HOME", Path.cwd()))
@@ -38,6 +39,16 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name}={raw!r} is not an integer") from exc
 
 
+def _date(name: str, default: date) -> date:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name}={raw!r} is not a date (YYYY-MM-DD)") from exc
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str
@@ -48,6 +59,8 @@ class Config:
     report_deadline_day: int
     clock_skew_seconds: int
     prepared_statements: bool
+    checkpoint_key: Path
+    event_time_floor: date
 
 
 def load() -> Config:
@@ -73,6 +86,10 @@ def load() -> Config:
         report_deadline_day=deadline_day,
         clock_skew_seconds=_int("REETRACE_CLOCK_SKEW_SECONDS", 300),
         prepared_statements=_flag("REETRACE_PREPARED_STATEMENTS", True),
+        checkpoint_key=Path(
+            os.environ.get("REETRACE_CHECKPOINT_KEY", var_dir / "checkpoint-key.pem")
+        ),
+        event_time_floor=_date("REETRACE_EVENT_TIME_FLOOR", date(2000, 1, 1)),
     )
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reetrace.core.text.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,3 +141,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 REETRACE_REPORT_DEADLINE_DAY = CONFIG.report_deadline_day
 REETRACE_CLOCK_SKEW_SECONDS = CONFIG.clock_skew_seconds
 REETRACE_PREPARED_STATEMENTS = CONFIG.prepared_statements
+REETRACE_VAR_DIR = CONFIG.var_dir
+REETRACE_CHECKPOINT_KEY = CONFIG.checkpoint_key
+REETRACE_EVENT_TIME_FLOOR = CONFIG.event_time_floor

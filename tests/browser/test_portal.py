@@ -15,8 +15,8 @@ from reetrace.registry.catalogue import STANDARD_PRODUCTS
 from reetrace.registry.models import Product
 from reetrace.reporting.models import MonthlyReport
 from tests.browser.conftest import shot
+from tests.factories.chain import DY_OX, MAGNET, build_chain
 from tests.factories.world import build_world
-from tests.portal.conftest import DY_OX, MAGNET, build_chain
 from tests.portal.scenes import alert, partner_dataset
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -44,7 +44,12 @@ class Event(models.Model):
         _("chain hash"),
         max_length=64,
         default="",
-        help_text=_("SHA-256 of the previous chain hash and this event"),
+        help_text=_("SHA-256 of the previous chain hash, this event and the rows it wrote"),
+    )
+    seal = models.TextField(
+        _("seal"),
+        default="",
+        help_text=_("a short fingerprint of every row the event wrote, per table and field"),
     )
 
     class Meta:
@@ -224,3 +229,15 @@ class MonthlyFlow(models.Model):
                 fields=["holder", "period", "bucket", "flow", "element"], name="uniq_monthly_flow"
             )
         ]
+
+
+class Checkpoint(models.Model):
+    """A signed chain head (`ledger/checkpoints.py`); the signed file kept elsewhere is the proof,
+    this row lets the public verification page show the newest."""
+
+    position = models.BigIntegerField(_("chain position"))
+    event_id = models.CharField(_("event id"), max_length=64)
+    chain_hash = models.CharField(_("chain hash"), max_length=64)
+    signed_at = models.CharField(_("signed at"), max_length=40)
+    public_key = models.CharField(_("Ed25519 public key"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=128)

@@ -26,7 +26,7 @@ from reetrace.core.quantities import fraction_to_ppb, kg_to_mg
 if TYPE_CHECKING:  # the capture package imports this module
     from reetrace.ledger.capture.state import PostingSpec
 
-__all__ = ["flows_add", "flows_rebuild", "metal_ug"]
+__all__ = ["flows_add", "flows_compare", "flows_rebuild", "metal_ug"]
 
 MG_PPB_PER_UG = 1_000_000  # mg x ppb = 1e-15 kg; a microgram is 1e-9 kg
 _TABLE = "ledger_monthlyflow"
@@ -96,20 +96,31 @@ def _upsert(connection, rows: list[tuple]) -> None:
             )
 
 
-_REBUILD_POSTGRESQL = f"""
-INSERT INTO {_TABLE} ({", ".join((*_KEY, "metal_ug"))})
+_DERIVED_POSTGRESQL = f"""
 SELECT p.holder_id, p.period, p.bucket, p.flow, e.element,
        SUM(SIGN(p.kg) * (DIV(ABS(p.kg)::numeric * e.fraction, {MG_PPB_PER_UG})
            + CASE WHEN 2 * MOD(ABS(p.kg)::numeric * e.fraction, {MG_PPB_PER_UG})
-                       >= {MG_PPB_PER_UG} THEN 1 ELSE 0 END))::bigint
+                       >= {MG_PPB_PER_UG} THEN 1 ELSE 0 END))::bigint AS metal
 FROM ledger_posting p JOIN ledger_lotelement e ON e.lot_id = p.lot_id
 GROUP BY p.holder_id, p.period, p.bucket, p.flow, e.element
 """  # noqa: S608 (fixed names)
+_REBUILD_POSTGRESQL = (
+    f"INSERT INTO {_TABLE} ({', '.join((*_KEY, 'metal_ug'))}) {_DERIVED_POSTGRESQL}"
+)
 
 _POSTINGS = (
     "SELECT p.holder_id, p.period, p.bucket, p.flow, e.element, p.kg, e.fraction "
     "FROM ledger_posting p JOIN ledger_lotelement e ON e.lot_id = p.lot_id"
 )
+
+
+def _totals_from_postings(cursor) -> dict[Key, int]:
+    cursor.execute(_POSTINGS)
+    totals: dict[Key, int] = defaultdict(int)
+    while rows := cursor.fetchmany(10_000):
+        for holder, period, bucket, flow, element, kg_mg, ppb in rows:
+            totals[(holder, period, bucket, flow, element)] += metal_ug(kg_mg, ppb)
+    return totals
 
 
 def flows_rebuild(connection=default_connection) -> None:
@@ -123,9 +134,53 @@ def flows_rebuild(connection=default_connection) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(_REBUILD_POSTGRESQL)
             return
-        cursor.execute(_POSTINGS)
-        totals: dict[Key, int] = defaultdict(int)
-        while rows := cursor.fetchmany(10_000):
-            for holder, period, bucket, flow, element, kg_mg, ppb in rows:
-                totals[(holder, period, bucket, flow, element)] += metal_ug(kg_mg, ppb)
+        totals = _totals_from_postings(cursor)
     _upsert(connection, [(*key, metal) for key, metal in sorted(totals.items())])
+
+
+_COMPARE_POSTGRESQL = f"""
+WITH d AS ({_DERIVED_POSTGRESQL})
+SELECT COALESCE(d.holder_id, s.holder_id), COALESCE(d.period, s.period),
+       COALESCE(d.bucket, s.bucket), COALESCE(d.flow, s.flow),
+       COALESCE(d.element, s.element), s.metal_ug, d.metal
+FROM d FULL OUTER JOIN {_TABLE} s
+  ON (s.holder_id, s.period, s.bucket, s.flow, s.element)
+   = (d.holder_id, d.period, d.bucket, d.flow, d.element)
+WHERE COALESCE(s.metal_ug, 0) <> COALESCE(d.metal, 0)
+ORDER BY 1, 2, 3, 4, 5
+LIMIT 1
+"""  # noqa: S608 (fixed names)
+
+
+def flows_compare(connection=default_connection) -> tuple[str, str] | None:
+    """The first summary row that the postings do not give (field, what differs), if any.
+
+    A summary row may be 0 where every posting was reversed; a missing row is 0.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_COMPARE_POSTGRESQL)
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            *key, stored, derived = row
+        else:
+            derived_totals = _totals_from_postings(cursor)
+            cursor.execute(f"SELECT {', '.join(_KEY)}, metal_ug FROM {_TABLE}")  # noqa: S608
+            stored_totals = {tuple(r[:-1]): r[-1] for r in cursor.fetchall()}
+            keys = sorted(
+                k
+                for k in set(derived_totals) | set(stored_totals)
+                if stored_totals.get(k, 0) != derived_totals.get(k, 0)
+            )
+            if not keys:
+                return None
+            key = list(keys[0])
+            stored, derived = stored_totals.get(keys[0]), derived_totals.get(keys[0])
+    holder, period, bucket, flow, element = key
+    return (
+        "metal_ug",
+        f"holder {holder}, {period}, {bucket}/{flow}, {element}: the summary holds "
+        f"{'no row' if stored is None else f'{stored} µg'}, the postings give "
+        f"{0 if derived is None else derived} µg",
+    )

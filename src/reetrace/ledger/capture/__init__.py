@@ -20,9 +20,10 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from reetrace.accounts.models import User
-from reetrace.core.errors import BatchRejected, FieldError
+from reetrace.core.errors import BatchRejected, ErrorCode, FieldError
+from reetrace.core.text import control_character_path
 from reetrace.ledger.capture.content import EVENT_ADAPTER, error_from_validation
-from reetrace.ledger.capture.session import CaptureSession
+from reetrace.ledger.capture.session import CaptureSession, ConcurrentWrite
 from reetrace.ledger.capture.state import (
     EXPORT_GUARDS,
     REJECTION_LISTENERS,
@@ -69,6 +70,19 @@ def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None)
     errors: list[FieldError] = []
     for index, item in enumerate(items):
         if isinstance(item, dict):
+            found = control_character_path(item)
+            if found is not None:
+                path, character = found
+                where = ".".join(str(p) for p in path)
+                errors.append(
+                    FieldError(
+                        ErrorCode.INVALID,
+                        f"{where}: contains the control character {character}",
+                        where,
+                        index,
+                    )
+                )
+                continue
             try:
                 item = EVENT_ADAPTER.validate_python(item)
             except ValidationError as exc:
@@ -78,10 +92,32 @@ def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None)
     if errors:
         raise BatchRejected(errors)
     try:
-        with transaction.atomic(), keyed_plans():
-            session = CaptureSession(actor, now or timezone.now())
-            return session.run(parsed)
+        return _run(actor, parsed, now or timezone.now())
     except BatchRejected as rejected:
         for listener in REJECTION_LISTENERS:
             listener(actor, [item for _, item in parsed], rejected.errors)
         raise
+
+
+def _run(actor: User, parsed: list[tuple[int, Any]], now: datetime) -> CaptureResult:
+    """Run the batch; if a concurrent batch wrote the same event ids first, run it once
+    more, so that a resend racing its original is answered "replayed" (or 409 if its
+    content differs), like any later resend."""
+    try:
+        with transaction.atomic(), keyed_plans():
+            return CaptureSession(actor, now).run(parsed)
+    except ConcurrentWrite:
+        pass
+    try:
+        with transaction.atomic(), keyed_plans():
+            return CaptureSession(actor, now).run(parsed)
+    except ConcurrentWrite as exc:
+        raise BatchRejected(
+            [
+                FieldError(
+                    ErrorCode.DUPLICATE_EVENT_CONFLICT,
+                    "concurrent requests keep writing the same event ids or lot codes; "
+                    "resend the batch",
+                )
+            ]
+        ) from exc

@@ -37,6 +37,7 @@ from reetrace.ledger.choices import (
 )
 from reetrace.ledger.models import Event, LotElement, LotLink, Posting
 from reetrace.ledger.monthly import flows_add
+from reetrace.ledger.seal import plan_seal
 from reetrace.registry.choices import EnterpriseStatus
 from reetrace.registry.models import Enterprise, Product, Quota, Site
 
@@ -53,6 +54,10 @@ POSTING_COLUMNS = (
     "period",
 )
 LINK_COLUMNS = ("event_id", "parent_id", "child_id", "kg", "reo_kg")
+
+
+class ConcurrentWrite(Exception):
+    """A concurrent batch committed an event id or lot code this one was about to write."""
 
 
 class CaptureSession(Prefetch, KindRules):
@@ -110,17 +115,7 @@ class CaptureSession(Prefetch, KindRules):
                 self._write(plans)
         except IntegrityError as exc:
             # Only a concurrent batch that wrote the same event id or lot code gets here.
-            raise BatchRejected(
-                [
-                    FieldError(
-                        ErrorCode.DUPLICATE_EVENT_CONFLICT,
-                        "a concurrent request wrote the same event id or lot code; "
-                        "resend the batch to see which",
-                        None,
-                        None,
-                    )
-                ]
-            ) from exc
+            raise ConcurrentWrite from exc
         return CaptureResult(results)
 
     def _replay(self, event_id: str, existing: Event, digest: str) -> Event:
@@ -238,7 +233,7 @@ class CaptureSession(Prefetch, KindRules):
     # -- write ---------------------------------------------------------------
     def _write(self, plans: list[Plan]) -> None:
         events = [p.event for p in plans]
-        chain_extend(events)
+        chain_extend([(plan.event, plan_seal(plan)) for plan in plans])
         rows_insert(Event, events)
         rows: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         for plan in plans:
