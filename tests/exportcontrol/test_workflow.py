@@ -11,7 +11,11 @@ from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.models import Application, Licence, Transition
 from reetrace.exportcontrol.services import application_create
 from reetrace.exportcontrol.workdays import add_working_days
-from reetrace.exportcontrol.workflow import TRANSITIONS, application_clock, application_transition
+from reetrace.exportcontrol.workflow import (
+    TRANSITIONS,
+    application_clock,
+    application_transition,
+)
 from tests.exportcontrol.helpers import application_body, cst, documents_upload, licensed, walk
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +163,25 @@ def test_clock_of_an_application_across_the_pause(world):
     # 3-8 Sep (4), pause 9-12 Sep, 15-30 Sep (13, incl. Sun 28), 9-10 Oct (2)
     assert clock.elapsed == 19
     assert clock.due == add_working_days(date(2025, 9, 2), 49)
+
+
+def test_a_licence_valid_before_its_decision_is_refused_without_a_reason(world):
+    """Issue 13 finding 6: valid_from weeks before the decision used to pass unremarked."""
+    with pytest.raises(ReetraceError, match="before the decision date 2025-05-06") as refused:
+        licensed(world, valid_from=date(2025, 4, 1))
+    assert refused.value.field == "valid_from"
+    assert not Licence.objects.exists()
+
+
+def test_a_retroactive_licence_lists_the_exports_it_covers(world):
+    """With the officer's reason, the exports made between valid_from and the decision,
+    by the exporter to the licensed destination, are listed on the licence."""
+    from tests.factories.chain import build_chain
+
+    build_chain(world)  # exports x-1 (magnet, 1,500 kg to DE) on 2025-03-12
+    _, licence = licensed(
+        world, valid_from=date(2025, 3, 1), retroactive_reason="verbal approval on 28 Feb"
+    )
+    assert licence.valid_from == date(2025, 3, 1)
+    assert licence.retroactive_reason == "verbal approval on 28 Feb"
+    assert licence.retroactive_exports == ["x-1"]

@@ -10,6 +10,7 @@ from pydantic import Field
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import ROLE_PERMISSIONS, Permission
 from reetrace.accounts.tokens import token_issue, token_revoke
+from reetrace.core.paging import RowId
 from reetrace.ledger.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
@@ -71,5 +72,5 @@ def tokens_issue(request, body: TokenIn):
     "/tokens/{token_id}", response={200: TokenOut, **ERRORS}, operation_id="tokens_revoke"
 )
 @requires(Permission.ACCOUNTS_TOKEN_MANAGE)
-def tokens_revoke(request, token_id: int):
+def tokens_revoke(request, token_id: RowId):
     return token_revoke(user=request.auth, token_id=token_id)

@@ -29,6 +29,13 @@ class BearerToken(HttpBearer):
 class SessionCookie(APIKeyCookie):
     param_name = "sessionid"
 
+    def _get_key(self, request):
+        """CSRF is checked only for a request that carries a session: one with no
+        session cannot be forged and is answered 401, not 403 "CSRF check failed"."""
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key: str | None):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -48,6 +48,7 @@ from reetrace.compliance.services import cases as case_services
 from reetrace.compliance.services.detection import run_create
 from reetrace.compliance.tasks import detection_enqueue
 from reetrace.core.errors import ErrorCode, ReetraceError
+from reetrace.core.paging import RowId, limit_query
 from reetrace.core.periods import period_parse
 from reetrace.ledger.schemas import ErrorOut
 
@@ -77,7 +78,7 @@ def detection_runs_start(request, body: RunIn):
     "/compliance/runs/{run_id}", response={200: RunOut, **ERRORS}, operation_id="detection_runs_get"
 )
 @requires(Permission.COMPLIANCE_DETECT_RUN)
-def detection_runs_get(request, run_id: int):
+def detection_runs_get(request, run_id: RowId):
     """A detection run: status, counts per rule, log."""
     return run_out(selectors.run_visible(actor=request.auth, run_id=run_id))
 
@@ -106,7 +107,7 @@ def alerts_list(request, filters: Query[AlertFilter]):
     operation_id="alerts_get",
 )
 @requires(Permission.COMPLIANCE_ALERT_READ)
-def alerts_get(request, alert_id: int):
+def alerts_get(request, alert_id: RowId):
     """One alert with its figures, lots, events and (for national roles) its history."""
     alert = selectors.alert_visible(actor=request.auth, alert_id=alert_id)
     return alert_detail_out(alert, actor=request.auth)
@@ -118,7 +119,7 @@ def alerts_get(request, alert_id: int):
     operation_id="alerts_triage",
 )
 @requires(Permission.COMPLIANCE_ALERT_TRIAGE)
-def alerts_triage(request, alert_id: int, body: ReasonIn):
+def alerts_triage(request, alert_id: RowId, body: ReasonIn):
     """Mark an alert as looked at and worth following (reopens a dismissed one)."""
     alert = selectors.alert_visible(actor=request.auth, alert_id=alert_id)
     return alert_out(
@@ -132,7 +133,7 @@ def alerts_triage(request, alert_id: int, body: ReasonIn):
     operation_id="alerts_dismiss",
 )
 @requires(Permission.COMPLIANCE_ALERT_TRIAGE)
-def alerts_dismiss(request, alert_id: int, body: DismissIn):
+def alerts_dismiss(request, alert_id: RowId, body: DismissIn):
     """Dismiss an alert with a reason; it stays visible to auditors."""
     alert = selectors.alert_visible(actor=request.auth, alert_id=alert_id)
     return alert_out(
@@ -146,7 +147,7 @@ def alerts_dismiss(request, alert_id: int, body: DismissIn):
     operation_id="alerts_share",
 )
 @requires(Permission.COMPLIANCE_ALERT_TRIAGE)
-def alerts_share(request, alert_id: int, body: ShareIn):
+def alerts_share(request, alert_id: RowId, body: ShareIn):
     """Show an alert to the enterprise it is about (or hide it again)."""
     alert = selectors.alert_visible(actor=request.auth, alert_id=alert_id)
     shared = alert_services.alert_share(
@@ -159,9 +160,9 @@ def alerts_share(request, alert_id: int, body: ShareIn):
     "/compliance/risk", response={200: list[RiskOut], **ERRORS}, operation_id="risk_ranking"
 )
 @requires(Permission.COMPLIANCE_RISK_READ)
-def risk_ranking(request, limit: int = 100):
+def risk_ranking(request, limit: int = limit_query(100, 1000)):
     """Enterprises ranked by risk score (weights in compliance/config.toml [risk])."""
-    return selectors.risk_ranking(actor=request.auth, limit=min(max(limit, 1), 1000))
+    return selectors.risk_ranking(actor=request.auth, limit=limit)
 
 
 @router.get(
@@ -214,7 +215,7 @@ def cases_list(request, status: str | None = None):
     "/compliance/cases/{case_id}", response={200: CaseDetailOut, **ERRORS}, operation_id="cases_get"
 )
 @requires(Permission.COMPLIANCE_RISK_READ)
-def cases_get(request, case_id: int):
+def cases_get(request, case_id: RowId):
     """A case with its alerts, notes, attachments and journal."""
     return case_detail_out(selectors.case_visible(actor=request.auth, case_id=case_id))
 
@@ -225,7 +226,7 @@ def cases_get(request, case_id: int):
     operation_id="cases_assign",
 )
 @requires(Permission.COMPLIANCE_CASE_MANAGE)
-def cases_assign(request, case_id: int, body: AssignIn):
+def cases_assign(request, case_id: RowId, body: AssignIn):
     """Give a case to an analyst."""
     case = selectors.case_visible(actor=request.auth, case_id=case_id)
     assignee = selectors.analyst_get(username=body.assignee)
@@ -238,7 +239,7 @@ def cases_assign(request, case_id: int, body: AssignIn):
     operation_id="cases_note",
 )
 @requires(Permission.COMPLIANCE_CASE_MANAGE)
-def cases_note(request, case_id: int, body: NoteIn):
+def cases_note(request, case_id: RowId, body: NoteIn):
     """Add a note to an open case."""
     case = selectors.case_visible(actor=request.auth, case_id=case_id)
     note = case_services.case_note(actor=request.auth, case=case, text=body.text)
@@ -259,7 +260,7 @@ def cases_note(request, case_id: int, body: NoteIn):
     operation_id="cases_attach",
 )
 @requires(Permission.COMPLIANCE_CASE_MANAGE)
-def cases_attach(request, case_id: int, body: AttachmentIn):
+def cases_attach(request, case_id: RowId, body: AttachmentIn):
     """Attach a document (base64) to an open case; stored with its SHA-256 and size."""
     case = selectors.case_visible(actor=request.auth, case_id=case_id)
     try:
@@ -288,7 +289,7 @@ def cases_attach(request, case_id: int, body: AttachmentIn):
     operation_id="cases_close",
 )
 @requires(Permission.COMPLIANCE_CASE_MANAGE)
-def cases_close(request, case_id: int, body: OutcomeIn):
+def cases_close(request, case_id: RowId, body: OutcomeIn):
     """Close a case with its outcome (closing again amends the outcome)."""
     case = selectors.case_visible(actor=request.auth, case_id=case_id)
     return case_out(case_services.case_close(actor=request.auth, case=case, outcome=body.outcome))

@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from reetrace.compliance.choices import AlertStatus, Severity
+from reetrace.core.paging import limit_field, offset_field
 
 ShortText = Field(min_length=1, max_length=2000)
 
@@ -47,8 +48,8 @@ class BalanceFilter(Schema):
     start: str | None = Field(None, alias="from", description="first month, e.g. 2025-01")
     end: str | None = Field(None, alias="to", description="last month, e.g. 2025-12")
     element: str | None = Field(None, description="element symbol, e.g. Dy")
-    limit: int = Field(1000, ge=1, le=10000)
-    offset: int = Field(0, ge=0)
+    limit: int = limit_field(1000, 10000)
+    offset: int = offset_field()
 
 
 class BalanceLineOut(Schema):
@@ -73,8 +74,8 @@ class AlertFilter(Schema):
     status: AlertStatus | None = None
     enterprise: str | None = Field(None, description="enterprise identifier")
     period: str | None = Field(None, description="month, e.g. 2025-03")
-    limit: int = Field(200, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    limit: int = limit_field(200, 1000)
+    offset: int = offset_field()
 
 
 class AlertOut(Schema):

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission, UserRole
 from reetrace.core.errors import ErrorCode, Forbidden, ReetraceError
+from reetrace.core.paging import RowId, limit_query, offset_query
 from reetrace.exportcontrol import selectors, services
 from reetrace.exportcontrol.choices import APPLICANT_ACTIONS, OFFICER_ACTIONS
 from reetrace.exportcontrol.classification import classify, composition_arg
@@ -94,12 +95,17 @@ def applications_create(request, body: ApplicationIn):
     operation_id="applications_list",
 )
 @requires(Permission.EXPORTCONTROL_APPLICATION_READ)
-def applications_list(request, state: str | None = None, limit: int = 100, offset: int = 0):
+def applications_list(
+    request,
+    state: str | None = None,
+    limit: int = limit_query(100, 500),
+    offset: int = offset_query(),
+):
     """Applications the caller may follow, with state, due date and (not for partners) detail."""
     rows = selectors.applications_visible(actor=request.auth)
     if state:
         rows = rows.filter(state=state)
-    page = rows[offset : offset + min(limit, 500)]
+    page = rows[offset : offset + limit]
     return [selectors.application_out(a, actor=request.auth) for a in page]
 
 
@@ -200,7 +206,9 @@ def applications_decide(request, application_id: str, body: DecisionIn):
             ErrorCode.INVALID, f"action must be one of {sorted(OFFICER_ACTIONS)}", field="action"
         )
     application = selectors.application_visible(actor=request.auth, number=application_id)
-    approval = Approval(body.licensed_kg, body.valid_from, body.valid_until)
+    approval = Approval(
+        body.licensed_kg, body.valid_from, body.valid_until, body.retroactive_reason
+    )
     application = application_transition(
         actor=request.auth,
         application=application,
@@ -239,9 +247,9 @@ def applications_screen(request, application_id: str):
 
 @router.get("/licences", response={200: list[LicenceOut], **ERRORS}, operation_id="licences_list")
 @requires(Permission.EXPORTCONTROL_LICENCE_READ)
-def licences_list(request, limit: int = 100, offset: int = 0):
+def licences_list(request, limit: int = limit_query(100, 500), offset: int = offset_query()):
     """Licences with their items and the kg left after drawdowns."""
-    rows = selectors.licences_visible(actor=request.auth)[offset : offset + min(limit, 500)]
+    rows = selectors.licences_visible(actor=request.auth)[offset : offset + limit]
     return [selectors.licence_out(licence) for licence in rows]
 
 
@@ -260,7 +268,7 @@ def licences_get(request, licence_number: str):
     operation_id="refused_exports_list",
 )
 @requires(Permission.EXPORTCONTROL_LICENCE_READ)
-def refused_exports_list(request, limit: int = 100, offset: int = 0):
+def refused_exports_list(request, limit: int = limit_query(100, 500), offset: int = offset_query()):
     """Export attempts the ledger refused (no or insufficient licence), newest first."""
     return list(selectors.refused_exports_visible(actor=request.auth)[offset : offset + limit])
 
@@ -303,7 +311,10 @@ def watchlist_screen(request, body: ScreenIn):
 )
 @requires(Permission.EXPORTCONTROL_LICENCE_READ)
 def vetted_exporters_list(
-    request, enterprise: str | None = None, limit: int = 100, offset: int = 0
+    request,
+    enterprise: str | None = None,
+    limit: int = limit_query(100, 500),
+    offset: int = offset_query(),
 ):
     """Vettings for general licences, newest first, each with its status today; an
     enterprise sees its own."""
@@ -311,7 +322,7 @@ def vetted_exporters_list(
     if enterprise:
         rows = rows.filter(enterprise__identifier=enterprise)
     on = selectors.today()
-    return [selectors.vetting_out(v, on) for v in rows[offset : offset + min(limit, 500)]]
+    return [selectors.vetting_out(v, on) for v in rows[offset : offset + limit]]
 
 
 @router.post(
@@ -338,7 +349,7 @@ def vetted_exporters_vet(request, body: VettingIn):
     operation_id="vetted_exporters_revoke",
 )
 @requires(Permission.EXPORTCONTROL_APPLICATION_DECIDE)
-def vetted_exporters_revoke(request, vetting_id: int, body: RevocationIn):
+def vetted_exporters_revoke(request, vetting_id: RowId, body: RevocationIn):
     """Revoke a vetting: general licences are no longer submitted or approved on it."""
     vetting = vetting_revoke(actor=request.auth, vetting_id=vetting_id, reason=body.reason)
     return selectors.vetting_out(vetting, selectors.today())

@@ -115,6 +115,12 @@ class Licence(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    retroactive_reason = models.TextField(
+        _("why the licence is valid before its decision"), blank=True
+    )
+    retroactive_exports = models.JSONField(
+        _("exports made before the decision that it covers (event ids)"), default=list
+    )
 
     class Meta:
         ordering = ["number"]

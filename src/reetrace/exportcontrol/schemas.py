@@ -89,6 +89,12 @@ class DecisionIn(ActionIn):
     licensed_kg: list[str] | None = Field(None, description="per item, for 'approve'")
     valid_from: date | None = None
     valid_until: date | None = None
+    retroactive_reason: str = Field(
+        "",
+        max_length=1000,
+        description="required when valid_from is before the decision date; the exports "
+        "the licence then covers before its decision are listed on it",
+    )
 
 
 class ItemOut(Schema):
@@ -187,6 +193,10 @@ class LicenceOut(Schema):
     kg_cap: Decimal | None
     kg_left: Decimal | None
     items: list[LicenceItemOut]
+    retroactive_reason: str = Field(description="empty unless valid before its decision")
+    retroactive_exports: list[str] = Field(
+        description="event ids of exports made before the decision that the licence covers"
+    )
 
 
 class RefusedExportOut(Schema):

@@ -230,6 +230,8 @@ def licence_out(licence: Licence) -> dict:
         "valid_until": licence.valid_until,
         "kg_cap": licence.kg_cap,
         "kg_left": remaining.get(None) if licence.kg_cap is not None else None,
+        "retroactive_reason": licence.retroactive_reason,
+        "retroactive_exports": licence.retroactive_exports,
         "items": [
             {
                 "form": i.form,

@@ -39,6 +39,7 @@ from reetrace.exportcontrol.screening import application_screen
 from reetrace.exportcontrol.services import china_date, number_next
 from reetrace.exportcontrol.vetting import vetting_require
 from reetrace.exportcontrol.workdays import Clock, Pause, clock_compute
+from reetrace.ledger.models import ExportDeclaration
 
 __all__ = ["TRANSITIONS", "application_clock", "application_transition", "documents_missing"]
 
@@ -62,6 +63,7 @@ class Approval:
     licensed_kg: list[str] | None = None
     valid_from: date | None = None
     valid_until: date | None = None
+    retroactive_reason: str = ""
 
 
 def documents_missing(application: Application) -> list[str]:
@@ -196,6 +198,31 @@ def _licence_items(application: Application, approval: Approval) -> list[Licence
     return rows
 
 
+def _retroactive_exports(
+    application: Application, approval: Approval, start: date, decided: date
+) -> list[str] | None:
+    """A licence valid before its decision: refused without the officer's reason; with
+    one, the exports it covers before the decision (the exporter's, to the destination,
+    from valid_from) are listed on it. None when the licence starts on or after the decision."""
+    if start >= decided:
+        return None
+    if not approval.retroactive_reason.strip():
+        raise ReetraceError(
+            ErrorCode.INVALID,
+            f"valid_from {start} is before the decision date {decided}: a licence is not "
+            "valid before it is decided unless a retroactive reason is recorded",
+            field="valid_from",
+        )
+    declarations = ExportDeclaration.objects.filter(
+        exporter_id=application.applicant_id,
+        destination=application.destination,
+        event__period__gte=start.replace(day=1),
+    ).values_list("event__event_id", "event__event_time")
+    return sorted(
+        event_id for event_id, moment in declarations if start <= china_date(moment) < decided
+    )
+
+
 def licence_issue(
     *, actor: User, application: Application, approval: Approval, now: datetime
 ) -> Licence:
@@ -209,6 +236,7 @@ def licence_issue(
             ErrorCode.INVALID, "valid_until is before valid_from", field="valid_until"
         )
     items = _licence_items(application, approval)
+    covered = _retroactive_exports(application, approval, start, china_date(now))
     fields = dict(
         kind=application.kind,
         application=application,
@@ -221,6 +249,8 @@ def licence_issue(
         kg_cap=sum((i.kg for i in items), Decimal(0)) if general else None,
         issued_at=now,
         issued_by=actor,
+        retroactive_reason=approval.retroactive_reason if covered is not None else "",
+        retroactive_exports=covered or [],
     )
     prefix = "GL" if general else "EL"
     licence = number_next(

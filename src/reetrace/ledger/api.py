@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema
 
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
+from reetrace.core.paging import limit_field, offset_field
 from reetrace.core.periods import period_parse
 from reetrace.ledger.capture import batch_capture
 from reetrace.ledger.schemas import BatchIn, BatchOut, ErrorOut, EventOut
@@ -41,8 +42,8 @@ class EventFilter(Schema):
     kind: str | None = None
     reporter: str | None = None
     period: str | None = None
-    limit: int = 100
-    offset: int = 0
+    limit: int = limit_field(100, 1000)
+    offset: int = offset_field()
 
 
 @router.get("/events", response={200: list[EventOut], **ERRORS}, operation_id="events_list")
@@ -56,8 +57,7 @@ def events_list(request, filters: Query[EventFilter]):
         events = events.filter(reporter__identifier=filters.reporter)
     if filters.period:
         events = events.filter(period=period_parse(filters.period))
-    limit = max(1, min(filters.limit, 1000))
-    page = events.order_by("-recorded_at", "-pk")[filters.offset : filters.offset + limit]
+    page = events.order_by("-recorded_at", "-pk")[filters.offset : filters.offset + filters.limit]
     return [event_out(e) for e in page]
 
 

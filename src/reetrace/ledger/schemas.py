@@ -9,14 +9,16 @@ of a bulk load.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from ninja import Schema
 from pydantic import BaseModel, Field, field_validator
 
 from reetrace.ledger.choices import AdjustReason, CorrectionAction, Process
+from reetrace.ledger.rules import CHINA_TIME
 
 EventId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 MassInput = Annotated[
@@ -50,8 +52,20 @@ class EventBase(BaseModel):
     @field_validator("event_time", "recorded_at")
     @classmethod
     def _needs_offset(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.utcoffset() is None:
+        """An offset, a UTC instant that exists, and not before the configured floor
+        (a year 478 or 1899 is a typing error, not a record)."""
+        if value is None:
+            return value
+        if value.utcoffset() is None:
             raise ValueError("needs a UTC offset, e.g. 2025-03-01T08:00:00+08:00")
+        try:
+            utc = value.astimezone(UTC)
+            value.astimezone(CHINA_TIME)
+        except OverflowError:
+            raise ValueError("lies outside the range of dates this system can record") from None
+        floor = settings.REETRACE_EVENT_TIME_FLOOR
+        if utc.date() < floor:
+            raise ValueError(f"is before {floor.isoformat()}, the earliest time accepted")
         return value
 
 
@@ -92,7 +106,9 @@ class ShipIn(EventBase):
     lot: str
     mass: MassInput
     buyer: str
-    unit_price: Decimal = Field(ge=0, description="price per kg in `currency`")
+    unit_price: Decimal = Field(
+        ge=0, max_digits=18, decimal_places=4, description="price per kg in `currency`"
+    )
     currency: Currency
     contract: ShortText
 
@@ -113,7 +129,7 @@ class ExportIn(EventBase):
     consignee: ShortText
     end_user: ShortText
     licence: str = Field("", max_length=64)
-    fob_value: Decimal = Field(ge=0)
+    fob_value: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
     currency: Currency
 
 

@@ -16,6 +16,7 @@ from reetrace.accounts.permissions import Permission
 from reetrace.compliance.outputs import case_out
 from reetrace.compliance.selectors import analyst_get
 from reetrace.core.errors import ErrorCode, ReetraceError
+from reetrace.core.paging import RowId
 from reetrace.core.periods import period_parse
 from reetrace.ledger.schemas import ErrorOut
 from reetrace.reconciliation import selectors
@@ -120,7 +121,7 @@ def reconciliation_datasets_list(request):
     operation_id="reconciliation_datasets_get",
 )
 @requires(Permission.RECONCILIATION_READ)
-def reconciliation_datasets_get(request, dataset_id: int):
+def reconciliation_datasets_get(request, dataset_id: RowId):
     """One dataset and its load report (rows read, loaded, skipped by reason, notes)."""
     return selectors.dataset_get(actor=request.auth, dataset_id=dataset_id)
 
@@ -135,7 +136,7 @@ def _month(raw: str | None, field: str) -> date | None:
     operation_id="reconciliation_comparison",
 )
 @requires(Permission.RECONCILIATION_READ)
-def reconciliation_comparison(request, dataset_id: int, query: Query[ComparisonIn]):
+def reconciliation_comparison(request, dataset_id: RowId, query: Query[ComparisonIn]):
     """Our exports against the dataset by product, country and month: gaps in kg,
     value and percent, each split into timing, valuation, transit, classification,
     units and unexplained, with every parameter used. Partner analysts see our
@@ -158,7 +159,7 @@ def reconciliation_comparison(request, dataset_id: int, query: Query[ComparisonI
 @requires(Permission.RECONCILIATION_READ)
 def reconciliation_cell_declarations(
     request,
-    dataset_id: int,
+    dataset_id: RowId,
     cell_product: str,
     cell_country: str,
     cell_month: str,
@@ -185,7 +186,7 @@ def reconciliation_cell_declarations(
 @requires(Permission.COMPLIANCE_CASE_MANAGE)
 def reconciliation_cell_case_open(
     request,
-    dataset_id: int,
+    dataset_id: RowId,
     cell_product: str,
     cell_country: str,
     cell_month: str,

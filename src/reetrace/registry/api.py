@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
 from reetrace.core.errors import Forbidden
+from reetrace.core.paging import limit_query, offset_query
 from reetrace.ledger.schemas import ErrorOut
 from reetrace.registry import selectors, services
 from reetrace.registry.elements import ELEMENTS
@@ -84,7 +85,12 @@ def products_list(request):
     "/enterprises", response={200: list[EnterpriseOut], **ERRORS}, operation_id="enterprises_list"
 )
 @requires(Permission.REGISTRY_ENTERPRISE_READ)
-def enterprises_list(request, role: str | None = None, limit: int = 200, offset: int = 0):
+def enterprises_list(
+    request,
+    role: str | None = None,
+    limit: int = limit_query(200, 1000),
+    offset: int = offset_query(),
+):
     """Registered enterprises (an enterprise user sees names and roles of all parties)."""
     rows = selectors.enterprises_page(role=role, limit=limit, offset=offset)
     return [enterprise_out(e) for e in rows]
@@ -144,7 +150,7 @@ def enterprises_status_set(request, identifier: str, body: StatusIn):
 
 @router.get("/quotas", response={200: list[QuotaOut], **ERRORS}, operation_id="quotas_list")
 @requires(Permission.REGISTRY_QUOTA_READ)
-def quotas_list(request, year: int | None = None):
+def quotas_list(request, year: int | None = Query(None, ge=2000, le=2100, description="e.g. 2025")):
     return [quota_out(q) for q in selectors.quotas_of_year(year)]
 
 

@@ -1,0 +1,128 @@
+"""Issue 13's findings, each a request that used to get a 500 (or a wrong answer) and
+must now get a 4xx naming the parameter or field, with nothing changed."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from reetrace.ledger.models import Event
+from tests.factories.world import mine_event, ship_event
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def regulator(world) -> Client:
+    return world.client("regulator")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/licences?limit=-1",
+        "/applications?limit=-1",
+        "/events?offset=-1",
+        "/exportcontrol/vetted-exporters?offset=-1",
+        "/exportcontrol/refused-exports?limit=-1",
+        "/events?offset=99999999999999999999",
+        "/enterprises?offset=99999999999999999999",
+        "/compliance/alerts?offset=99999999999999999999",
+        "/compliance/risk?limit=0",
+        "/quotas?year=99999999999",
+        "/compliance/cases/99999999999999999999",
+        "/tokens/99999999999999999999",
+    ],
+)
+def test_out_of_range_paging_and_keys_are_422(world, path):
+    client = world.client("admin")
+    method = client.delete if path.startswith("/tokens/") else client.get
+    response = method(API + path)
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/events?reporter=%00", "/enterprises?role=%00", "/compliance/alerts?rule=a%00b"]
+)
+def test_a_nul_byte_in_a_query_parameter_is_400(regulator, path):
+    response = regulator.get(API + path)
+    assert response.status_code == 400
+    body = response.json()
+    assert "U+0000" in body["message"]
+    assert body["errors"][0]["field"].startswith("query parameter")
+
+
+def _post(client, *events):
+    return client.post(f"{API}/events", {"events": list(events)}, content_type="application/json")
+
+
+def test_a_nul_byte_in_an_event_field_is_refused_and_nothing_stored(world):
+    client = world.client(world.miner)
+    assert _post(client, mine_event(1)).status_code == 200
+    event = ship_event("s1", 1, "5", world.separator) | {"contract": "a\u0000b"}
+    response = _post(client, event)
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert (error["index"], error["field"]) == (0, "contract")
+    assert not Event.objects.filter(event_id="s1").exists()
+
+
+def test_a_nul_byte_in_a_token_name_is_422(world):
+    response = world.client("admin").post(
+        f"{API}/tokens", {"name": "ci\u0000"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "9999-12-31T23:59:59-05:00",
+        "0001-01-01T00:00:00+01:00",
+        "0478-11-02T09:00:00+08:00",
+        "1899-12-31T09:00:00+08:00",
+    ],
+)
+def test_event_times_outside_the_range_or_before_the_floor_are_refused(world, moment):
+    response = _post(world.client(world.miner), mine_event(1) | {"event_time": moment})
+    assert response.status_code == 422, response.content
+    (error,) = response.json()["errors"]
+    assert (error["index"], error["field"]) == (0, "event_time")
+    assert not Event.objects.exists()
+
+
+def test_the_floor_is_configurable(world, settings):
+    from datetime import date
+
+    settings.REETRACE_EVENT_TIME_FLOOR = date(2025, 6, 1)
+    response = _post(world.client(world.miner), mine_event(1))
+    assert response.status_code == 422
+    assert "2025-06-01" in response.json()["errors"][0]["message"]
+
+
+def test_a_price_with_more_places_than_stored_is_refused_not_rounded(world):
+    client = world.client(world.miner)
+    _post(client, mine_event(1))
+    response = _post(client, ship_event("s1", 1, "5", world.separator, price="10.00005"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "unit_price"
+
+
+def test_an_unauthenticated_post_is_401_not_a_csrf_refusal(world):
+    response = Client(enforce_csrf_checks=True).post(
+        f"{API}/events", {"events": [mine_event(1)]}, content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+def test_a_session_post_without_csrf_is_still_refused(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user_for(world.miner))
+    response = client.post(
+        f"{API}/events", {"events": [mine_event(1)]}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert not Event.objects.exists()
