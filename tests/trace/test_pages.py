@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.management import call_command
 from django.test import Client
 
+from reetrace.ledger.models import Event
 from tests.factories.world import code, mine_event
 
 
@@ -29,3 +31,13 @@ def test_label_has_a_qr_code_pointing_to_the_verify_page(world):
     assert "<svg" in page and f"http://testserver/verify/{code(1)}" in page
     client.force_login(world.user_for(world.separator))
     assert client.get(f"/lots/{code(1)}/label").status_code == 404
+
+
+def test_verify_page_shows_the_newest_checkpoint(world, settings, tmp_path):
+    settings.REETRACE_CHECKPOINT_KEY = tmp_path / "key.pem"
+    world.capture(world.miner, mine_event(1))
+    call_command("chain", "keygen")
+    call_command("chain", "checkpoint", "--out", str(tmp_path / "cp.json"))
+    page = Client().get(f"/verify/{code(1)}").content.decode()
+    head = Event.objects.get().chain_hash
+    assert "Ledger checkpoint" in page and head in page

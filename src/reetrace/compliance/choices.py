@@ -12,6 +12,7 @@ class Severity(models.TextChoices):
     LOW = "low", _("low")
     MEDIUM = "medium", _("medium")
     HIGH = "high", _("high")
+    CRITICAL = "critical", _("critical")
 
 
 class AlertStatus(models.TextChoices):

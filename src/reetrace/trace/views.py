@@ -10,13 +10,19 @@ from django.urls import reverse
 
 from reetrace.accounts.permissions import Permission
 from reetrace.core.errors import ReetraceError
+from reetrace.ledger.checkpoints import checkpoint_latest
 from reetrace.trace.selectors import lot_visible
 from reetrace.trace.visibility import lot_out, lot_verify
 
 
 def verify_page(request: HttpRequest, code: str) -> HttpResponse:
-    """Anyone may check a code: genuine or not, product, producer, month; nothing else."""
-    return render(request, "trace/verify.html", {"result": lot_verify(code)})
+    """Anyone may check a code: genuine or not, product, producer, month; nothing else.
+    The newest signed chain checkpoint is shown too, so anyone can compare it with a copy."""
+    return render(
+        request,
+        "trace/verify.html",
+        {"result": lot_verify(code), "checkpoint": checkpoint_latest()},
+    )
 
 
 @login_required
