@@ -13,6 +13,7 @@ from reetrace.compliance.api import router as compliance_router
 from reetrace.core.errors import BatchRejected, ErrorCode, ReetraceError
 from reetrace.exportcontrol.api import router as exportcontrol_router
 from reetrace.ledger.api import router as ledger_router
+from reetrace.ledger.schemas import ErrorOut
 from reetrace.reconciliation.api import router as reconciliation_router
 from reetrace.registry.api import router as registry_router
 from reetrace.reporting.api import router as reporting_router
@@ -118,3 +119,21 @@ api.add_router("/", compliance_router)
 api.add_router("/", exportcontrol_router)
 api.add_router("/", reconciliation_router)
 api.add_router("/", public_router)
+
+
+def _document_limits() -> None:
+    """Every operation may be answered 414 (URL too long), and one with a body 413
+    (`core/limits.py`): the published schema says so."""
+    for _, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                statuses = [414]
+                if set(operation.methods) & {"POST", "PUT", "PATCH"}:
+                    statuses.append(413)
+                for status in statuses:
+                    operation.response_models.setdefault(
+                        status, operation._create_response_model(ErrorOut)
+                    )
+
+
+_document_limits()

@@ -96,7 +96,7 @@ class AlertOut(Schema):
     created_at: datetime
 
 
-class HistoryOut(Schema):
+class AlertHistoryOut(Schema):
     action: str
     actor: str
     at: datetime
@@ -114,7 +114,7 @@ class EventEvidence(Schema):
 
 
 class AlertDetailOut(AlertOut):
-    history: list[HistoryOut]
+    history: list[AlertHistoryOut]
     evidence: list[EventEvidence]
     cases: list[int]
 

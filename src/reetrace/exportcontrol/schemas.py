@@ -108,7 +108,7 @@ class ItemOut(Schema):
     control_codes: list[str]
 
 
-class HistoryOut(Schema):
+class ApplicationHistoryOut(Schema):
     action: str
     from_state: str
     to_state: str
@@ -133,7 +133,7 @@ class ApplicationDetailOut(Schema):
     items: list[ItemOut]
     documents: list[DocumentOut]
     documents_missing: list[str]
-    history: list[HistoryOut]
+    history: list[ApplicationHistoryOut]
     licence: str | None
 
 

@@ -18,7 +18,7 @@ router = Router(tags=["reporting"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class ReportOut(Schema):
+class MonthlyReportOut(Schema):
     enterprise: str
     period: str
     closed_at: datetime
@@ -46,7 +46,7 @@ def report_out(report: MonthlyReport) -> dict:
 
 @router.post(
     "/enterprises/{identifier}/reports/{period}/close",
-    response={201: ReportOut, **ERRORS},
+    response={201: MonthlyReportOut, **ERRORS},
     operation_id="reports_close",
 )
 @requires(Permission.REPORTING_REPORT_CLOSE)
@@ -59,7 +59,7 @@ def reports_close(request, identifier: str, period: str):
 
 @router.get(
     "/enterprises/{identifier}/reports",
-    response={200: list[ReportOut], **ERRORS},
+    response={200: list[MonthlyReportOut], **ERRORS},
     operation_id="reports_list",
 )
 @requires(Permission.REPORTING_REPORT_READ)

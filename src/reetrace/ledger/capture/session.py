@@ -109,6 +109,7 @@ class CaptureSession(Prefetch, KindRules):
             plans.append(plan)
             results.append(CapturedEvent(plan.event, True, plan.lot_codes))
         if errors:
+            self._concurrent_write_check(parsed)
             raise BatchRejected(errors)
         try:
             with transaction.atomic():
@@ -117,6 +118,13 @@ class CaptureSession(Prefetch, KindRules):
             # Only a concurrent batch that wrote the same event id or lot code gets here.
             raise ConcurrentWrite from exc
         return CaptureResult(results)
+
+    def _concurrent_write_check(self, parsed: list[tuple[int, Any]]) -> None:
+        """A batch read before a concurrent one committed the same events may see its
+        lots but not its events (lot code taken); that is a race to retry, not an error."""
+        unseen = {item.event_id for _, item in parsed} - set(self.events)
+        if Event.objects.filter(event_id__in=unseen).exists():
+            raise ConcurrentWrite
 
     def _replay(self, event_id: str, existing: Event, digest: str) -> Event:
         stored = self.batch_ids.get(event_id) or existing.content_hash
