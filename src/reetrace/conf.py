@@ -60,6 +60,7 @@ class Config:
     clock_skew_seconds: int
     prepared_statements: bool
     checkpoint_key: Path
+    tls: bool
     event_time_floor: date
 
 
@@ -86,6 +87,7 @@ def load() -> Config:
         report_deadline_day=deadline_day,
         clock_skew_seconds=_int("REETRACE_CLOCK_SKEW_SECONDS", 300),
         prepared_statements=_flag("REETRACE_PREPARED_STATEMENTS", True),
+        tls=_flag("REETRACE_TLS", False),
         checkpoint_key=Path(
             os.environ.get("REETRACE_CHECKPOINT_KEY", var_dir / "checkpoint-key.pem")
         ),

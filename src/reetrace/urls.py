@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
 
+from reetrace.accounts.forms import ThrottledAdminSignInForm
 from reetrace.api import api
 from reetrace.trace.views import lot_label, verify_page
+
+admin.site.login_form = ThrottledAdminSignInForm
 
 
 def health(request):

@@ -54,15 +54,22 @@ def browser(django_db_setup):
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context per test; page errors fail the test."""
+    """A fresh browser context per test; page errors and blocked content (the
+    Content Security Policy) fail the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: _policy_violation(message, errors))
     yield page
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+def _policy_violation(message, errors: list[str]) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        errors.append(message.text)
 
 
 def shot(page, name: str, *, full_page: bool = True) -> None:

@@ -159,6 +159,8 @@ def test_trace_a_lot(page, world):
     page.locator("#genealogy-chart .sankey-node").first.wait_for()
     assert page.locator("#genealogy-chart .sankey-link").count() >= 3
     shot(page, "trace-lot")
+    page.goto(f"/lots/{DY_OX}/label")
+    assert page.get_by_role("button", name="Print").is_visible()
 
 
 def test_open_the_sankey(page, world):

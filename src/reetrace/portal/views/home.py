@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from reetrace.accounts.forms import ThrottledSignInForm
 from reetrace.accounts.permissions import Permission as P
 from reetrace.portal.access import portal_page
 
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     template_name = "portal/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledSignInForm
 
     def get_default_redirect_url(self) -> str:
         return reverse("portal:home")

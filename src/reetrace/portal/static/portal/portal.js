@@ -174,6 +174,9 @@
     });
     var upload = document.getElementById("upload-form");
     if (upload) { upload.addEventListener("submit", uploadWithProgress); }
+    document.querySelectorAll("button.print").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("form.with-progress").forEach(function (f) {
       f.addEventListener("submit", pollProgress);
     });
