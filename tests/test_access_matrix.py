@@ -82,6 +82,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "reports_list": READ_ALL | {R.ENTERPRISE},
     # public
     "verify_lot": EVERYONE | {ANON},
+    # audit: the journal is the auditor's alone; an enterprise sees reads of its data
+    "audit_entries_list": frozenset({R.AUDITOR}),
+    "audit_government_reads": frozenset({R.ENTERPRISE}),
 }
 for _extension in extensions():
     ALLOWED.update(_extension.allowed(R, EVERYONE, READ_ALL, WRITERS, ANON))

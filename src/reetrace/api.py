@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from reetrace import __version__
 from reetrace.accounts.api import router as accounts_router
 from reetrace.accounts.auth import API_AUTH
+from reetrace.audit.api import router as audit_router
 from reetrace.compliance.api import router as compliance_router
 from reetrace.core.errors import BatchRejected, ErrorCode, ReetraceError
 from reetrace.exportcontrol.api import router as exportcontrol_router
@@ -118,6 +119,7 @@ api.add_router("/", reporting_router)
 api.add_router("/", compliance_router)
 api.add_router("/", exportcontrol_router)
 api.add_router("/", reconciliation_router)
+api.add_router("/", audit_router)
 api.add_router("/", public_router)
 
 

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "reetrace.core",
     "reetrace.accounts",
+    "reetrace.audit",
     "reetrace.registry",
     "reetrace.ledger",
     "reetrace.trace",
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reetrace.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -21,9 +21,15 @@ def test_every_role_has_a_grant():
     assert set(ROLE_PERMISSIONS) == set(UserRole)
 
 
-def test_admin_has_everything_and_the_auditor_writes_nothing():
-    assert ROLE_PERMISSIONS[UserRole.ADMIN] == frozenset(Permission)
+def test_admin_has_everything_but_the_journal_and_the_auditor_writes_nothing():
+    journal = {Permission.AUDIT_JOURNAL_READ, Permission.AUDIT_ACCESS_READ}
+    assert ROLE_PERMISSIONS[UserRole.ADMIN] == frozenset(Permission) - journal
     assert not ROLE_PERMISSIONS[UserRole.AUDITOR] & WRITES
+
+
+def test_only_the_auditor_reads_the_journal():
+    readers = {r for r, grant in ROLE_PERMISSIONS.items() if Permission.AUDIT_JOURNAL_READ in grant}
+    assert readers == {UserRole.AUDITOR}
 
 
 def test_partner_sees_reference_data_and_the_summary_only():

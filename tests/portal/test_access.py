@@ -18,7 +18,9 @@ The table is written from the product rules, not from ROLE_PERMISSIONS:
   general licences; statistics: national readers of licensing statistics and
   partners, not customs; refused export attempts: national roles;
 * reconciliation: national roles and partners read; regulator, administrator and
-  partners load datasets; partners (and the administrator) upload submissions.
+  partners load datasets; partners (and the administrator) upload submissions;
+* the audit journal: the auditor only; who in government read an enterprise's data:
+  that enterprise's users.
 
 A form posted empty by an allowed role answers 400 (the permission passed, the form
 did not); a refused role gets 403 or 404.
@@ -81,6 +83,8 @@ PAGES: dict[str, tuple[str, frozenset[str] | str]] = {
     "portal:enterprises": ("get", ENTERPRISE | NATIONAL),
     "portal:enterprise": ("get", NATIONAL),  # the miner's page: not the magnet maker's own
     "portal:exports": ("get", NATIONAL | {R.PARTNER}),
+    "portal:audit": ("get", {R.AUDITOR}),  # not even the administrator
+    "portal:government-reads": ("get", ENTERPRISE),
     # compliance
     "compliance:alerts": ("get", COMPLIANCE | ENTERPRISE),
     "compliance:alert": ("get", COMPLIANCE | ENTERPRISE),  # the alert shared with it

@@ -102,9 +102,15 @@ def test_a_case_from_selected_alerts_to_its_outcome(scene, settings, tmp_path):
     assert empty.status_code == 400 and empty.context["case_form"].errors["alerts"]
     response = client.post(
         reverse("compliance:case-open"),
-        {"title": "Magnet receipts", "alerts": [made.shared.pk], "assignee": "regulator-user"},
+        {
+            "title": "Magnet receipts",
+            "alerts": [made.shared.pk],
+            "assignee": "regulator-user",
+            "hold_disclosure": "on",
+        },
     )
     case = Case.objects.get(title="Magnet receipts")
+    assert case.hold_disclosure
     assert response["Location"] == reverse("compliance:case", args=[case.pk])
     act = lambda action, data: client.post(  # noqa: E731
         reverse("compliance:case-action", args=[case.pk, action]), data

@@ -14,6 +14,7 @@ from ninja.utils import contribute_operation_callback
 
 from reetrace.accounts.permissions import Permission
 from reetrace.accounts.tokens import token_authenticate
+from reetrace.audit.reads import government_read_record
 from reetrace.core.errors import Forbidden
 from reetrace.ledger.schemas import ErrorOut
 
@@ -23,6 +24,7 @@ class BearerToken(HttpBearer):
         user = token_authenticate(token)
         if user is not None:
             request.user = user
+            request.api_token_prefix = token[:10]
         return user
 
 
@@ -63,6 +65,12 @@ def _document_denials(permission: Permission):
     return contribute
 
 
+def _status_of(result: Any) -> int:
+    if isinstance(result, tuple) and result and isinstance(result[0], int):
+        return result[0]
+    return getattr(result, "status_code", getattr(result, "status", 200))
+
+
 def _status_key(status: Any) -> tuple[int, int]:
     return (1, 0) if not isinstance(status, int) else (0, status)
 
@@ -79,7 +87,9 @@ def requires(permission: Permission):
         def wrapper(request, *args: Any, **kwargs: Any):
             if not request.auth.has_permission(permission):
                 raise Forbidden(f"your role does not allow {permission}")
-            return view(request, *args, **kwargs)
+            result = view(request, *args, **kwargs)
+            government_read_record(request, [permission], kwargs, _status_of(result))
+            return result
 
         wrapper.required_permission = permission  # type: ignore[attr-defined]
         # Ninja resolves string annotations (``from __future__ import annotations``)

@@ -13,6 +13,8 @@ from reetrace.accounts.throttle import (
     signin_refusal,
     signin_succeeded,
 )
+from reetrace.audit.choices import AuditAction
+from reetrace.audit.journal import audit_record
 
 
 class ThrottledSignIn:
@@ -23,6 +25,14 @@ class ThrottledSignIn:
         address = client_address(self.request)
         refusal = signin_refusal(username, address)
         if refusal:
+            audit_record(
+                AuditAction.SIGN_IN_FAILED,
+                "user",
+                username,
+                fields={"username": username[:150], "throttled": True},
+                reason=refusal,
+                request=self.request,
+            )
             raise ValidationError(refusal, code="throttled")
         try:
             cleaned = super().clean()

@@ -26,6 +26,8 @@ class Permission(StrEnum):
     """Every permission an API operation or page can require (alphabetical)."""
 
     ACCOUNTS_TOKEN_MANAGE = "accounts:token:manage"
+    AUDIT_ACCESS_READ = "audit:access:read"
+    AUDIT_JOURNAL_READ = "audit:journal:read"
     COMPLIANCE_ALERT_READ = "compliance:alert:read"
     COMPLIANCE_ALERT_TRIAGE = "compliance:alert:triage"
     COMPLIANCE_CASE_MANAGE = "compliance:case:manage"
@@ -81,7 +83,9 @@ _READ_ALL = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    UserRole.ADMIN: frozenset(Permission),
+    # Administrators hold every permission but the journal's: the auditor reads what
+    # administrators did, and an enterprise's view of government reads is its own.
+    UserRole.ADMIN: frozenset(Permission) - {P.AUDIT_JOURNAL_READ, P.AUDIT_ACCESS_READ},
     UserRole.REGULATOR: frozenset(
         _READ_ALL
         | {
@@ -94,7 +98,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.REGISTRY_QUOTA_WRITE,
         }
     ),
-    UserRole.AUDITOR: frozenset(_READ_ALL | {P.ACCOUNTS_TOKEN_MANAGE}),
+    UserRole.AUDITOR: frozenset(_READ_ALL | {P.ACCOUNTS_TOKEN_MANAGE, P.AUDIT_JOURNAL_READ}),
     UserRole.LICENSING_OFFICER: frozenset(
         {
             P.ACCOUNTS_TOKEN_MANAGE,
@@ -133,6 +137,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     UserRole.ENTERPRISE: frozenset(
         {
             P.ACCOUNTS_TOKEN_MANAGE,
+            P.AUDIT_ACCESS_READ,
             P.COMPLIANCE_ALERT_READ,
             P.EXPORTCONTROL_APPLICATION_READ,
             P.EXPORTCONTROL_APPLICATION_SUBMIT,

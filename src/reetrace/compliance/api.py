@@ -194,7 +194,11 @@ def cases_open(request, body: CaseIn):
     alerts = selectors.alerts_for_case(actor=request.auth, alert_ids=body.alerts)
     assignee = selectors.analyst_get(username=body.assignee) if body.assignee else None
     case = case_services.case_open(
-        actor=request.auth, title=body.title, alerts=alerts, assignee=assignee
+        actor=request.auth,
+        title=body.title,
+        alerts=alerts,
+        assignee=assignee,
+        hold_disclosure=body.hold_disclosure,
     )
     return Status(201, case_out(case))
 

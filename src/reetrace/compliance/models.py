@@ -132,6 +132,14 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     alerts = models.ManyToManyField(Alert, through="CaseAlert", related_name="cases")
+    hold_disclosure = models.BooleanField(
+        _("delay disclosure of government reads"),
+        default=False,
+        help_text=_(
+            "while the case is open, the enterprises it concerns do not see the government "
+            "reads of their data made since it was opened"
+        ),
+    )
 
     class Meta:
         ordering = ["-opened_at", "-pk"]

@@ -144,6 +144,11 @@ class CaseIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     alerts: list[int] = Field(min_length=1, max_length=500)
     assignee: str | None = Field(None, description="username of the analyst")
+    hold_disclosure: bool = Field(
+        False,
+        description="while open, the enterprises concerned do not see government reads "
+        "of their data made since the case was opened",
+    )
 
 
 class AssignIn(Schema):

@@ -22,6 +22,8 @@ from difflib import SequenceMatcher
 from django.db import transaction
 from django.utils import timezone
 
+from reetrace.audit.choices import AuditAction
+from reetrace.audit.journal import audit_record
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.exportcontrol.choices import ScreenedParty
 from reetrace.exportcontrol.models import Application, Ownership, ScreeningHit, WatchListEntry
@@ -204,7 +206,9 @@ def watchlist_import(*, entries_csv: str, ownership_csv: str | None = None) -> d
         )
         created, updated = created + made, updated + (not made)
     links = _import_ownership(ownership_csv) if ownership_csv else 0
-    return {"created": created, "updated": updated, "ownership_links": links}
+    counts = {"created": created, "updated": updated, "ownership_links": links}
+    audit_record(AuditAction.LOAD, "watch_list", fields=counts)
+    return counts
 
 
 def _import_ownership(text: str) -> int:

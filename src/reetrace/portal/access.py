@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from reetrace.accounts.permissions import Permission
+from reetrace.audit.reads import government_read_record
 
 __all__ = ["portal_page"]
 
@@ -37,7 +38,9 @@ def portal_page(*permissions: Permission, enterprise: bool = False) -> Callable[
                 raise PermissionDenied
             if enterprise and user.enterprise_id is None:
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            government_read_record(request, permissions, kwargs, response.status_code)
+            return response
 
         checked.portal_permissions = permissions  # type: ignore[attr-defined]
         return checked

@@ -30,6 +30,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Upload a file"), "portal:upload", (P.LEDGER_EVENT_CAPTURE,), True),
     NavItem(_("Close a month"), "portal:close", (P.REPORTING_REPORT_CLOSE,), True),
     NavItem(_("Lots"), "portal:lots", (P.LEDGER_LOT_READ, P.TRACE_STOCK_READ), True),
+    NavItem(_("Government access"), "portal:government-reads", (P.AUDIT_ACCESS_READ,), True),
     NavItem(
         _("National overview"),
         "portal:national",
@@ -55,6 +56,7 @@ NAVIGATION: list[NavItem] = [
     ),
     NavItem(_("Reconciliation"), "reconciliation:datasets", (P.RECONCILIATION_READ,)),
     NavItem(_("Partner submissions"), "reconciliation:submissions", (P.RECONCILIATION_READ,)),
+    NavItem(_("Audit journal"), "portal:audit", (P.AUDIT_JOURNAL_READ,)),
 ]
 
 

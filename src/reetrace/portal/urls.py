@@ -17,6 +17,7 @@ from django.urls import include, path
 from reetrace.portal.views import (
     alerts,
     assets,
+    audit,
     cases,
     enterprise,
     home,
@@ -62,6 +63,9 @@ portal_patterns = [
     path("enterprises/", registry.enterprises, name="enterprises"),
     path("enterprises/<str:identifier>/", registry.enterprise_detail, name="enterprise"),
     path("exports/", partner.exports, name="exports"),
+    # the audit journal (auditor) and the enterprise's view of government reads
+    path("audit/", audit.journal, name="audit"),
+    path("government-reads/", audit.government_reads, name="government-reads"),
 ]
 
 compliance_patterns = [

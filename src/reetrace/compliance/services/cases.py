@@ -45,15 +45,22 @@ def _open_case(case_id: int) -> Case:
 
 @transaction.atomic
 def case_open(
-    *, actor: User, title: str, alerts: list[Alert], assignee: User | None = None
+    *,
+    actor: User,
+    title: str,
+    alerts: list[Alert],
+    assignee: User | None = None,
+    hold_disclosure: bool = False,
 ) -> Case:
     """Open a case from one or more alerts; they move to `in_case`."""
     if not alerts:
         raise ReetraceError(
             ErrorCode.INVALID, "a case starts from at least one alert", field="alerts"
         )
-    case = Case.objects.create(title=title, opened_by=actor, assignee=assignee)
-    _step(case, actor, CaseAction.OPEN, title=title)
+    case = Case.objects.create(
+        title=title, opened_by=actor, assignee=assignee, hold_disclosure=hold_disclosure
+    )
+    _step(case, actor, CaseAction.OPEN, title=title, hold_disclosure=hold_disclosure)
     for alert in alerts:
         CaseAlert.objects.create(case=case, alert=alert, added_by=actor)
         if alert.status != AlertStatus.IN_CASE:

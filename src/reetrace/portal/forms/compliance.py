@@ -118,6 +118,10 @@ class CaseOpenForm(forms.Form):
         label=_("Alerts"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
     assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    hold_disclosure = forms.BooleanField(
+        label=_("Delay disclosure of government reads to the enterprises concerned"),
+        required=False,
+    )
 
     def __init__(self, *args, alert_ids=(), analysts=(), **kwargs):
         super().__init__(*args, **kwargs)

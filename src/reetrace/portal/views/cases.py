@@ -83,7 +83,11 @@ def case_open_view(request: HttpRequest) -> HttpResponse:
                 selectors.analyst_get(username=data["assignee"]) if data["assignee"] else None
             )
             case = case_services.case_open(
-                actor=request.user, title=data["title"], alerts=alerts, assignee=assignee
+                actor=request.user,
+                title=data["title"],
+                alerts=alerts,
+                assignee=assignee,
+                hold_disclosure=data["hold_disclosure"],
             )
         except ReetraceError as exc:
             error_show(form, exc)
