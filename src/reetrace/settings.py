@@ -179,3 +179,12 @@ REETRACE_PREPARED_STATEMENTS = CONFIG.prepared_statements
 REETRACE_VAR_DIR = CONFIG.var_dir
 REETRACE_CHECKPOINT_KEY = CONFIG.checkpoint_key
 REETRACE_EVENT_TIME_FLOOR = CONFIG.event_time_floor
+
+# Server errors go to stderr (the server's log) whatever DEBUG is: Django's default
+# would only mail them to ADMINS, and a 500 nobody sees is never fixed.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
+}
