@@ -124,12 +124,13 @@ api.add_router("/", public_router)
 
 
 def _document_limits() -> None:
-    """Every operation may be answered 414 (URL too long), and one with a body 413
-    (`core/limits.py`): the published schema says so."""
+    """Every operation may be answered 400 (a control character in the URL,
+    `core/text.py`) and 414 (URL too long), and one with a body 413 (`core/limits.py`),
+    before any view runs: the published schema says so."""
     for _, router in api._routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
-                statuses = [414]
+                statuses = [400, 414]
                 if set(operation.methods) & {"POST", "PUT", "PATCH"}:
                     statuses.append(413)
                 for status in statuses:

@@ -156,3 +156,47 @@ def test_every_api_schema_name_is_one_class():
         if cls.__module__.startswith("reetrace."):
             names.setdefault(cls.__name__, set()).add(cls.__module__)
     assert {n: m for n, m in names.items() if len(m) > 1} == {}
+
+
+@pytest.mark.parametrize("kg", ["99999999999999999999", "1e30", "-5"])
+def test_a_mass_beyond_what_the_ledger_stores_is_refused_naming_the_field(world, kg):
+    response = _post(world.client(world.miner), mine_event(1, kg=kg))
+    assert response.status_code in (400, 422), response.content
+    (error,) = response.json()["errors"]
+    assert error["index"] == 0 and error["field"].endswith("mass")
+    assert not Event.objects.exists()
+
+
+def test_a_quota_with_more_digits_than_stored_is_422_not_a_500(world):
+    quota = {
+        "code": "Q-FUZZ",
+        "enterprise": world.miner.identifier,
+        "year": 2025,
+        "kind": "mining",
+        "light_t": "1234567890123.5",
+        "medium_heavy_t": "0",
+        "document": "fuzz",
+    }
+    response = world.client("regulator").post(
+        f"{API}/quotas", quota, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "light_t"
+    assert world.client("regulator").get(f"{API}/quotas").status_code == 200
+
+
+def test_a_watch_list_with_a_bare_carriage_return_is_400_naming_the_line(world):
+    entries = "name,aliases,country,list,listed_since\nAcme,,US,X,\r\nBad\rRow,,,X,\n"
+    response = world.client("admin").post(
+        f"{API}/watchlist/import", {"entries_csv": entries}, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert "line" in response.json()["message"]
+
+
+@pytest.mark.parametrize("path", ["/reconciliation/datasets", "/reconciliation/submissions"])
+@pytest.mark.parametrize("body", ["[null, null]", '{"content": null, "content_base64": {}}'])
+def test_an_upload_body_of_the_wrong_shape_is_a_4xx_naming_the_field(world, path, body):
+    response = world.client("admin").post(API + path, body, content_type="application/json")
+    assert response.status_code in (400, 422), response.content
+    assert response.json()["errors"]

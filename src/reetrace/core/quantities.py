@@ -17,6 +17,10 @@ from reetrace.core.errors import ErrorCode, ReetraceError
 MG_PER_KG = 1_000_000
 KG_QUANTUM = Decimal("0.000001")
 UNIT_TO_KG = {"kg": Decimal(1), "t": Decimal(1000), "g": Decimal("0.001")}
+# The largest single quantity accepted: 100,000 t, over a thousand times the largest lot
+# the chain moves (an ore train load), so only a typing error reaches it, while sums of
+# many such quantities in integer micrograms (the monthly summary) stay inside 64 bits.
+MAX_KG = Decimal(100_000_000)
 _QUANTITY = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
@@ -42,6 +46,10 @@ def parse_mass(value: object, *, field: str = "mass") -> Decimal:
             ErrorCode.UNKNOWN_UNIT,
             f"{field}: unknown unit {unit!r}; use kg, t or g",
             field=field,
+        )
+    if not number.is_finite() or abs(number * UNIT_TO_KG[unit]) > MAX_KG:
+        raise ReetraceError(
+            ErrorCode.INVALID, f"{field} {value!r} is beyond {MAX_KG:,} kg", field=field
         )
     kg = number * UNIT_TO_KG[unit]
     if kg != kg.quantize(KG_QUANTUM, rounding=ROUND_HALF_EVEN):

@@ -50,7 +50,7 @@ class ItemIn(Schema):
     form: str | None = None
     composition: dict[str, str] | None = None
     mass: str | Decimal = Field(description="kg, or with a unit: '500 kg', '2 t'")
-    value: Decimal = Field(ge=0)
+    value: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
     currency: str = Field(min_length=3, max_length=3)
 
 

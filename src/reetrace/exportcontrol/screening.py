@@ -9,8 +9,6 @@ difflib is used (no extra dependency); rapidfuzz would be faster on long lists.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -24,6 +22,7 @@ from django.utils import timezone
 
 from reetrace.audit.choices import AuditAction
 from reetrace.audit.journal import audit_record
+from reetrace.core.csvtext import csv_records
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.exportcontrol.choices import ScreenedParty
 from reetrace.exportcontrol.models import Application, Ownership, ScreeningHit, WatchListEntry
@@ -155,13 +154,13 @@ def application_screen(*, application: Application) -> list[ScreeningHit]:
 
 
 def _read_csv(text: str, required: set[str], what: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = required - set(reader.fieldnames or [])
+    header, rows = csv_records(text, what=what)
+    missing = required - set(header)
     if missing:
         raise ReetraceError(
             ErrorCode.INVALID, f"{what} CSV lacks the columns {sorted(missing)}", field=what
         )
-    return list(reader)
+    return rows
 
 
 def _entry_row(row: dict, line: int) -> dict:

@@ -9,7 +9,9 @@ import binascii
 from datetime import date
 
 from ninja import File, Form, Query, Router, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
+from pydantic import ValidationError as PydanticValidationError
 
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
@@ -61,7 +63,11 @@ def _content(body: DatasetIn | SubmissionIn) -> bytes:
 def _json_body(request, schema):
     if request.content_type != "application/json":
         raise ReetraceError(ErrorCode.INVALID, "send the file as multipart 'file'", field="file")
-    return schema.model_validate_json(request.body or b"{}")
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except PydanticValidationError as exc:
+        errors = [dict(e, loc=("body", *e["loc"])) for e in exc.errors(include_url=False)]
+        raise NinjaValidationError(errors) from exc
 
 
 def _upload_doc(schema) -> dict:

@@ -81,8 +81,8 @@ class QuotaIn(Schema):
     enterprise: str
     year: int = Field(ge=2000, le=2100)
     kind: QuotaKind
-    light_t: Decimal = Field(ge=0)
-    medium_heavy_t: Decimal = Field(ge=0)
+    light_t: Decimal = Field(ge=0, max_digits=12, decimal_places=3)
+    medium_heavy_t: Decimal = Field(ge=0, max_digits=12, decimal_places=3)
     document: str = Field(min_length=1, max_length=200)
 
 

@@ -4,13 +4,12 @@ line and column before anything is written."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from reetrace.core.csvtext import csv_records
 from reetrace.core.errors import BatchRejected, ErrorCode, FieldError, ReetraceError
 from reetrace.reconciliation import reference
 
@@ -42,13 +41,16 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=first.count)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        fieldnames, records = csv_records(text, what="file", delimiter=delimiter)
+    except ReetraceError as exc:
+        raise BatchRejected([exc.as_field_error()]) from exc
+    header = [h.strip() for h in fieldnames]
     if not header:
         raise BatchRejected([FieldError(ErrorCode.INVALID, "the file is empty", None, 1, "line 1")])
     rows = [
         (number + 2, {(k or "").strip(): (v or "").strip() for k, v in row.items() if k})
-        for number, row in enumerate(reader)
+        for number, row in enumerate(records)
         if any((v or "").strip() for v in row.values() if isinstance(v, str))
     ]
     return header, rows
