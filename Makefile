@@ -5,7 +5,7 @@ PYTHON ?= python3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/reetrace
 DEMO_SCALE ?= small
 
-.PHONY: help install demo test test-sqlite test-postgres lint format schema messages clean
+.PHONY: help install demo test test-sqlite test-postgres lint format schema messages fuzz clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -30,8 +30,8 @@ demo: install  ## migrate the SQLite default, load the demo data, print logins, 
 	$(BIN)/reetrace runserver 127.0.0.1:8000
 
 lint: install  ## ruff lint and format check, migrations up to date
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 	REETRACE_VAR_DIR=$$(mktemp -d) $(BIN)/reetrace makemigrations --check --dry-run
 
 # Browser tests use a live server and flush the database after each test, so they run
@@ -54,9 +54,16 @@ test-postgres: install  ## the suite on PostgreSQL ($(PG_URL)); skips unless REE
 
 test: lint test-sqlite test-postgres  ## everything CI runs: lint, SQLite suite, PostgreSQL suite
 
+# schemathesis against a live server (gunicorn, DEBUG off) on the tiny demo data, once
+# per demo role; e.g. FUZZ_ARGS="--database postgres://postgres@127.0.0.1:5432/postgres
+# --examples 10 --max-time 15" (what CI runs). Exit status 1 on any failed check.
+FUZZ_ARGS ?=
+fuzz: install  ## fuzz the API from its OpenAPI document with every role's token (schemathesis)
+	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
+
 format: install  ## apply ruff's formatting and import order
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts
 
 # Every app's strings go to portal/locale (the one catalogue); makemessages looks for
 # a `locale` directory where it runs, hence the temporary link.

@@ -34,7 +34,7 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
             )
         )
     for key, label in (
-        ("load", "bulk load through the ledger rules"),
+        ("bulk", "bulk load through the ledger rules"),
         ("api", "API ingest, 1000-event batches over HTTP"),
     ):
         if key in steps:
@@ -64,6 +64,7 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
             full = g.get("full") or {}
             if full.get("lots"):
                 rows.append(_trace_row(f"whole closure, {full['lots']} lots", direction, full))
+    rows += _load_rows(steps.get("load"))
     if "balance" in steps:
         b = steps["balance"]
         rows.append(
@@ -84,6 +85,39 @@ def _trace_row(bound: str, direction: str, g: dict) -> tuple[str, str, str, str]
         f"{g['bare_p50_ms']:.2f} / {g['bare_p99_ms']:.2f} ms (bare recursive query)",
         f"{g['ratio_p50']:.2f}x / {g['ratio_p99']:.2f}x",
     )
+
+
+_LOAD_LABELS = {
+    "me": "/me",
+    "stock": "the enterprise's stock",
+    "genealogy": "a lot's genealogy, upstream",
+    "write": "a {batch}-event batch written",
+}
+
+
+def _load_rows(load: dict | None) -> list[tuple[str, str, str, str]]:
+    """Per concurrency level and request kind: latency and rate beside /health at the
+    same concurrency, the ratio of the p99s."""
+    rows = []
+    for level, kinds in (load or {}).get("levels", {}).items():
+        health = kinds["health"]
+        baseline = f"{_latency(health)}, {health['requests_per_s']:,.0f} req/s (/health)"
+        for kind, label in _LOAD_LABELS.items():
+            if kind in kinds:
+                k = kinds[kind]
+                rows.append(
+                    (
+                        f"HTTP load, {level} clients: {label.format(batch=load['write_batch'])}",
+                        f"{_latency(k)}, {k['requests_per_s']:,.1f} req/s, {k['errors']} errors",
+                        baseline,
+                        f"{k['p99_ms'] / health['p99_ms']:.1f}x p99",
+                    )
+                )
+    return rows
+
+
+def _latency(figures: dict) -> str:
+    return f"p50 {figures['p50_ms']:.1f} / p99 {figures['p99_ms']:.1f} ms"
 
 
 def report_table(results: dict) -> Table:

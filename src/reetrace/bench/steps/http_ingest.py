@@ -8,10 +8,6 @@ client its own event ids, so no client waits on another's lots.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +18,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from reetrace.accounts.tokens import token_issue
-from reetrace.bench.measure import peak_rss_mb, process_peak_rss_mb
+from reetrace.bench.measure import peak_rss_mb
+from reetrace.bench.server import served
 from reetrace.ledger.codes import lot_code_from_number
 from reetrace.registry.models import Quota
 from reetrace.synth.loader import loader_user
@@ -31,52 +28,7 @@ BATCH = 1000
 CODE_BASE = 10**15
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _server(port: int) -> subprocess.Popen:
-    env = os.environ | {
-        "REETRACE_DEBUG": "0",
-        "REETRACE_SECRET_KEY": "bench-only-secret",
-        "REETRACE_ALLOWED_HOSTS": "127.0.0.1",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "reetrace.wsgi:application",
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "300",
-    ]
-    server = subprocess.Popen(command, env=env)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError("the bench API server did not start")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as listing:
-            return [int(child) for child in listing.read().split()]
-    except OSError:
-        return []
-
-
-def _bench_quota() -> Quota:
+def bench_quota() -> Quota:
     """A current-year quota for the first miner: the loaded year's months are closed."""
     year = timezone.now().year
     miner = Quota.objects.filter(kind="mining").select_related("enterprise").first().enterprise
@@ -94,11 +46,13 @@ def _bench_quota() -> Quota:
     return quota
 
 
-def _batch(quota: Quota, client: int, number: int) -> bytes:
+def mine_batch(quota: Quota, client: int, number: int, *, size: int) -> bytes:
+    """A batch of `size` new ore lots mined under the bench quota, ids unique per client
+    and batch number, so that no two clients ever spend or resend the same lot."""
     moment = (timezone.now() - timedelta(hours=1)).astimezone(ZoneInfo("Asia/Shanghai")).isoformat()
     events = []
-    for n in range(BATCH):
-        serial = CODE_BASE + (client * 10_000 + number) * BATCH + n
+    for n in range(size):
+        serial = CODE_BASE + (client * 100_000 + number) * BATCH + n
         events.append(
             {
                 "event_id": f"bench-api-{serial}",
@@ -132,22 +86,16 @@ def _post(url: str, token: str, body: bytes) -> int:
 
 
 def api_ingest(batches: int, clients: int) -> dict:
-    quota = _bench_quota()
+    quota = bench_quota()
     _, token = token_issue(user=loader_user(), name="bench")
-    port = _free_port()
-    server = _server(port)
-    url = f"http://127.0.0.1:{port}/api/v1/events"
-    bodies = [(_batch(quota, n % clients, n)) for n in range(batches)]
-    try:
+    bodies = [mine_batch(quota, n % clients, n, size=BATCH) for n in range(batches)]
+    with served() as server:
+        url = f"{server.url}/api/v1/events"
         start = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:
             statuses = list(pool.map(lambda body: _post(url, token, body), bodies))
         seconds = time.perf_counter() - start
-        workers = _children(server.pid)
-        server_rss = max((process_peak_rss_mb(pid) or 0 for pid in workers), default=None)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server_rss = server.worker_peak_rss_mb()
     if set(statuses) != {200}:
         raise RuntimeError(f"API ingest answered {sorted(set(statuses))}")
     events = batches * BATCH

@@ -1,4 +1,5 @@
-"""`reetrace bench`: measure ingest, API ingest, genealogy and mass balance against baselines.
+"""`reetrace bench`: measure ingest, API ingest, genealogy, mass balance and load over
+HTTP against baselines.
 
 The parent prepares a scratch database (a fresh SQLite file under var/bench, or
 the `reetrace_bench` database on the PostgreSQL server given), runs the steps in
@@ -21,7 +22,7 @@ from reetrace.bench.report import report_table
 from reetrace.bench.scratch import scratch_url
 from reetrace.conf import CONFIG
 
-STEPS = ("load", "raw", "rows", "api", "genealogy", "balance")
+STEPS = ("bulk", "raw", "rows", "api", "genealogy", "balance", "load")
 
 
 class Command(BaseCommand):
@@ -39,15 +40,29 @@ class Command(BaseCommand):
         parser.add_argument("--lots", type=int, default=1000, help="lots traced")
         parser.add_argument("--api-batches", type=int, default=20)
         parser.add_argument("--clients", type=int, default=4)
+        parser.add_argument(
+            "--duration", type=float, default=10.0, help="seconds per phase of the load step"
+        )
+        parser.add_argument(
+            "--levels", default="1,4,16", help="client counts of the load step, e.g. 1,4,16"
+        )
 
     def handle(self, *args, **options):
         unknown = set(options["steps"].split(",")) - set(STEPS)
         if unknown:
             raise CommandError(f"unknown steps {sorted(unknown)}; choose from {', '.join(STEPS)}")
+        levels = options["levels"].split(",")
+        if not all(level.isdigit() and 0 < int(level) <= 256 for level in levels):
+            raise CommandError(
+                f"--levels {options['levels']!r}: client counts from 1 to 256, e.g. 1,4,16"
+            )
+        if not 0 < options["duration"] <= 3600:
+            raise CommandError("--duration: seconds per phase, more than 0 and at most 3600")
         url = scratch_url(options["database"] or "sqlite://", CONFIG.var_dir)
         out = Path(options["json_out"] or tempfile.mkstemp(suffix=".json")[1])
         command = [sys.executable, "-m", "reetrace", "bench_run", "--out", str(out)]
-        for key in ("scale", "seed", "year", "steps", "lots", "api_batches", "clients"):
+        keys = ("scale", "seed", "year", "steps", "lots", "api_batches", "clients", "duration")
+        for key in (*keys, "levels"):
             command += [f"--{key.replace('_', '-')}", str(options[key])]
         env = os.environ | {"REETRACE_DATABASE_URL": url}
         if subprocess.run(command, env=env, check=False).returncode != 0:

@@ -14,6 +14,7 @@ from reetrace.bench.measure import machine
 from reetrace.bench.steps.balance import balance
 from reetrace.bench.steps.genealogy import traces
 from reetrace.bench.steps.http_ingest import api_ingest
+from reetrace.bench.steps.http_load import http_load
 from reetrace.bench.steps.ledger_rows import ledger_rows_baseline
 from reetrace.bench.steps.load import bulk_load, raw_baseline
 
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             ("--lots", int),
             ("--api-batches", int),
             ("--clients", int),
+            ("--duration", float),
+            ("--levels", str),
             ("--out", str),
         ):
             parser.add_argument(name, type=kind, required=True)
@@ -44,10 +47,10 @@ class Command(BaseCommand):
             "machine": machine(),
             "steps": {},
         }
-        if "load" in steps:
+        if "bulk" in steps:
             with Progress(transient=True) as progress:
                 task = progress.add_task("bulk load through the ledger rules (events)")
-                results["steps"]["load"] = bulk_load(
+                results["steps"]["bulk"] = bulk_load(
                     o["scale"], o["seed"], o["year"], lambda: progress.advance(task)
                 )
         if "raw" in steps:
@@ -60,4 +63,7 @@ class Command(BaseCommand):
             results["steps"]["genealogy"] = traces(o["lots"], o["seed"])
         if "balance" in steps:
             results["steps"]["balance"] = balance()
+        if "load" in steps:
+            levels = tuple(int(level) for level in o["levels"].split(","))
+            results["steps"]["load"] = http_load(o["duration"], levels, o["seed"])
         Path(o["out"]).write_text(json.dumps(results, indent=2) + "\n")
