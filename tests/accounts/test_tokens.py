@@ -11,7 +11,13 @@ from django.test import Client
 from django.utils import timezone
 
 from reetrace.accounts.models import ApiToken
-from reetrace.accounts.tokens import TOKEN_PREFIX, token_authenticate, token_issue, token_revoke
+from reetrace.accounts.tokens import (
+    LAST_USED_RESOLUTION,
+    TOKEN_PREFIX,
+    token_authenticate,
+    token_issue,
+    token_revoke,
+)
 from reetrace.core.errors import ErrorCode, NotFound, ReetraceError
 
 
@@ -50,6 +56,21 @@ def test_a_usable_token_authenticates_and_records_its_use(regulator):
     token.refresh_from_db()
     assert token.last_used_at is not None
     assert token.last_used_at >= before
+
+
+def test_last_use_is_written_at_most_once_a_minute_so_reads_stay_reads(
+    regulator, django_assert_num_queries
+):
+    token, raw = token_issue(user=regulator, name="ci")
+    assert token_authenticate(raw) == regulator
+    token.refresh_from_db()
+    first = token.last_used_at
+    with django_assert_num_queries(1):  # the lookup, no update
+        assert token_authenticate(raw) == regulator
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - LAST_USED_RESOLUTION)
+    assert token_authenticate(raw) == regulator
+    token.refresh_from_db()
+    assert token.last_used_at > first
 
 
 def test_unknown_token_is_401(db):

@@ -16,6 +16,12 @@ TOKEN_PREFIX = "rt_"
 DEFAULT_LIFETIME = timedelta(days=90)
 
 
+# How fresh "last used" is kept. Writing it on every request would make every read a
+# write: one row lock that all clients of a token queue on (PostgreSQL), the database's
+# single write lock behind every batch being captured (SQLite).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -45,7 +51,9 @@ def token_authenticate(raw: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
     if token is None or not token.is_usable():
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 
