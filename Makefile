@@ -20,8 +20,7 @@ install: $(BIN)/.installed  ## create the virtualenv and install reetrace with i
 
 demo: install  ## migrate the SQLite default, load the demo data, print logins, serve on :8000
 	$(BIN)/reetrace migrate --no-input -v0
-	$(BIN)/reetrace demo --scale $(DEMO_SCALE) > var/demo-logins.txt
-	$(BIN)/reetrace generate --scale $(DEMO_SCALE) --seed 1 --out var/demo-data > /dev/null
+	$(BIN)/reetrace demo --scale $(DEMO_SCALE) --out var/demo-data > var/demo-logins.txt
 	$(BIN)/reetrace reconcile --partner var/demo-data/partner_imports.csv --format comext --json > var/demo-data/reconciliation.json
 	$(BIN)/reetrace detect > /dev/null
 	$(BIN)/reetrace chain keygen --if-missing

@@ -14,11 +14,13 @@ from django.core.management.base import CommandError
 from reetrace.bench.report import report_rows
 from reetrace.synth.chain import Chain
 from reetrace.synth.config import load_config
+from reetrace.synth.window import REFERENCE_END_MONTH
 from tests.cli.helpers import run, run_failing
 
 
 def _generated_events(scale: str, seed: int) -> int:
-    return sum(1 for kind, _ in Chain(load_config(scale), seed, 2025).records() if kind == "event")
+    chain = Chain(load_config(scale), seed, REFERENCE_END_MONTH)
+    return sum(1 for kind, _ in chain.records() if kind == "event")
 
 
 def test_bench_runs_every_step_beside_its_baseline(tmp_path):

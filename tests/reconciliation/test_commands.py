@@ -57,7 +57,7 @@ def test_import_rates_replaces_months(tmp_path):
     call_command("import-rates", str(path), stdout=StringIO())
     rate = ExchangeRate.objects.get(month="2025-01-01", currency="EUR")
     assert (str(rate.units_per_usd), rate.approximate, rate.source) == ("0.960000", False, "ECB")
-    assert ExchangeRate.objects.filter(approximate=True).count() == 71
+    assert ExchangeRate.objects.filter(approximate=True).count() == 95
 
 
 @pytest.mark.django_db

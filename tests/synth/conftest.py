@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,4 +28,15 @@ def fraud_dir(tmp_path_factory) -> Path:
 def honest_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tiny-honest")
     produce(scale="tiny", seed=7, out=out, overrides=honest_overrides())
+    return out
+
+
+# A window across two calendar years, after the export controls of April 2025.
+SHIFTED_END_MONTH = date(2026, 3, 1)
+
+
+@pytest.fixture(scope="session")
+def shifted_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tiny-shifted")
+    produce(scale="tiny", seed=7, end_month=SHIFTED_END_MONTH, out=out)
     return out

@@ -4,16 +4,21 @@ walking the workflow step by step."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
 import re
+from datetime import date, datetime
 
 import pytest
 
 from reetrace.exportcontrol.choices import OPEN_STATES, REQUIRED_DOCUMENTS
 from reetrace.exportcontrol.models import Application
 from reetrace.exportcontrol.services import china_date
-from reetrace.exportcontrol.workflow import TRANSITIONS, documents_missing
+from reetrace.exportcontrol.workflow import TRANSITIONS, application_clock, documents_missing
+from reetrace.reporting.models import MonthlyReport
 from reetrace.synth.dataset import produce
+from reetrace.synth.events import CST
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +83,45 @@ def test_decided_applications_share_one_stored_file_per_document_kind(desk):
                 assert document.sha256 == hashlib.sha256(handle.read()).hexdigest()
             names.add(document.file.name)
     assert len(names) == len(REQUIRED_DOCUMENTS)
+
+
+def test_a_dataset_ending_last_month_loads_as_it_stands_today(tmp_path, settings):
+    """Loaded a week after its last month: the closings that have happened, last
+    month's late and missing reports still open, and the desk's queue inside its clocks
+    except the two applications filed long before (overdue on purpose)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    now = datetime(2026, 4, 7, 12, tzinfo=CST)
+    out = tmp_path / "data"
+    result = produce(scale="tiny", seed=3, end_month=date(2026, 3, 1), out=out, load=True, now=now)
+    with open(out / "month_closings.csv", encoding="utf-8") as handle:
+        closings = list(csv.DictReader(handle))
+    happened = {
+        (c["enterprise"], c["period"])
+        for c in closings
+        if datetime.fromisoformat(c["closed_at"]) <= now
+    }
+    stored = {
+        (identifier, f"{period:%Y-%m}")
+        for identifier, period in MonthlyReport.objects.values_list(
+            "enterprise__identifier", "period"
+        )
+    }
+    assert stored == happened and result.reports == len(happened)
+    assert result.pending == len(closings) - len(happened) > 0
+    assert {period for _, period in stored} == {f"2025-{m:02d}" for m in range(4, 13)} | {
+        "2026-01", "2026-02", "2026-03",
+    }  # fmt: skip
+    truth = json.loads((out / "ground_truth.json").read_text("utf-8"))["cases"]
+    unreported = {
+        (c["enterprise"], c["period"])
+        for c in truth
+        if c["type"] in ("late_report", "missing_report") and c["period"] == "2026-03"
+    }
+    assert not unreported & stored
+
+    open_ones = Application.objects.filter(state__in=OPEN_STATES).prefetch_related("transitions")
+    clocks = [application_clock(a, now.date()) for a in open_ones]
+    running = [c for c in clocks if c is not None]
+    assert len(clocks) == 12 and all(c.due is not None for c in running)
+    assert sum(c.overdue for c in running) == 2
+    assert all(c.elapsed <= 30 for c in running if not c.overdue)

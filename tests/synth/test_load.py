@@ -60,7 +60,7 @@ def test_honest_stock_never_negative_per_element(tmp_path):
 
 def test_demo_creates_logins_once():
     out = StringIO()
-    call_command("demo", scale="tiny", stdout=out)
+    call_command("demo", scale="tiny", end_month="2025-12", stdout=out)
     assert "demo-magnets" in out.getvalue() and "http://127.0.0.1:8000/" in out.getvalue()
     users = User.objects.filter(username__startswith="demo-").count()
     events = Event.objects.count()
@@ -68,7 +68,7 @@ def test_demo_creates_logins_once():
     assert set(User.objects.values_list("role", flat=True)) >= set(UserRole.values)
     magnets = User.objects.get(username="demo-magnets")
     assert magnets.enterprise.role_set() >= {"magnet_maker", "exporter"}
-    call_command("demo", scale="tiny", stdout=StringIO())
+    call_command("demo", scale="tiny", end_month="2025-12", stdout=StringIO())
     assert User.objects.filter(username__startswith="demo-").count() == users
     assert Event.objects.count() == events
 

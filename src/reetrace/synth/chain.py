@@ -1,18 +1,18 @@
 """The synthetic national chain as one seeded stream of records, day by day.
 
-`Chain(cfg, seed, year).records()` yields ("group" | "enterprise" | "quota" |
+`Chain(cfg, seed, end_month).records()` yields ("group" | "enterprise" | "quota" |
 "licence" | "customs" | "event" | "closing", dict) in time order: the registry
 first, then each day's events. Nothing but the day's buffer, the inventories
 of working enterprises and the receipts in transit is held, so national scale
-streams in bounded memory. Pure Python: no ORM, no clock, no global state.
+streams in bounded memory. The chain covers the twelve months ending with
+`end_month` (`window.py`). Pure Python: no ORM, no clock, no global state.
 """
 
 from __future__ import annotations
 
-import calendar
 import random
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from reetrace.registry.choices import EnterpriseRole as R
@@ -26,6 +26,7 @@ from reetrace.synth.market import Market, classification
 from reetrace.synth.parties import Party
 from reetrace.synth.partner import PartnerStats
 from reetrace.synth.schedule import Schedule
+from reetrace.synth.window import REFERENCE_END_MONTH, Window, month_add
 
 Record = tuple[str, dict]
 
@@ -42,8 +43,9 @@ def licence_record(holding, codes: list[str]) -> dict:
 
 
 class Chain:
-    def __init__(self, cfg: SynthConfig, seed: int, year: int = 2025):
-        self.cfg, self.seed, self.year = cfg, seed, year
+    def __init__(self, cfg: SynthConfig, seed: int, end_month: date = REFERENCE_END_MONTH):
+        self.cfg, self.seed = cfg, seed
+        self.window = Window(end_month)
         self.rng = random.Random(seed)
         self.cast = build_cast(cfg, self.rng, seed)
         self.fraud = FraudBook(cfg, seed)
@@ -52,14 +54,14 @@ class Chain:
         self.emit = Emitter(
             seed, random.Random(f"clock-{seed}"), per_day, cfg["reporting"]["record_delay_minutes"]
         )
-        self.last_day = 364 + calendar.isleap(year)
+        self.last_day = self.window.days - 1
         self.pending: dict[int, list] = {}
         self.closings: list[dict] = []
         self.partner = PartnerStats(cfg, seed)
         self.quotas: list[dict] = []
         self.out: list[Record] = []
         self.serials = {"I": 0, "E": 0, "L": 0, "A": 0}
-        self.day = date(year, 1, 1)
+        self.day = self.window.first_day
         self.day_index = 0
         self.schedule = Schedule(self)
 
@@ -77,7 +79,7 @@ class Chain:
 
     def customs_number(self, prefix: str) -> str:
         self.serials[prefix] += 1
-        return f"{prefix}{self.year}{self.seed:03d}{self.serials[prefix]:09d}"
+        return f"{prefix}{self.day.year}{self.seed:03d}{self.serials[prefix]:09d}"
 
     def customs(
         self, flow, declaration, party, country, product, kg, day, fob=None, **export
@@ -105,7 +107,7 @@ class Chain:
         prefix = "L" if status == "issued" else "A"
         self.serials[prefix] += 1
         kind = "LIC" if prefix == "L" else "APP"
-        number = f"{kind}-{self.year}-{self.seed}-{self.serials[prefix]:06d}"
+        number = f"{kind}-{self.day.year}-{self.seed}-{self.serials[prefix]:06d}"
         lead = self.rng.randint(*self.cfg["exports"]["licence_lead_days"])
         verdict = classification(holding.product, holding.comp, self.day)
         self.put(
@@ -126,6 +128,10 @@ class Chain:
         return number
 
     # -- quotas ------------------------------------------------------------------
+    def quota_of(self, party: Party, kind: str) -> dict:
+        """The holder's quota of `kind` for the year of the day being simulated."""
+        return party.quotas[(kind, self.day.year)]
+
     def quota_allows(self, quota: dict, light: Decimal, heavy: Decimal) -> bool:
         if quota["overrun"]:
             return True
@@ -159,13 +165,13 @@ class Chain:
         for quota in self.schedule.issue_quotas():
             yield "quota", quota
         for index in range(self.last_day + 1):
-            self.day_index, self.day = index, date(self.year, 1, 1) + timedelta(days=index)
+            self.day_index, self.day = index, self.window.day(index)
             self._work_day()
             yield from self.out
             self.out = []
-        # Every planned closing is written, December's (and late ones) in the next
-        # year's January-February: the truth's late reports then exist in the data.
-        end = datetime(self.year + 1, 12, 31, tzinfo=CST)
+        # Every planned closing is written, the last month's (and late ones) in the
+        # months after the window: the truth's late reports then exist in the data.
+        end = datetime.combine(month_add(self.window.end_month, 13), time(), tzinfo=CST)
         for closing in reporting.closings_due(self, end):
             yield "closing", closing
         self._finish_quotas()
@@ -180,7 +186,7 @@ class Chain:
         trade.receive_due(self)
         self._produce()
         if self.day_index == self.last_day:
-            # The year's horizon: what was shipped today arrives today, so no
+            # The window's horizon: what was shipped today arrives today, so no
             # shipment is left unreceived by construction (only fraud leaves one).
             trade.receive_due(self)
         if (self.day + timedelta(days=1)).month != self.day.month:
@@ -219,7 +225,7 @@ class Chain:
                 trade.sell(self, trader, held)
 
     def _finish_quotas(self) -> None:
-        """Ground truth for quota overruns, now that the year's use is known."""
+        """Ground truth for quota overruns, now that each quota year's use is known."""
         for quota in self.quotas:
             if not quota["overrun"] or not self._over(quota):
                 continue
@@ -229,7 +235,7 @@ class Chain:
             self.fraud.record(
                 "quota_overrun",
                 enterprise=quota["enterprise"],
-                period=str(self.year),
+                period=str(quota["year"]),
                 lots=quota["over_lots"],
                 events=quota["over_events"],
                 magnitude=over / 1000,

@@ -105,7 +105,10 @@ class DatasetWriter:
             "generator": "reetrace synth",
             "scale": chain.cfg.scale_name,
             "seed": chain.seed,
-            "year": chain.year,
+            "months": {
+                "first": f"{chain.window.first_day:%Y-%m}",
+                "last": f"{chain.window.end_month:%Y-%m}",
+            },
             "groups": self.groups,
             "counts": chain.fraud.summary(),
             "cases": chain.fraud.cases,

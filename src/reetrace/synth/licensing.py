@@ -32,6 +32,7 @@ from reetrace.ledger.models import Lot
 from reetrace.registry.models import Enterprise
 from reetrace.synth.events import CST
 from reetrace.synth.market import FORMS
+from reetrace.synth.window import month_add
 
 VALIDITY_DAYS = 365  # exportcontrol/policy.toml individual_validity_days
 END_USE = "permanent-magnet motors and electronic components (declared end use)"
@@ -225,12 +226,32 @@ def _first_serial(stem: str) -> int:
     return max((int(n.rsplit("-", 1)[1]) for n in numbers), default=0) + 1
 
 
-def backlog_write(records: list[dict], actor: User, exporters: dict[str, Enterprise]) -> int:
+# Open applications filed this many calendar days before the dataset's end: their
+# 45 working days (about 63 calendar days) have run out when the data ends, so the
+# desk shows what an overdue application looks like. The others are filed in the
+# last month and sit inside their clocks.
+OVERDUE_FILED_DAYS_BEFORE_END = 100
+# Which backlog positions are overdue: the first accepted and the first under review
+# (the states whose clock runs; a submitted one has not started, a paused one waits).
+OVERDUE_POSITIONS = (1, 2)
+
+
+def _filed_on(n: int, end_month: date) -> date:
+    """When the `n`-th open application was filed, for a dataset ending with `end_month`."""
+    if n in OVERDUE_POSITIONS:
+        after_end = month_add(end_month, 1)
+        return after_end - timedelta(days=OVERDUE_FILED_DAYS_BEFORE_END + 1)
+    return date(end_month.year, end_month.month, 1 + n % 20)
+
+
+def backlog_write(
+    records: list[dict], actor: User, exporters: dict[str, Enterprise], end_month: date
+) -> int:
     """Applications still open at the dataset's end, so the licensing desk has a queue.
 
     They repeat recent issued requests (same exporter, buyer and goods) filed in the
-    last weeks of the year with their documents, and left at each open step of the
-    workflow.
+    dataset's last month with their documents, and left at each open step of the
+    workflow; two were filed long before and are overdue (`OVERDUE_POSITIONS`).
     """
     serials: dict[str, int] = {}
     for n, record in enumerate(records):
@@ -242,7 +263,7 @@ def backlog_write(records: list[dict], actor: User, exporters: dict[str, Enterpr
         number = f"APP-{stem}-{serials[stem]:06d}"
         serials[stem] += 1
         path = _OPEN_PATHS[n % len(_OPEN_PATHS)]
-        filed = date.fromisoformat(record["decided_on"]).replace(month=12, day=1 + n % 20)
+        filed = _filed_on(n, end_month)
         applied = _at(filed.isoformat(), 10)
         application = Application.objects.create(
             number=number, applicant=exporter, created_by=actor,

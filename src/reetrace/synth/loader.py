@@ -3,7 +3,9 @@
 Registry records go through registry.services; events go through
 ledger.capture.batch_capture in batches, as the admin user `synth-loader`
 (the only kind of user allowed to set `recorded_at`); month closings become
-MonthlyReport rows with the totals the ledger held at their closing time; customs
+MonthlyReport rows with the totals the ledger held at their closing time, the
+ones that have happened by `now` only (a dataset ending last month has reports
+still to come, and a late one is not closed yet); customs
 records go to the compliance app's customs table. An issued licence is written at
 once (the export citing it follows in the batch); a refused application is written
 after the events before it, so that its item can name the lot applied for.
@@ -14,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from reetrace.accounts.models import User
 from reetrace.accounts.permissions import UserRole
@@ -24,6 +27,7 @@ from reetrace.registry.services import enterprise_register, quota_issue
 from reetrace.reporting.models import MonthlyReport
 from reetrace.reporting.services import month_totals
 from reetrace.synth.licensing import backlog_write, licence_write
+from reetrace.synth.window import REFERENCE_END_MONTH
 
 BACKLOG_SIZE = 12  # open applications left on the licensing desk at the dataset's end
 
@@ -43,9 +47,18 @@ def loader_user() -> User:
 
 
 class Loader:
-    def __init__(self, batch_size: int = 1000):
+    def __init__(
+        self,
+        batch_size: int = 1000,
+        *,
+        end_month: date = REFERENCE_END_MONTH,
+        now: datetime | None = None,
+    ):
         self.actor = loader_user()
         self.batch_size = batch_size
+        self.end_month = end_month
+        self.now = now or timezone.now()
+        self.closings_pending = 0
         self.batch: list[dict] = []
         self.closings: list[dict] = []
         self.loaded = 0
@@ -60,7 +73,10 @@ class Loader:
             if len(self.batch) >= self.batch_size:
                 self.flush()
         elif kind == "closing":
-            self.closings.append(record)
+            if datetime.fromisoformat(record["closed_at"]) <= self.now:
+                self.closings.append(record)
+            else:
+                self.closings_pending += 1
         elif kind == "group":
             EnterpriseGroup.objects.get_or_create(code=record["code"], defaults=record)
         elif kind == "enterprise":
@@ -113,7 +129,7 @@ class Loader:
         """Load the last events, then close the months; returns the reports written."""
         self.flush()
         self._customs()
-        backlog_write(self.issued, self.actor, self.exporters)
+        backlog_write(self.issued, self.actor, self.exporters, self.end_month)
         return close_months(self.closings, self.actor)
 
 

@@ -3,6 +3,11 @@
 Honest prices come from the SMM ranges of FACTS.md section 7 (config [prices]),
 moved by the PrNd month factor, and never fall below the value of the
 contained elements; under-invoicing is measured against that same floor.
+
+The month factors (prices and export volumes) are those of `figures_year`
+(2025). A dataset ending later keeps, after that year, the year's last price
+level and no export seasonality: the compliance reference price table ends
+there too, so honest prices stay where the price checks expect them.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class Market:
         monthly = cfg["exports"]["monthly_t"]
         mean = sum(monthly) / len(monthly)
         self.export_season = [m / mean for m in monthly]
+        self.figures_year = int(self.prices["figures_year"])
         self.usd_cny = dec(self.prices["usd_cny"])
         self.element_prices = self._element_prices()
         countries = list(cfg["destinations"])
@@ -58,14 +64,23 @@ class Market:
             found[el] = low * ELEMENTS[el].metal_to_oxide
         return found
 
-    def value_floor(self, kg: Decimal, comp: Comp, month: int) -> Decimal:
-        factor = dec(self.prices["prnd_month_factor"][month - 1])
+    def _month_index(self, day: date) -> int:
+        """Index into the figures year's monthly lists: its first or last month outside it."""
+        if day.year == self.figures_year:
+            return day.month - 1
+        return 0 if day.year < self.figures_year else 11
+
+    def prnd_factor(self, day: date) -> Decimal:
+        return dec(self.prices["prnd_month_factor"][self._month_index(day)])
+
+    def value_floor(self, kg: Decimal, comp: Comp, day: date) -> Decimal:
+        factor = self.prnd_factor(day)
         scaled = {
             el: p * (factor if el in ("Pr", "Nd") else 1) for el, p in self.element_prices.items()
         }
         return contained_value(kg, comp, scaled)
 
-    def unit_price(self, product: str, comp: Comp, month: int, grade: str | None = None) -> Decimal:
+    def unit_price(self, product: str, comp: Comp, day: date, grade: str | None = None) -> Decimal:
         """CNY/kg an honest seller asks: table price, never under contained value."""
         if grade and grade in self.grades:
             low, high = self.grades[grade]["price"]
@@ -73,11 +88,11 @@ class Market:
             low, high = self.prices[product]
         price = dec(round(self.rng.uniform(low, high), 2))
         if product in PRND_FAMILY:
-            price *= dec(self.prices["prnd_month_factor"][month - 1])
-        floor = self.value_floor(Decimal(1), comp, month) * dec("1.05")
+            price *= self.prnd_factor(day)
+        floor = self.value_floor(Decimal(1), comp, day) * dec("1.05")
         return max(price, floor).quantize(Decimal("0.01"))
 
-    def route(self, seller: Party, product: str, month: int) -> str:
+    def route(self, seller: Party, product: str, day: date) -> str:
         """The buyer role (or 'export') for a lot the seller sells."""
         table = self.cfg["routes"].get(seller.role, {})
         weights = next((w for prefix, w in table.items() if product.startswith(prefix)), None)
@@ -85,8 +100,8 @@ class Market:
             return R.DOMESTIC_USER
         roles = list(weights)
         values = [weights[r] for r in roles]
-        if "export" in weights and product.startswith("MAGNET-"):
-            values[roles.index("export")] *= self.export_season[month - 1]
+        if "export" in weights and product.startswith("MAGNET-") and day.year == self.figures_year:
+            values[roles.index("export")] *= self.export_season[day.month - 1]
         choice = self.rng.choices(roles, values)[0]
         if choice == "export" and not seller.exports:
             return R.TRADER

@@ -105,7 +105,7 @@ class Party:
     plan_reo_kg: Decimal = Decimal(0)
     grades: tuple[str, ...] = ()
     stock: dict[str, list[Holding]] = field(default_factory=dict)
-    quotas: dict[str, dict] = field(default_factory=dict)
+    quotas: dict[tuple[str, int], dict] = field(default_factory=dict)
     work_days: frozenset[int] = frozenset()
 
     @property

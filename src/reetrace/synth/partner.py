@@ -44,6 +44,10 @@ COLUMNS = [
 MAGNETS = "850511"
 
 
+class RateMissing(Exception):
+    """The partner's arrival month has no euro rate in the reconciliation's table."""
+
+
 def eur_per_usd() -> dict[str, Decimal]:
     """The reconciliation app's default rate table: month -> euros per US dollar."""
     with (reference.DATA / "exchange_rates.csv").open(encoding="utf-8", newline="") as handle:
@@ -144,7 +148,11 @@ class PartnerStats:
 
     def _rate(self, period: str) -> Decimal:
         if period not in self.rates:
-            raise ValueError(f"no EUR rate for {period} in the reconciliation rate table")
+            raise RateMissing(
+                f"no EUR rate for {period} in the reconciliation rate table "
+                f"({reference.DATA / 'exchange_rates.csv'}): the partner records goods "
+                "arriving then; add that month's rates or choose an earlier end month"
+            )
         return self.rates[period]
 
     def _add(self, part: str, key: tuple, **figures: Decimal) -> None:

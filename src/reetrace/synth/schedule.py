@@ -1,8 +1,10 @@
 """When each enterprise works and how much it is allowed: schedules and quotas.
 
-Miners spread their planned lots over the year, processors run a few times a
-month, and every quota holder is issued a quota a little above its plan; a
-fraudster holding a quota is issued less than it will in fact use.
+Miners spread their planned lots over the twelve months, processors run a few
+times a month, and every quota holder is issued a quota a little above its plan; a
+fraudster holding a quota is issued less than it will in fact use. Quotas are
+annual: when the twelve months span two calendar years, each holder gets one
+quota per year, for the share of its plan that falls in that year's months.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def heavy_fraction(distribution: dict) -> Decimal:
 class Schedule:
     def __init__(self, chain):
         self.g = chain
-        self.days = 365 + calendar.isleap(chain.year)
+        self.days = chain.window.days
         self.work: dict[str, frozenset[int]] = {}
         self.lots: dict[str, dict[int, int]] = {}
         self.import_lots: dict[str, dict[int, int]] = {}
@@ -74,8 +76,8 @@ class Schedule:
     def _monthly_days(self, runs: int) -> frozenset[int]:
         days = []
         start = 0
-        for month in range(1, 13):
-            length = calendar.monthrange(self.g.year, month)[1]
+        for month in self.g.window.months:
+            length = calendar.monthrange(month.year, month.month)[1]
             for k in range(runs):
                 days.append(start + int((k + self.g.rng.random()) * length / runs))
             start += length
@@ -103,16 +105,28 @@ class Schedule:
 
     # -- quotas ---------------------------------------------------------------
     def issue_quotas(self) -> list[dict]:
+        """One quota per holder, kind and calendar year the window touches."""
+        records = []
+        for year in self.g.window.years:
+            records += self._year_quotas(year, self._year_share(year))
+        return records
+
+    def _year_share(self, year: int) -> Decimal:
+        """The share of the plan (spread evenly over the window's days) in `year`."""
+        window = self.g.window
+        return Decimal(window.days_in(year)) / Decimal(window.days)
+
+    def _year_quotas(self, year: int, share: Decimal) -> list[dict]:
         g = self.g
         records = []
         for miner in g.cast.of(R.MINER):
             heavy = heavy_fraction(g.cfg["ores"][miner.ore]["distribution"])
-            records.append(self._quota(miner, "mining", miner.plan_reo_kg, heavy))
+            plan = miner.plan_reo_kg if share == 1 else miner.plan_reo_kg * share
+            records.append(self._quota(miner, "mining", year, plan, heavy))
         feed_heavy = self._separator_heavy()
         for sep in g.cast.of(R.SEPARATOR):
-            records.append(
-                self._quota(sep, "separation", sep.plan_reo_kg, feed_heavy[sep.identifier])
-            )
+            plan = sep.plan_reo_kg if share == 1 else sep.plan_reo_kg * share
+            records.append(self._quota(sep, "separation", year, plan, feed_heavy[sep.identifier]))
         return records
 
     def _separator_heavy(self) -> dict[str, Decimal]:
@@ -142,16 +156,17 @@ class Schedule:
             heavy[sep.identifier] += imports / len(seps) * import_heavy
         return {s.identifier: min(Decimal(1), heavy[s.identifier] / s.plan_reo_kg) for s in seps}
 
-    def _quota(self, party: Party, kind: str, plan: Decimal, heavy: Decimal) -> dict:
+    def _quota(self, party: Party, kind: str, year: int, plan: Decimal, heavy: Decimal) -> dict:
         g = self.g
         overrun = g.fraud.roll("quota_overrun")
         low, high = (0.75, 0.92) if overrun else g.cfg["national"]["quota_headroom"]
         factor = dec(round(g.rng.uniform(low, high), 3))
         light_kg = (plan * (1 - heavy) * factor).quantize(Decimal(1))
         heavy_kg = (plan * heavy * factor).quantize(Decimal(1))
-        code = f"Q{g.year}-{g.seed}-{kind[:3].upper()}-{len(g.quotas) + 1:04d}"
+        code = f"Q{year}-{g.seed}-{kind[:3].upper()}-{len(g.quotas) + 1:04d}"
         state = {
             "code": code,
+            "year": year,
             "enterprise": party.identifier,
             "kind": kind,
             "light_kg": light_kg,
@@ -162,14 +177,14 @@ class Schedule:
             "over_lots": [],
             "over_events": [],
         }
-        party.quotas[kind] = state
+        party.quotas[(kind, year)] = state
         g.quotas.append(state)
         return {
             "code": code,
             "enterprise": party.identifier,
-            "year": g.year,
+            "year": year,
             "kind": kind,
             "light_t": f"{light_kg / 1000:.3f}",
             "medium_heavy_t": f"{heavy_kg / 1000:.3f}",
-            "document": DOCUMENT.format(year=g.year),
+            "document": DOCUMENT.format(year=year),
         }

@@ -49,7 +49,7 @@ def ore_lot(g, ore_key: str) -> tuple[str, Decimal, dict]:
 
 def mine(g, miner: Party) -> list[Holding]:
     product, kg, comp = ore_lot(g, miner.ore)
-    quota = miner.quotas["mining"]
+    quota = g.quota_of(miner, "mining")
     light, heavy = reo_split(kg, comp)
     if not g.quota_allows(quota, light, heavy):
         return []
@@ -152,7 +152,7 @@ def run_yield(g, process: str, party: Party) -> tuple[float, float, str | None]:
 
 
 def separate(g, sep: Party) -> list[Holding]:
-    quota = sep.quotas["separation"]
+    quota = g.quota_of(sep, "separation")
     inputs, metal = [], {}
     for product in FEED:
         for lot in sep.take_all(product):

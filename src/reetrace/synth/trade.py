@@ -25,7 +25,7 @@ def sell(g, seller: Party, holdings: list[Holding]) -> None:
         if ("misdeclared" in tag or "divert" in tag) and seller.exports:
             export(g, seller, holding)
             continue
-        role = g.market.route(seller, holding.product, g.day.month)
+        role = g.market.route(seller, holding.product, g.day)
         if role == "export":
             export(g, seller, holding)
             continue
@@ -58,10 +58,9 @@ def _parts(g, kg: Decimal, count: int) -> list[Decimal]:
 
 
 def ship(g, seller: Party, holding: Holding, buyer: Party, kg: Decimal, price=None) -> str:
-    month = g.day.month
     grade = (holding.tag or {}).get("grade")
-    price = price or g.market.unit_price(holding.product, holding.comp, month, grade)
-    floor = g.market.value_floor(Decimal(1), holding.comp, month)
+    price = price or g.market.unit_price(holding.product, holding.comp, g.day, grade)
+    floor = g.market.value_floor(Decimal(1), holding.comp, g.day)
     under = floor >= 1 and g.fraud.roll("under_invoicing")
     if under:
         price = (floor * dec(round(g.fraud.uniform(0.25, 0.5), 3))).quantize(Decimal("0.01"))
@@ -237,9 +236,8 @@ def _transship(g, trader: Party, holding: Holding, divert: dict) -> None:
 
 
 def _declare(g, seller, holding, country, buyer, end_user, licence, arrives=None) -> dict:
-    month = g.day.month
     grade = (holding.tag or {}).get("grade")
-    price = g.market.unit_price(holding.product, holding.comp, month, grade)
+    price = g.market.unit_price(holding.product, holding.comp, g.day, grade)
     fob = g.market.fob_usd(holding.kg, price)
     declaration = g.customs_number("E")
     hs = HS_CODES[holding.product]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 
 from django.db import connection, transaction
 
@@ -20,8 +21,8 @@ class TimedLoader(Loader):
     """The synthetic loader, timing only the capture of event batches (not the
     registry, licence and customs records the loader writes beside them)."""
 
-    def __init__(self, batch_size: int):
-        super().__init__(batch_size)
+    def __init__(self, batch_size: int, end_month: date):
+        super().__init__(batch_size, end_month=end_month)
         self.watch = Stopwatch()
 
     def capture(self, events: list[dict]) -> None:
@@ -29,9 +30,9 @@ class TimedLoader(Loader):
             super().capture(events)
 
 
-def bulk_load(scale: str, seed: int, year: int, tick=None) -> dict:
-    loader = TimedLoader(batch_size=1000)
-    for kind, record in Chain(load_config(scale), seed, year).records():
+def bulk_load(scale: str, seed: int, end_month: date, tick=None) -> dict:
+    loader = TimedLoader(batch_size=1000, end_month=end_month)
+    for kind, record in Chain(load_config(scale), seed, end_month).records():
         loader.add(kind, record)
         if tick and kind == "event":
             tick()
@@ -45,9 +46,9 @@ def bulk_load(scale: str, seed: int, year: int, tick=None) -> dict:
     }
 
 
-def _raw_rows(scale: str, seed: int, year: int) -> Iterator[list[tuple]]:
+def _raw_rows(scale: str, seed: int, end_month: date) -> Iterator[list[tuple]]:
     chunk: list[tuple] = []
-    for kind, record in Chain(load_config(scale), seed, year).records():
+    for kind, record in Chain(load_config(scale), seed, end_month).records():
         if kind != "event":
             continue
         chunk.append(
@@ -66,7 +67,7 @@ def _raw_rows(scale: str, seed: int, year: int) -> Iterator[list[tuple]]:
         yield chunk
 
 
-def raw_baseline(scale: str, seed: int, year: int) -> dict:
+def raw_baseline(scale: str, seed: int, end_month: date) -> dict:
     """The same event rows with no validation: PostgreSQL COPY, SQLite executemany."""
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
@@ -79,7 +80,7 @@ def raw_baseline(scale: str, seed: int, year: int) -> dict:
             "kind TEXT, reporter TEXT, event_time TEXT, payload TEXT)"
         )
     watch, rows = Stopwatch(), 0
-    for chunk in _raw_rows(scale, seed, year):
+    for chunk in _raw_rows(scale, seed, end_month):
         with watch.running(), transaction.atomic(), connection.cursor() as cursor:
             if postgres:
                 with cursor.cursor.copy(COPY_SQL) as copy:

@@ -1,8 +1,9 @@
 """The monthly exchange-rate table: import from CSV, and conversion to US dollars.
 
 The shipped default (data/exchange_rates.csv) holds approximate monthly averages
-for 2024-2026, each row marked approximate with its source; `reetrace
-import-rates FILE` replaces rows month by month with official figures.
+for 2024-2025 and placeholders for 2026-2027 (December 2025 carried forward), each
+row marked approximate with its source; `reetrace import-rates FILE` replaces rows
+month by month with official figures.
 """
 
 from __future__ import annotations

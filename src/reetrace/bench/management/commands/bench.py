@@ -21,6 +21,7 @@ from rich.console import Console
 from reetrace.bench.report import report_table
 from reetrace.bench.scratch import scratch_url
 from reetrace.conf import CONFIG
+from reetrace.synth.window import month_parse
 
 STEPS = ("bulk", "raw", "rows", "api", "genealogy", "balance", "load")
 
@@ -33,7 +34,11 @@ class Command(BaseCommand):
             "--scale", default="tiny", choices=["tiny", "small", "medium", "national"]
         )
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--year", type=int, default=2025)
+        parser.add_argument(
+            "--end-month",
+            default="2025-12",
+            help="last month of the generated twelve (pinned, so figures compare across runs)",
+        )
         parser.add_argument("--database", help="database URL (default: SQLite under var/bench)")
         parser.add_argument("--json", dest="json_out", help="write the results here")
         parser.add_argument("--steps", default=",".join(STEPS))
@@ -61,7 +66,11 @@ class Command(BaseCommand):
         url = scratch_url(options["database"] or "sqlite://", CONFIG.var_dir)
         out = Path(options["json_out"] or tempfile.mkstemp(suffix=".json")[1])
         command = [sys.executable, "-m", "reetrace", "bench_run", "--out", str(out)]
-        keys = ("scale", "seed", "year", "steps", "lots", "api_batches", "clients", "duration")
+        try:
+            month_parse(options["end_month"])
+        except ValueError as exc:
+            raise CommandError(f"--end-month: {exc}") from exc
+        keys = ("scale", "seed", "end_month", "steps", "lots", "api_batches", "clients", "duration")
         for key in (*keys, "levels"):
             command += [f"--{key.replace('_', '-')}", str(options[key])]
         env = os.environ | {"REETRACE_DATABASE_URL": url}

@@ -17,6 +17,7 @@ from reetrace.bench.steps.http_ingest import api_ingest
 from reetrace.bench.steps.http_load import http_load
 from reetrace.bench.steps.ledger_rows import ledger_rows_baseline
 from reetrace.bench.steps.load import bulk_load, raw_baseline
+from reetrace.synth.window import month_parse
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         for name, kind in (
             ("--scale", str),
             ("--seed", int),
-            ("--year", int),
+            ("--end-month", month_parse),
             ("--steps", str),
             ("--lots", int),
             ("--api-batches", int),
@@ -51,10 +52,10 @@ class Command(BaseCommand):
             with Progress(transient=True) as progress:
                 task = progress.add_task("bulk load through the ledger rules (events)")
                 results["steps"]["bulk"] = bulk_load(
-                    o["scale"], o["seed"], o["year"], lambda: progress.advance(task)
+                    o["scale"], o["seed"], o["end_month"], lambda: progress.advance(task)
                 )
         if "raw" in steps:
-            results["steps"]["raw"] = raw_baseline(o["scale"], o["seed"], o["year"])
+            results["steps"]["raw"] = raw_baseline(o["scale"], o["seed"], o["end_month"])
         if "rows" in steps:
             results["steps"]["rows"] = ledger_rows_baseline()
         if "api" in steps:

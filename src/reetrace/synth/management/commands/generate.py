@@ -1,18 +1,49 @@
 """`reetrace generate`: the synthetic national chain with injected fraud, to files
-and/or straight into the database through the ledger's capture rules."""
+and/or straight into the database through the ledger's capture rules.
+
+The data covers the twelve months ending with `--end-month`, by default the last
+complete month in China time, so a demo loaded today has data in every page's
+default period; tests and benchmarks pass a fixed month."""
 
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reetrace.core.errors import BatchRejected, ReetraceError
 from reetrace.synth.config import SCALES, honest_overrides, load_config
 from reetrace.synth.dataset import produce
+from reetrace.synth.partner import RateMissing
+from reetrace.synth.window import Window, last_complete_month, month_parse
+
+# Capture refuses event times before REETRACE_EVENT_TIME_FLOOR (2000-01-01).
+EARLIEST_END_MONTH = date(2000, 12, 1)
+
+
+def end_month_option(text: str | None, *, load: bool) -> date:
+    """The --end-month given (or the last complete month), checked against what the
+    ledger will accept: no month before 2000, and for --load none still running."""
+    latest = last_complete_month(timezone.now())
+    if text is None:
+        return latest
+    try:
+        month = month_parse(text)
+    except ValueError as exc:
+        raise CommandError(f"--end-month: {exc}") from exc
+    if month < EARLIEST_END_MONTH:
+        raise CommandError(f"--end-month {text}: the ledger accepts events from 2000-01 on")
+    if load and month > latest:
+        raise CommandError(
+            f"--end-month {text}: with --load the twelve months must have passed; "
+            f"the last complete month is {latest:%Y-%m} (China time)"
+        )
+    return month
 
 
 class Command(BaseCommand):
@@ -21,27 +52,33 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=SCALES, default="tiny")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--year", type=int, default=2025)
+        parser.add_argument(
+            "--end-month",
+            help="last month of the twelve generated, YYYY-MM (default: the last complete "
+            "month in China time)",
+        )
         parser.add_argument("--out", type=Path, help="directory for the dataset files")
         parser.add_argument("--load", action="store_true", help="load into the database")
         parser.add_argument(
             "--honest", action="store_true", help="no fraud at all (every fraud rate 0)"
         )
 
-    def handle(self, *args, scale, seed, year, out, load, honest=False, **options):
+    def handle(self, *args, scale, seed, out, load, honest=False, **options):
         if out is None and not load:
             raise CommandError("nothing to do: give --out DIR, --load, or both")
+        end_month = end_month_option(options.get("end_month"), load=load)
         console = Console(file=self.stdout, force_terminal=None)
         expected = load_config(scale).scale["expected_events"]
         started = time.perf_counter()
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
         with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
-            task = progress.add_task(f"{scale} seed {seed}: events", total=expected)
+            label = Window(end_month).label()
+            task = progress.add_task(f"{scale} seed {seed}, {label}: events", total=expected)
             try:
                 result = produce(
                     scale=scale,
                     seed=seed,
-                    year=year,
+                    end_month=end_month,
                     out=out,
                     load=load,
                     overrides=honest_overrides() if honest else None,
@@ -54,6 +91,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{exc.message} (a dataset can be loaded once per database)"
                 ) from exc
+            except RateMissing as exc:
+                raise CommandError(str(exc)) from exc
             done = result.counts.get("event", 0)
             progress.update(task, completed=done, total=done)
         seconds = time.perf_counter() - started
@@ -65,4 +104,5 @@ class Command(BaseCommand):
             f"in {seconds:.1f} s ({events / seconds:,.0f} events/s)"
             + (f"; written to {out}" if out else "")
             + (f"; loaded, {result.reports} monthly reports" if load else "")
+            + (f" ({result.pending} closings still to come)" if result.pending else "")
         )
