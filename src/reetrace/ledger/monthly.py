@@ -1,7 +1,7 @@
 """The monthly flow summary (`MonthlyFlow`): postings summed per holder, month, flow and element.
 
 Capture adds each batch's postings in the same transaction as the postings
-themselves (`flows_add`, called from `CaptureSession._write`), so the summary
+themselves (`flows_add`, called from `capture.session.plans_write`), so the summary
 can never disagree with the ledger: a void's reversal postings subtract exactly
 what the original added, a replacement adds its own. `flows_rebuild` computes
 it from the postings alone (the migration that introduced it; a repair).

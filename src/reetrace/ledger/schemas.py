@@ -1,7 +1,7 @@
 """Shapes of ledger events as clients send them (API body, JSON lines, CSV rows).
 
 These check only the shape; every rule that needs the ledger's state lives in
-capture.py so that the API, the CLI and the bulk loader enforce the same rules.
+`ledger/capture/` so that the API, the CLI and the bulk loader enforce the same rules.
 Incoming shapes are plain pydantic models: ninja's Schema adds a validator that
 reads Django objects, which an incoming dict never is, at a cost on every event
 of a bulk load.
@@ -151,7 +151,7 @@ class CorrectIn(EventBase):
     )
 
 
-EventIn = Annotated[
+EventItem = (
     MineIn
     | ImportIn
     | RecycleIn
@@ -160,9 +160,9 @@ EventIn = Annotated[
     | ReceiveIn
     | ExportIn
     | AdjustIn
-    | CorrectIn,
-    Field(discriminator="kind"),
-]
+    | CorrectIn
+)
+EventIn = Annotated[EventItem, Field(discriminator="kind")]
 
 
 class BatchIn(Schema):

@@ -23,16 +23,18 @@ from reetrace.accounts.models import User
 from reetrace.core.errors import BatchRejected, ErrorCode, FieldError
 from reetrace.core.text import control_character_path
 from reetrace.ledger.capture.content import EVENT_ADAPTER, error_from_validation
-from reetrace.ledger.capture.session import CaptureSession, ConcurrentWrite
-from reetrace.ledger.capture.state import (
+from reetrace.ledger.capture.plugins import (
+    CLOSED_MONTHS,
     EXPORT_GUARDS,
     REJECTION_LISTENERS,
-    CapturedEvent,
-    CaptureResult,
     ExportCheck,
 )
+from reetrace.ledger.capture.session import ConcurrentWrite, session_run
+from reetrace.ledger.capture.state import CapturedEvent, CaptureResult
+from reetrace.ledger.schemas import EventItem
 
 __all__ = [
+    "CLOSED_MONTHS",
     "EXPORT_GUARDS",
     "REJECTION_LISTENERS",
     "CaptureResult",
@@ -65,8 +67,12 @@ def keyed_plans() -> Iterator[None]:
 
 
 def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None) -> CaptureResult:
-    """Capture a batch all-or-nothing; resent events are returned, not written again."""
-    parsed: list[Any] = []
+    """Capture a batch all-or-nothing; resent events are returned, not written again.
+
+    `items` are dicts (validated here, each error naming its item and field) or
+    events already parsed (`ledger.schemas.EventIn`).
+    """
+    parsed: list[tuple[int, EventItem]] = []
     errors: list[FieldError] = []
     for index, item in enumerate(items):
         if isinstance(item, dict):
@@ -95,22 +101,22 @@ def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None)
         return _run(actor, parsed, now or timezone.now())
     except BatchRejected as rejected:
         for listener in REJECTION_LISTENERS:
-            listener(actor, [item for _, item in parsed], rejected.errors)
+            listener.call(actor, [item for _, item in parsed], rejected.errors)
         raise
 
 
-def _run(actor: User, parsed: list[tuple[int, Any]], now: datetime) -> CaptureResult:
+def _run(actor: User, parsed: list[tuple[int, EventItem]], now: datetime) -> CaptureResult:
     """Run the batch; if a concurrent batch wrote the same event ids first, run it once
     more, so that a resend racing its original is answered "replayed" (or 409 if its
     content differs), like any later resend."""
     try:
         with transaction.atomic(), keyed_plans():
-            return CaptureSession(actor, now).run(parsed)
+            return session_run(parsed, actor=actor, now=now)
     except ConcurrentWrite:
         pass
     try:
         with transaction.atomic(), keyed_plans():
-            return CaptureSession(actor, now).run(parsed)
+            return session_run(parsed, actor=actor, now=now)
     except ConcurrentWrite as exc:
         raise BatchRejected(
             [

@@ -13,10 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from reetrace.core.errors import ErrorCode, FieldError, ReetraceError
 from reetrace.core.quantities import parse_mass
 from reetrace.ledger import rules
-from reetrace.ledger.choices import (
-    LOT_CREATING_KINDS,
-    EventKind,
-)
+from reetrace.ledger.choices import EventKind
 from reetrace.ledger.models import (
     Adjustment,
     Correction,
@@ -27,11 +24,22 @@ from reetrace.ledger.models import (
     Shipment,
     Transformation,
 )
-from reetrace.ledger.schemas import EventIn, LotIn
+from reetrace.ledger.schemas import (
+    AdjustIn,
+    EventIn,
+    EventItem,
+    ExportIn,
+    ImportIn,
+    LotIn,
+    MineIn,
+    RecycleIn,
+    ShipIn,
+    TransformIn,
+)
 
 EVENT_ADAPTER: TypeAdapter = TypeAdapter(EventIn)
 # Insert order respects foreign keys between the rows of one batch (lot elements,
-# postings and links follow as plain rows: `CaptureSession._write`).
+# postings and links follow as plain rows: `session.plans_write`).
 WRITE_ORDER: list[type[models.Model]] = [
     Lot,
     Origin,
@@ -91,19 +99,21 @@ def code_clean(raw: str) -> str:
     return (raw or "").strip().upper().replace("-", "").replace(" ", "")
 
 
-def lot_refs(item: Any) -> list[str]:
-    if item.kind == "transform":
+def lot_refs(item: EventItem) -> list[str]:
+    """Codes of the existing lots an event spends or adjusts, as sent."""
+    if isinstance(item, TransformIn):
         return [line.lot for line in item.inputs]
-    if item.kind in ("ship", "export", "adjust"):
+    if isinstance(item, ShipIn | ExportIn | AdjustIn):
         return [item.lot]
     return []
 
 
-def output_lots(items: list[Any]) -> list[LotIn]:
+def output_lots(items: list[EventItem]) -> list[LotIn]:
+    """The lots the events make."""
     found = []
     for item in items:
-        if item.kind in LOT_CREATING_KINDS - {EventKind.TRANSFORM}:
+        if isinstance(item, MineIn | ImportIn | RecycleIn):
             found.append(item.lot)
-        elif item.kind == "transform":
+        elif isinstance(item, TransformIn):
             found.extend(item.outputs)
     return found

@@ -1,14 +1,22 @@
-"""Reading, in a few queries, everything a batch refers to (and locking its lots)."""
+"""Reading, in a few queries, everything a batch refers to (and locking its lots).
+
+`state_load` fills a `BatchState` before any rule runs: events the batch resends or
+corrects, enterprises with their roles, products, quotas, sites, shipments with
+what is left in transit, the postings a correction would reverse, lots with their
+compositions and balances, and the closed months. Every query is a lookup by key
+(`keyed_plans`). On PostgreSQL the existing lots are locked in primary-key order.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection
 from django.db.models import Sum
 from pydantic import ValidationError
 
+from reetrace.accounts.models import User
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.ledger.capture.content import (
     EVENT_ADAPTER,
@@ -17,15 +25,9 @@ from reetrace.ledger.capture.content import (
     lot_refs,
     output_lots,
 )
-from reetrace.ledger.capture.state import (
-    EXPORT_GUARDS,
-    LotState,
-    PostingSpec,
-    ShipmentState,
-)
-from reetrace.ledger.choices import (
-    Bucket,
-)
+from reetrace.ledger.capture.plugins import CLOSED_MONTHS, EXPORT_GUARDS
+from reetrace.ledger.capture.state import BatchState, LotState, PostingSpec, ShipmentState
+from reetrace.ledger.choices import Bucket
 from reetrace.ledger.models import (
     Correction,
     Event,
@@ -35,203 +37,200 @@ from reetrace.ledger.models import (
     Receipt,
     Shipment,
 )
+from reetrace.ledger.schemas import CorrectIn, EventItem, ExportIn, ReceiveIn, ShipIn
 from reetrace.registry.models import Enterprise, Product, Quota, Site
 
+__all__ = ["replacement_parse", "state_load"]
 
-class Prefetch:
-    """Fills the session's working state from the ledger before any rule runs."""
 
-    # -- prefetch --------------------------------------------------------
-    def _prefetch(self, items: list[Any]) -> None:
-        ids = {i.event_id for i in items} | {i.corrects for i in items if i.kind == "correct"}
-        for event in Event.objects.filter(event_id__in=ids).select_related("reporter"):
-            self.events[event.event_id] = event
-        replaced = self._replacements(items)
-        flat = items + replaced
-        identifiers = {i.reporter for i in flat if i.reporter} | {
-            i.buyer for i in flat if i.kind == "ship"
-        }
-        enterprises = Enterprise.objects.filter(identifier__in=identifiers).prefetch_related(
-            "roles"
+def state_load(items: list[EventItem], *, actor: User, now: datetime) -> BatchState:
+    """The ledger state the batch's rules will read, in a handful of queries."""
+    state = BatchState(actor, now)
+    corrections = [i for i in items if isinstance(i, CorrectIn)]
+    ids = {i.event_id for i in items} | {i.corrects for i in corrections}
+    for event in Event.objects.filter(event_id__in=ids).select_related("reporter"):
+        state.events[event.event_id] = event
+    flat = items + _replacements(state, corrections)
+    identifiers = {i.reporter for i in flat if i.reporter}
+    identifiers |= {i.buyer for i in flat if isinstance(i, ShipIn)}
+    for enterprise in Enterprise.objects.filter(identifier__in=identifiers).prefetch_related(
+        "roles"
+    ):
+        _enterprise_remember(state, enterprise)
+    if actor.enterprise_id:
+        _enterprise_remember(
+            state, Enterprise.objects.prefetch_related("roles").get(pk=actor.enterprise_id)
         )
-        for enterprise in enterprises:
-            self._remember_enterprise(enterprise)
-        if self.actor.enterprise_id:
-            self._remember_enterprise(
-                Enterprise.objects.prefetch_related("roles").get(pk=self.actor.enterprise_id)
-            )
-        self.products = {p.code: p for p in Product.objects.all()}
-        quota_codes = {i.quota for i in flat if getattr(i, "quota", None)}
-        self.quotas = {q.code: q for q in Quota.objects.filter(code__in=quota_codes)}
-        site_codes = {lot.site for lot in output_lots(flat) if lot.site}
-        self.sites = {s.code: s for s in Site.objects.filter(code__in=site_codes)}
-        self._prefetch_shipments(flat)
-        self._prefetch_corrected(items)
-        self._prefetch_lots(flat)
-        self._prefetch_closed_months()
-        self._guards_seed(flat)
+    state.products = {p.code: p for p in Product.objects.all()}
+    quota_codes = {q for i in flat if (q := getattr(i, "quota", None))}
+    state.quotas = {q.code: q for q in Quota.objects.filter(code__in=quota_codes)}
+    site_codes = {lot.site for lot in output_lots(flat) if lot.site}
+    state.sites = {s.code: s for s in Site.objects.filter(code__in=site_codes)}
+    _shipments_load(state, flat)
+    _corrected_load(state, corrections)
+    _lots_load(state, flat)
+    _closed_months_load(state)
+    _guards_seed(state, flat)
+    return state
 
-    def _replacements(self, items: list[Any]) -> list[Any]:
-        found = []
-        for item in items:
-            if item.kind == "correct" and item.replacement is not None:
-                original = self.events.get(item.corrects)
-                if original is None:
-                    continue
-                try:
-                    self.replacements[item.event_id] = self._parse_replacement(item, original)
-                except ReetraceError:
-                    continue
-                found.append(self.replacements[item.event_id])
-        return found
 
-    def _parse_replacement(self, item: Any, original: Event) -> Any:
-        body = dict(original.payload) | dict(item.replacement or {})
-        body.update(kind=original.kind, event_id=item.event_id, reporter=item.reporter)
-        body.setdefault("event_time", item.event_time.isoformat())
+def _replacements(state: BatchState, corrections: list[CorrectIn]) -> list[EventItem]:
+    """The replacement events of `replace` corrections, parsed, so their references
+    are read with the rest; one that does not parse is refused later, by its rule."""
+    found = []
+    for item in corrections:
+        original = state.events.get(item.corrects)
+        if item.replacement is None or original is None:
+            continue
         try:
-            return EVENT_ADAPTER.validate_python(body)
-        except ValidationError as exc:
-            first = error_from_validation(exc, None)[0]
-            raise ReetraceError(
-                ErrorCode.INVALID,
-                f"replacement.{first.message}",
-                field=f"replacement.{first.field}",
-            ) from exc
+            state.replacements[item.event_id] = replacement_parse(item, original)
+        except ReetraceError:
+            continue
+        found.append(state.replacements[item.event_id])
+    return found
 
-    def _remember_enterprise(self, enterprise: Enterprise) -> None:
-        self.enterprises[enterprise.identifier] = enterprise
-        self.roles[enterprise.pk] = enterprise.role_set()
 
-    def _prefetch_shipments(self, items: list[Any]) -> None:
-        ids = {i.shipment for i in items if i.kind == "receive"}
-        ids |= {i.corrects for i in items if i.kind == "correct"}
-        # Event keys first: filtering shipments by a join on event ids lets a planner
-        # with stale statistics (a bulk load) scan every shipment for each batch.
-        keys = list(Event.objects.filter(event_id__in=ids).values_list("pk", flat=True))
-        rows = (
-            Shipment.objects.filter(event_id__in=keys)
-            .select_related("event", "lot__product")
-            .defer("event__payload")
+def replacement_parse(item: CorrectIn, original: Event) -> EventItem:
+    """The replacement event: the original's content with the corrected fields."""
+    body = dict(original.payload) | dict(item.replacement or {})
+    body.update(kind=original.kind, event_id=item.event_id, reporter=item.reporter)
+    body.setdefault("event_time", item.event_time.isoformat())
+    try:
+        return EVENT_ADAPTER.validate_python(body)
+    except ValidationError as exc:
+        first = error_from_validation(exc, None)[0]
+        raise ReetraceError(
+            ErrorCode.INVALID,
+            f"replacement.{first.message}",
+            field=f"replacement.{first.field}",
+        ) from exc
+
+
+def _enterprise_remember(state: BatchState, enterprise: Enterprise) -> None:
+    state.enterprises[enterprise.identifier] = enterprise
+    state.roles[enterprise.pk] = enterprise.role_set()
+
+
+def _shipments_load(state: BatchState, items: list[EventItem]) -> None:
+    ids = {i.shipment for i in items if isinstance(i, ReceiveIn)}
+    ids |= {i.corrects for i in items if isinstance(i, CorrectIn)}
+    # Event keys first: filtering shipments by a join on event ids lets a planner
+    # with stale statistics (a bulk load) scan every shipment for each batch.
+    keys = list(Event.objects.filter(event_id__in=ids).values_list("pk", flat=True))
+    rows = (
+        Shipment.objects.filter(event_id__in=keys)
+        .select_related("event", "lot__product")
+        .defer("event__payload")
+    )
+    _shipments_remember(state, list(rows))
+
+
+def _shipments_remember(state: BatchState, shipments: list[Shipment]) -> None:
+    """Transit left, voids and receipts of many shipments in three queries, not 3 each."""
+    new = {s.pk: s for s in shipments if s.event.event_id not in state.shipments}
+    if not new:
+        return
+    transit = dict(
+        Posting.objects.filter(shipment_id__in=new, bucket=Bucket.TRANSIT)
+        .values("shipment_id")
+        .annotate(kg=Sum("kg"))
+        .values_list("shipment_id", "kg")
+    )
+    voided = set(
+        Correction.objects.filter(corrected_id__in=[s.event_id for s in new.values()]).values_list(
+            "corrected_id", flat=True
         )
-        self._remember_shipments(list(rows))
-
-    def _remember_shipments(self, shipments: list[Shipment]) -> None:
-        """Transit left, voids and receipts of many shipments in three queries, not 3 each."""
-        new = {s.pk: s for s in shipments if s.event.event_id not in self.shipments}
-        if not new:
-            return
-        transit = dict(
-            Posting.objects.filter(shipment_id__in=new, bucket=Bucket.TRANSIT)
-            .values("shipment_id")
-            .annotate(kg=Sum("kg"))
-            .values_list("shipment_id", "kg")
+    )
+    received = set(
+        Receipt.objects.filter(shipment_id__in=new).values_list("shipment_id", flat=True)
+    )
+    _lots_remember(state, [s.lot for s in new.values()])
+    for pk, shipment in new.items():
+        state.shipments[shipment.event.event_id] = ShipmentState(
+            shipment,
+            transit.get(pk) or Decimal(0),
+            voided=shipment.event_id in voided,
+            has_receipts=pk in received,
         )
-        voided = set(
-            Correction.objects.filter(
-                corrected_id__in=[s.event_id for s in new.values()]
-            ).values_list("corrected_id", flat=True)
+
+
+def _corrected_load(state: BatchState, corrections: list[CorrectIn]) -> None:
+    """The events being corrected: whether already voided, and the postings to reverse."""
+    targets = [state.events[i.corrects] for i in corrections if i.corrects in state.events]
+    if not targets:
+        return
+    state.voided |= set(
+        Correction.objects.filter(corrected__in=targets).values_list(
+            "corrected__event_id", flat=True
         )
-        received = set(
-            Receipt.objects.filter(shipment_id__in=new).values_list("shipment_id", flat=True)
+    )
+    postings = list(
+        Posting.objects.filter(event__in=targets).select_related(
+            "lot__product", "holder", "event", "shipment__event", "shipment__lot__product"
         )
-        self._remember_lots([s.lot for s in new.values()])
-        for pk, shipment in new.items():
-            self.shipments[shipment.event.event_id] = ShipmentState(
-                shipment,
-                transit.get(pk) or Decimal(0),
-                voided=shipment.event_id in voided,
-                has_receipts=pk in received,
-            )
-
-    def _prefetch_corrected(self, items: list[Any]) -> None:
-        targets = [
-            self.events[i.corrects]
-            for i in items
-            if i.kind == "correct" and i.corrects in self.events
-        ]
-        if not targets:
-            return
-        self.voided |= set(
-            Correction.objects.filter(corrected__in=targets).values_list(
-                "corrected__event_id", flat=True
-            )
-        )
-        postings = list(
-            Posting.objects.filter(event__in=targets).select_related(
-                "lot__product", "holder", "event", "shipment__event", "shipment__lot__product"
-            )
-        )
-        self._remember_lots([p.lot for p in postings])
-        self._remember_shipments([p.shipment for p in postings if p.shipment_id])
-        for posting in postings:
-            self._remember_enterprise_light(posting.holder)
-            ship = self.shipments[posting.shipment.event.event_id] if posting.shipment_id else None
-            self.postings_of.setdefault(posting.event.event_id, []).append(
-                PostingSpec(
-                    self.lots[posting.lot.code],
-                    posting.holder,
-                    posting.bucket,
-                    posting.flow,
-                    posting.kg,
-                    posting.period,
-                    ship,
-                )
-            )
-
-    def _remember_enterprise_light(self, enterprise: Enterprise) -> None:
-        self.enterprises.setdefault(enterprise.identifier, enterprise)
-
-    def _remember_lots(self, lots: list[Lot]) -> None:
-        """Lots with their compositions, read in one query for all that are new."""
-        new = {lot.pk: lot for lot in lots if lot.code not in self.lots}
-        compositions: dict[int, dict[str, Decimal]] = {pk: {} for pk in new}
-        rows = LotElement.objects.filter(lot_id__in=new).values_list(
-            "lot_id", "element", "fraction"
-        )
-        for lot_id, element, fraction in rows:
-            compositions[lot_id][element] = fraction
-        for pk, lot in new.items():
-            self.lots[lot.code] = LotState(lot, compositions[pk])
-
-    def _prefetch_lots(self, items: list[Any]) -> None:
-        codes = set()
-        for item in items:
-            codes |= {code_clean(c) for c in lot_refs(item)}
-            codes |= {code_clean(lot.code) for lot in output_lots([item]) if lot.code}
-        codes -= set(self.lots)
-        # With its product: an export guard reads the lot's form.
-        lots = Lot.objects.filter(code__in=codes).select_related("product")
-        lots = lots.prefetch_related("elements")
-        for lot in lots:
-            self.lots[lot.code] = LotState(lot, {e.element: e.fraction for e in lot.elements.all()})
-        existing = [state.lot.pk for state in self.lots.values() if state.lot.pk]
-        if connection.features.has_select_for_update and existing:
-            list(
-                Lot.objects.select_for_update().filter(pk__in=existing).order_by("pk").values("pk")
-            )
-        codes = {state.lot.pk: code for code, state in self.lots.items() if state.lot.pk}
-        balances = (
-            Posting.objects.filter(lot_id__in=existing, bucket=Bucket.STOCK)
-            .values("lot_id", "holder_id")
-            .annotate(kg=Sum("kg"))
-        )
-        for row in balances:
-            self.stock[(codes[row["lot_id"]], row["holder_id"])] = row["kg"]
-
-    def _guards_seed(self, items: list[Any]) -> None:
-        """Each export guard's batch state starts with the licence numbers the batch
-        cites (`cited`), so a guard can read them all in one go."""
-        cited = {i.licence for i in items if i.kind == "export" and i.licence}
-        for guard in EXPORT_GUARDS:
-            self.guard_state[guard] = {"cited": set(cited)}
-
-    def _prefetch_closed_months(self) -> None:
-        from reetrace.reporting.models import MonthlyReport
-
-        ids = [e.pk for e in self.enterprises.values()]
-        self.closed = set(
-            MonthlyReport.objects.filter(enterprise_id__in=ids).values_list(
-                "enterprise_id", "period"
+    )
+    _lots_remember(state, [p.lot for p in postings])
+    _shipments_remember(state, [p.shipment for p in postings if p.shipment_id])
+    for posting in postings:
+        state.enterprises.setdefault(posting.holder.identifier, posting.holder)
+        ship = state.shipments[posting.shipment.event.event_id] if posting.shipment_id else None
+        state.postings_of.setdefault(posting.event.event_id, []).append(
+            PostingSpec(
+                state.lots[posting.lot.code],
+                posting.holder,
+                posting.bucket,
+                posting.flow,
+                posting.kg,
+                posting.period,
+                ship,
             )
         )
+
+
+def _lots_remember(state: BatchState, lots: list[Lot]) -> None:
+    """Lots with their compositions, read in one query for all that are new."""
+    new = {lot.pk: lot for lot in lots if lot.code not in state.lots}
+    compositions: dict[int, dict[str, Decimal]] = {pk: {} for pk in new}
+    rows = LotElement.objects.filter(lot_id__in=new).values_list("lot_id", "element", "fraction")
+    for lot_id, element, fraction in rows:
+        compositions[lot_id][element] = fraction
+    for pk, lot in new.items():
+        state.lots[lot.code] = LotState(lot, compositions[pk])
+
+
+def _lots_load(state: BatchState, items: list[EventItem]) -> None:
+    """The lots the batch names, locked in key order, and every holder's balance of them."""
+    codes = set()
+    for item in items:
+        codes |= {code_clean(c) for c in lot_refs(item)}
+        codes |= {code_clean(lot.code) for lot in output_lots([item]) if lot.code}
+    codes -= set(state.lots)
+    # With its product: an export guard reads the lot's form.
+    lots = Lot.objects.filter(code__in=codes).select_related("product")
+    for lot in lots.prefetch_related("elements"):
+        state.lots[lot.code] = LotState(lot, {e.element: e.fraction for e in lot.elements.all()})
+    existing = [lot_state.lot.pk for lot_state in state.lots.values() if lot_state.lot.pk]
+    if connection.features.has_select_for_update and existing:
+        list(Lot.objects.select_for_update().filter(pk__in=existing).order_by("pk").values("pk"))
+    code_of = {s.lot.pk: code for code, s in state.lots.items() if s.lot.pk}
+    balances = (
+        Posting.objects.filter(lot_id__in=existing, bucket=Bucket.STOCK)
+        .values("lot_id", "holder_id")
+        .annotate(kg=Sum("kg"))
+    )
+    for row in balances:
+        state.stock[(code_of[row["lot_id"]], row["holder_id"])] = row["kg"]
+
+
+def _closed_months_load(state: BatchState) -> None:
+    ids = [e.pk for e in state.enterprises.values()]
+    for point in CLOSED_MONTHS:
+        state.closed |= set(point.call(ids))
+
+
+def _guards_seed(state: BatchState, items: list[EventItem]) -> None:
+    """Each export guard's batch state starts with the licence numbers the batch
+    cites (`cited`), so a guard can read them all in one go."""
+    cited = {i.licence for i in items if isinstance(i, ExportIn) and i.licence}
+    for guard in EXPORT_GUARDS:
+        state.guard_state[guard.name] = {"cited": set(cited)}

@@ -1,51 +1,19 @@
-"""What a capture batch works with: the state it tracks, the plan it writes, the hooks."""
+"""What a capture batch works with: the state it tracks (`BatchState`), the plan each
+event writes (`Plan`), and what the batch answers (`CaptureResult`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import models
 
 from reetrace.accounts.models import User
-from reetrace.core.errors import FieldError
-from reetrace.ledger.models import (
-    Event,
-    Lot,
-    Shipment,
-)
-from reetrace.registry.models import Enterprise
-
-
-@dataclass
-class ExportCheck:
-    """What an export guard sees of an export being captured."""
-
-    event: Event
-    reporter: Enterprise
-    lot: Lot
-    composition: dict[str, Decimal]
-    kg: Decimal
-    destination: str
-    consignee: str
-    end_user: str
-    licence: str
-    hs_code: str
-
-
-ExportGuard = Callable[[ExportCheck, dict], list[models.Model]]
-RejectionListener = Callable[[User, list[Any], list[FieldError]], None]
-
-# Other apps plug their rules in here from AppConfig.ready(), so the ledger does
-# not import them: an export guard raises ReetraceError to refuse an export or
-# returns rows to write with it (e.g. a licence drawdown); its dict argument is
-# its own working state for the batch. Rejection listeners run after a batch
-# was refused and rolled back (e.g. to keep refused export attempts on record).
-EXPORT_GUARDS: list[ExportGuard] = []
-REJECTION_LISTENERS: list[RejectionListener] = []
+from reetrace.ledger.models import Event, Lot, Shipment
+from reetrace.ledger.schemas import EventItem
+from reetrace.registry.models import Enterprise, Product, Quota, Site
 
 
 @dataclass
@@ -89,7 +57,7 @@ class PostingSpec:
     bucket: str
     flow: str
     kg: Decimal
-    period: Any
+    period: date
     shipment: ShipmentState | None = None
 
 
@@ -107,5 +75,46 @@ class Plan:
     lot_codes: list[str] = field(default_factory=list)
     extra_rows: list[models.Model] = field(default_factory=list)
 
+    @property
+    def reporter(self) -> Enterprise:
+        """The enterprise reporting the event (set on the unsaved Event, no query)."""
+        return self.event.reporter
+
     def add(self, row: models.Model) -> None:
         self.rows[type(row)].append(row)
+
+
+@dataclass
+class BatchState:
+    """The working state of one batch: what the ledger holds, as read by
+    `prefetch.state_load`, plus what the batch's earlier items did to it.
+
+    The rules read and move it item by item, so item 5 may ship the lot that item 2
+    made; nothing here is written, the plans are.
+    """
+
+    actor: User
+    now: datetime
+    # by identifier; with their registry roles by enterprise pk
+    enterprises: dict[str, Enterprise] = field(default_factory=dict)
+    roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    quotas: dict[str, Quota] = field(default_factory=dict)
+    sites: dict[str, Site] = field(default_factory=dict)
+    # lots by code, and stock kg by (lot code, holder pk)
+    lots: dict[str, LotState] = field(default_factory=dict)
+    stock: dict[tuple[str, int], Decimal] = field(default_factory=dict)
+    # shipments and events by event id; event ids already corrected
+    shipments: dict[str, ShipmentState] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    voided: set[str] = field(default_factory=set)
+    # the postings of each event a correction may reverse, by event id
+    postings_of: dict[str, list[PostingSpec]] = field(default_factory=dict)
+    # (enterprise pk, month) whose report is closed
+    closed: set[tuple[int, date]] = field(default_factory=set)
+    # content hash of each event id this batch captured, to tell a resend from a clash
+    batch_ids: dict[str, str] = field(default_factory=dict)
+    # parsed replacement events of `correct` items, by the correction's event id
+    replacements: dict[str, EventItem] = field(default_factory=dict)
+    # each export guard's own working state, by plug-in name
+    guard_state: dict[str, dict] = field(default_factory=dict)
