@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+from reetrace.accounts.permissions import UserRole
+from reetrace.core.errors import NotFound
 from reetrace.ledger.models import Lot
 from reetrace.trace.genealogy import genealogy, link_rows
+from reetrace.trace.selectors import genealogy_visible
 from reetrace.trace.visibility import REDACTED, genealogy_redact
 from tests.factories.world import at, code, mine_event, receive_event, ship_event
 
@@ -104,3 +109,17 @@ def test_enterprise_sees_only_itself_and_direct_counterparties(world):
     assert world.miner.identifier not in repr(seen)
     sellers = sorted(e.detail["seller"] for e in seen.edges)
     assert sellers == sorted([REDACTED, world.separator.identifier])
+
+
+def test_genealogy_visible_looks_up_traces_and_redacts_in_one_call(world):
+    separator_holds(world, 1)
+    world.capture(world.separator, ship_event("s9", 1, "100", world.metal_maker))
+    buyer = world.user_for(world.metal_maker)
+    seen = genealogy_visible(actor=buyer, code=code(1), direction="down", limit=10)
+    assert seen.nodes[f"lot:{code(1)}"]["producer"] == REDACTED
+    assert world.miner.identifier not in repr(seen)
+    regulator = world.users[UserRole.REGULATOR]
+    whole = genealogy_visible(actor=regulator, code=code(1), direction="down")
+    assert world.metal_maker.identifier in {n.get("identifier") for n in whole.nodes.values()}
+    with pytest.raises(NotFound):
+        genealogy_visible(actor=world.user_for(world.magnet_maker), code=code(1), direction="up")

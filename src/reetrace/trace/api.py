@@ -10,7 +10,7 @@ from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
 from reetrace.ledger.schemas import ErrorOut
 from reetrace.trace import selectors
-from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, genealogy
+from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT
 from reetrace.trace.schemas import (
     ExportOut,
     ExportSummaryOut,
@@ -21,7 +21,7 @@ from reetrace.trace.schemas import (
     StockLineOut,
     VerifyOut,
 )
-from reetrace.trace.visibility import genealogy_redact, lot_out, lot_verify
+from reetrace.trace.visibility import lot_out, lot_verify
 
 router = Router(tags=["trace"])
 public_router = Router(tags=["public"])
@@ -62,9 +62,9 @@ def lots_genealogy(
     complete, and upstream the REO that flows beyond the graph is listed under
     `unresolved`, so origins plus unresolved add up to the lot's content.
     """
-    lot = selectors.lot_visible(actor=request.auth, code=code)
-    graph = genealogy(lot, direction, limit=limit, depth=depth)
-    return genealogy_redact(graph, actor=request.auth)
+    return selectors.genealogy_visible(
+        actor=request.auth, code=code, direction=direction, limit=limit, depth=depth
+    )
 
 
 @router.get(

@@ -20,6 +20,8 @@ from reetrace.ledger.codes import lot_code_validate
 from reetrace.ledger.models import ExportDeclaration, Lot, LotElement, Posting, Receipt, Shipment
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise
+from reetrace.trace.genealogy import DEFAULT_LIMIT, Direction, Genealogy, genealogy
+from reetrace.trace.visibility import genealogy_redact
 
 
 def lot_visible(*, actor: User, code: str) -> Lot:
@@ -39,6 +41,21 @@ def lot_visible(*, actor: User, code: str) -> Lot:
     ):
         return lot
     raise NotFound("lot", code)
+
+
+def genealogy_visible(
+    *,
+    actor: User,
+    code: str,
+    direction: Direction,
+    limit: int | None = DEFAULT_LIMIT,
+    depth: int | None = None,
+) -> Genealogy:
+    """A lot's genealogy as the actor may see it: the lot looked up (`lot_visible`),
+    traced (bounded by `limit` and `depth`) and redacted for the actor."""
+    lot = lot_visible(actor=actor, code=code)
+    graph = genealogy(lot, direction, limit=limit, depth=depth)
+    return genealogy_redact(graph, actor=actor)
 
 
 def enterprise_visible(*, actor: User, identifier: str) -> Enterprise:

@@ -1,7 +1,7 @@
 """One lot: its facts, its genealogy upstream and downstream, and the way to its label.
 
-The same page serves an enterprise user (its own lots, other parties redacted by
-`genealogy_redact`) and the national roles (everything); `lot_visible` decides.
+The same page serves an enterprise user (its own lots, other parties redacted) and
+the national roles (everything); `lot_visible` and `genealogy_visible` decide.
 
 The genealogy is bounded: the nearest `?limit=` lots each way (within `?depth=`
 generations if given), so a lot whose material reached tens of thousands of lots
@@ -26,9 +26,9 @@ from reetrace.portal.tables import Column, Table, export_or_render, link_to
 from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.common import http_errors
 from reetrace.registry.elements import ELEMENTS
-from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_LIMIT, Genealogy, bounds_check, genealogy
-from reetrace.trace.selectors import lot_visible
-from reetrace.trace.visibility import genealogy_redact, lot_out
+from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_LIMIT, Genealogy, bounds_check
+from reetrace.trace.selectors import genealogy_visible, lot_visible
+from reetrace.trace.visibility import lot_out
 
 
 def _edges_table(rows: list[dict]) -> Table:
@@ -162,8 +162,9 @@ def lot_detail(request: HttpRequest, code: str) -> HttpResponse:
     limit, depth = _bounds(request)
     with http_errors():
         lot = lot_visible(actor=request.user, code=code)
-    up = genealogy_redact(genealogy(lot, "up", limit=limit, depth=depth), actor=request.user)
-    down = genealogy_redact(genealogy(lot, "down", limit=limit, depth=depth), actor=request.user)
+    bounds = {"limit": limit, "depth": depth}
+    up = genealogy_visible(actor=request.user, code=lot.code, direction="up", **bounds)
+    down = genealogy_visible(actor=request.user, code=lot.code, direction="down", **bounds)
     facts = lot_out(lot)
     larger = next((n for n in (1_000, MAX_LIMIT) if n > limit), None)
     context = {
