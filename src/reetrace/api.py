@@ -12,9 +12,9 @@ from reetrace.accounts.auth import API_AUTH
 from reetrace.audit.api import router as audit_router
 from reetrace.compliance.api import router as compliance_router
 from reetrace.core.errors import BatchRejected, ErrorCode, ReetraceError
+from reetrace.core.schemas import ErrorOut
 from reetrace.exportcontrol.api import router as exportcontrol_router
 from reetrace.ledger.api import router as ledger_router
-from reetrace.ledger.schemas import ErrorOut
 from reetrace.reconciliation.api import router as reconciliation_router
 from reetrace.registry.api import router as registry_router
 from reetrace.reporting.api import router as reporting_router

@@ -11,10 +11,10 @@ from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import ROLE_PERMISSIONS, Permission
 from reetrace.accounts.tokens import token_issue, token_revoke
 from reetrace.core.paging import RowId
-from reetrace.ledger.schemas import ErrorOut
+from reetrace.core.schemas import errors
 
 router = Router(tags=["accounts"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = errors(400, 401, 403, 404, 422)
 
 
 class MeOut(Schema):

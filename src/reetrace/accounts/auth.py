@@ -16,7 +16,7 @@ from reetrace.accounts.permissions import Permission
 from reetrace.accounts.tokens import token_authenticate
 from reetrace.audit.reads import government_read_record
 from reetrace.core.errors import Forbidden
-from reetrace.ledger.schemas import ErrorOut
+from reetrace.core.schemas import ErrorOut
 
 
 class BearerToken(HttpBearer):

@@ -11,11 +11,11 @@ from reetrace.audit import selectors
 from reetrace.audit.outputs import COLUMNS, entry_out, entry_row
 from reetrace.audit.schemas import AuditEntryOut, EntryFilter, GovernmentReadsOut
 from reetrace.core.paging import limit_query, offset_query
-from reetrace.ledger.schemas import ErrorOut
+from reetrace.core.schemas import errors
 from reetrace.portal.tables import Column, Table, table_file
 
 router = Router(tags=["audit"])
-ERRORS = {403: ErrorOut, 422: ErrorOut}
+ERRORS = errors(403, 422)
 
 
 @router.get(

@@ -50,10 +50,10 @@ from reetrace.compliance.tasks import detection_enqueue
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.core.paging import RowId, limit_query
 from reetrace.core.periods import period_parse
-from reetrace.ledger.schemas import ErrorOut
+from reetrace.core.schemas import errors
 
 router = Router(tags=["compliance"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = errors(400, 403, 404, 409, 422)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission, UserRole
 from reetrace.core.errors import ErrorCode, Forbidden, ReetraceError
 from reetrace.core.paging import RowId, limit_query, offset_query
+from reetrace.core.schemas import errors
 from reetrace.exportcontrol import selectors, services
 from reetrace.exportcontrol.choices import APPLICANT_ACTIONS, OFFICER_ACTIONS
 from reetrace.exportcontrol.classification import classify, composition_arg
@@ -42,11 +43,10 @@ from reetrace.exportcontrol.stats import licensing_stats
 from reetrace.exportcontrol.vetting import exporter_vet, vetting_revoke
 from reetrace.exportcontrol.workflow import Approval, application_transition
 from reetrace.ledger.rules import composition_parse
-from reetrace.ledger.schemas import ErrorOut
 from reetrace.trace.selectors import lot_visible
 
 router = Router(tags=["exportcontrol"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = errors(400, 401, 403, 404, 409, 422)
 
 
 @router.get(

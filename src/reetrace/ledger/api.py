@@ -8,12 +8,13 @@ from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
 from reetrace.core.paging import limit_field, offset_field
 from reetrace.core.periods import period_parse
+from reetrace.core.schemas import errors
 from reetrace.ledger.capture import batch_capture
-from reetrace.ledger.schemas import BatchIn, BatchOut, ErrorOut, EventOut
+from reetrace.ledger.schemas import BatchIn, BatchOut, EventOut
 from reetrace.ledger.selectors import event_out, event_visible, events_visible
 
 router = Router(tags=["ledger"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = errors(400, 403, 404, 409, 422)
 
 
 @router.post("/events", response={200: BatchOut, **ERRORS}, operation_id="events_capture")

@@ -195,17 +195,3 @@ class BatchOut(Schema):
     created: int
     replayed: int
     events: list[CapturedOut]
-
-
-class ErrorItem(Schema):
-    index: int | None
-    record: str | None
-    field: str | None
-    code: str
-    message: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: list[ErrorItem] = []

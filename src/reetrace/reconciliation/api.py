@@ -20,7 +20,7 @@ from reetrace.compliance.selectors import analyst_get
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.core.paging import RowId
 from reetrace.core.periods import period_parse
-from reetrace.ledger.schemas import ErrorOut
+from reetrace.core.schemas import errors
 from reetrace.reconciliation import selectors
 from reetrace.reconciliation.schemas import (
     CellCaseIn,
@@ -42,7 +42,7 @@ from reetrace.reconciliation.services.referral import cell_case_open
 from reetrace.reconciliation.services.submissions import submission_upload
 
 router = Router(tags=["reconciliation"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = errors(400, 401, 403, 404, 409, 422)
 _NO_FILE = File(None)
 _NO_FORM = Form(None)
 

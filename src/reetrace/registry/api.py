@@ -8,7 +8,7 @@ from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
 from reetrace.core.errors import Forbidden
 from reetrace.core.paging import limit_query, offset_query
-from reetrace.ledger.schemas import ErrorOut
+from reetrace.core.schemas import errors
 from reetrace.registry import selectors, services
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise, Product, Quota
@@ -25,14 +25,7 @@ from reetrace.registry.schemas import (
 )
 
 router = Router(tags=["registry"])
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
+ERRORS = errors(400, 401, 403, 404, 409, 422)
 
 
 def enterprise_out(e: Enterprise) -> dict:

@@ -9,13 +9,13 @@ from ninja import Router, Schema, Status
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
 from reetrace.core.periods import period_parse
-from reetrace.ledger.schemas import ErrorOut
+from reetrace.core.schemas import errors
 from reetrace.reporting.models import MonthlyReport
 from reetrace.reporting.services import month_close, month_totals
 from reetrace.trace.selectors import enterprise_visible
 
 router = Router(tags=["reporting"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = errors(400, 403, 404, 409)
 
 
 class MonthlyReportOut(Schema):

@@ -8,7 +8,7 @@ from ninja import Query, Router
 
 from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import Permission
-from reetrace.ledger.schemas import ErrorOut
+from reetrace.core.schemas import errors
 from reetrace.trace import selectors
 from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT
 from reetrace.trace.schemas import (
@@ -25,7 +25,7 @@ from reetrace.trace.visibility import lot_out, lot_verify
 
 router = Router(tags=["trace"])
 public_router = Router(tags=["public"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = errors(400, 403, 404, 422)
 
 
 @router.get("/lots/{code}", response={200: LotOut, **ERRORS}, operation_id="lots_get")
