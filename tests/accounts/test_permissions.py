@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from reetrace.accounts.auth import requires
 from reetrace.accounts.permissions import (
     NATIONAL_ROLES,
     ROLE_PERMISSIONS,
@@ -12,6 +11,7 @@ from reetrace.accounts.permissions import (
     UserRole,
 )
 from reetrace.api import api
+from reetrace.core.access import requires
 from tests.factories.accounts import UserFactory
 
 WRITES = {p for p in Permission if p.endswith((":write", ":capture", ":close"))}

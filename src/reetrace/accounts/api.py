@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import ROLE_PERMISSIONS, Permission
+from reetrace.accounts.permissions import ROLE_PERMISSIONS
 from reetrace.accounts.tokens import token_issue, token_revoke
+from reetrace.core.access import requires
 from reetrace.core.paging import RowId
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 
 router = Router(tags=["accounts"])

@@ -7,12 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reetrace.accounts.permissions import (
-    NATIONAL_ROLES,
-    ROLE_PERMISSIONS,
-    Permission,
-    UserRole,
-)
+from reetrace.accounts.permissions import NATIONAL_ROLES, ROLE_PERMISSIONS, ROLE_REACH, UserRole
+from reetrace.core.access import Scope
+from reetrace.core.permissions import Permission, Reach
 from reetrace.registry.models import Enterprise
 
 
@@ -45,6 +42,18 @@ class User(AbstractUser):
     def is_national(self) -> bool:
         """Sees every enterprise's data (regulators, officers, auditors, admins)."""
         return self.role in NATIONAL_ROLES
+
+    @property
+    def scope(self) -> Scope:
+        """Whose rows the user reads and for whom it acts, from its role's reach."""
+        reach = ROLE_REACH.get(self.role, frozenset())
+        return Scope(
+            reach,
+            enterprise_id=self.enterprise_id if Reach.OWN_ENTERPRISE in reach else None,
+            partner_country=(
+                self.partner_country.upper() if Reach.PARTNER_COUNTRY in reach else ""
+            ),
+        )
 
 
 class ApiToken(models.Model):

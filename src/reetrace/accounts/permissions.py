@@ -1,15 +1,17 @@
-"""Who may do what: user roles and the `scope:resource:action` permissions they carry.
+"""Who may do what: user roles, the permissions they carry and how far they reach.
 
-This table is the single source of the role -> permission grant; the API checks a
-permission per operation and the selectors scope rows per actor.
+These tables are the single source of every role decision. `ROLE_PERMISSIONS` says
+which operations a role may call (`core.access.requires`, `portal_page`);
+`ROLE_REACH` says whose rows those operations show it and for whom it may act
+(`User.scope`, read by `core.access.visible_to`). Code never compares role names.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from reetrace.core.permissions import Permission, Reach
 
 
 class UserRole(models.TextChoices):
@@ -20,44 +22,6 @@ class UserRole(models.TextChoices):
     PARTNER = "partner", _("foreign partner analyst")
     AUDITOR = "auditor", _("auditor")
     ADMIN = "admin", _("administrator")
-
-
-class Permission(StrEnum):
-    """Every permission an API operation or page can require (alphabetical)."""
-
-    ACCOUNTS_TOKEN_MANAGE = "accounts:token:manage"
-    AUDIT_ACCESS_READ = "audit:access:read"
-    AUDIT_JOURNAL_READ = "audit:journal:read"
-    COMPLIANCE_ALERT_READ = "compliance:alert:read"
-    COMPLIANCE_ALERT_TRIAGE = "compliance:alert:triage"
-    COMPLIANCE_CASE_MANAGE = "compliance:case:manage"
-    COMPLIANCE_DETECT_RUN = "compliance:detect:run"
-    COMPLIANCE_RISK_READ = "compliance:risk:read"
-    EXPORTCONTROL_APPLICATION_DECIDE = "exportcontrol:application:decide"
-    EXPORTCONTROL_APPLICATION_READ = "exportcontrol:application:read"
-    EXPORTCONTROL_APPLICATION_SUBMIT = "exportcontrol:application:submit"
-    EXPORTCONTROL_CLASSIFICATION_RUN = "exportcontrol:classification:run"
-    EXPORTCONTROL_LICENCE_READ = "exportcontrol:licence:read"
-    EXPORTCONTROL_STATS_READ = "exportcontrol:stats:read"
-    EXPORTCONTROL_WATCHLIST_MANAGE = "exportcontrol:watchlist:manage"
-    LEDGER_EVENT_CAPTURE = "ledger:event:capture"
-    LEDGER_EVENT_READ = "ledger:event:read"
-    LEDGER_LOT_READ = "ledger:lot:read"
-    RECONCILIATION_LOAD = "reconciliation:partner-data:load"
-    RECONCILIATION_READ = "reconciliation:comparison:read"
-    RECONCILIATION_SUBMISSION_UPLOAD = "reconciliation:submission:upload"
-    REGISTRY_ENTERPRISE_READ = "registry:enterprise:read"
-    REGISTRY_ENTERPRISE_WRITE = "registry:enterprise:write"
-    REGISTRY_QUOTA_READ = "registry:quota:read"
-    REGISTRY_QUOTA_WRITE = "registry:quota:write"
-    REGISTRY_REFERENCE_READ = "registry:reference:read"
-    REPORTING_REPORT_CLOSE = "reporting:report:close"
-    REPORTING_REPORT_READ = "reporting:report:read"
-    TRACE_EXPORT_READ = "trace:export:read"
-    TRACE_EXPORT_SUMMARY_READ = "trace:export-summary:read"
-    TRACE_GENEALOGY_READ = "trace:genealogy:read"
-    TRACE_REGISTER_READ = "trace:register:read"
-    TRACE_STOCK_READ = "trace:stock:read"
 
 
 P = Permission
@@ -171,13 +135,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
 }
 
+
+ROLE_REACH: dict[str, frozenset[Reach]] = {
+    UserRole.ADMIN: frozenset({Reach.EVERY_ENTERPRISE, Reach.ACT_FOR_ANYONE}),
+    UserRole.REGULATOR: frozenset({Reach.EVERY_ENTERPRISE}),
+    UserRole.AUDITOR: frozenset({Reach.EVERY_ENTERPRISE}),
+    UserRole.LICENSING_OFFICER: frozenset({Reach.EVERY_ENTERPRISE}),
+    UserRole.CUSTOMS_OFFICER: frozenset({Reach.EVERY_ENTERPRISE}),
+    UserRole.ENTERPRISE: frozenset({Reach.OWN_ENTERPRISE}),
+    UserRole.PARTNER: frozenset({Reach.PARTNER_COUNTRY}),
+}
+
+
+def roles_reaching(reach: Reach) -> frozenset[str]:
+    return frozenset(role for role, reaches in ROLE_REACH.items() if reach in reaches)
+
+
 # Roles that see every enterprise's rows; the others are scoped or aggregate-only.
-NATIONAL_ROLES = frozenset(
-    {
-        UserRole.ADMIN,
-        UserRole.REGULATOR,
-        UserRole.AUDITOR,
-        UserRole.LICENSING_OFFICER,
-        UserRole.CUSTOMS_OFFICER,
-    }
-)
+NATIONAL_ROLES = roles_reaching(Reach.EVERY_ENTERPRISE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import Permission
+from reetrace.core.permissions import Permission
 
 __all__ = ["analysts"]
 

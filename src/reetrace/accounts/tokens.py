@@ -60,7 +60,7 @@ def token_authenticate(raw: str) -> User | None:
 @transaction.atomic
 def token_revoke(*, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (admins may revoke anyone's)."""
-    tokens = ApiToken.objects.all() if user.role == "admin" else user.api_tokens.all()
+    tokens = ApiToken.objects.all() if user.scope.acts_for_anyone else user.api_tokens.all()
     token = tokens.filter(pk=token_id).first()
     if token is None:
         raise NotFound("token", str(token_id))

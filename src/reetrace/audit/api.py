@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from ninja import Query, Router
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import Permission
 from reetrace.audit import selectors
 from reetrace.audit.outputs import COLUMNS, entry_out, entry_row
 from reetrace.audit.schemas import AuditEntryOut, EntryFilter, GovernmentReadsOut
+from reetrace.core.access import requires
 from reetrace.core.paging import limit_query, offset_query
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.portal.tables import Column, Table, table_file
 

@@ -1,5 +1,5 @@
 """Government reads of confidential commercial data, recorded where every API
-operation and portal page checks its permission (`accounts.auth.requires`,
+operation and portal page checks its permission (`core.access.requires`,
 `portal.access.portal_page`): a successful GET by a government role of anything
 guarded by one of `CONFIDENTIAL` (customer names and prices in events, stock,
 genealogy across enterprises, registers, monthly reports, alert evidence,
@@ -9,9 +9,9 @@ a national listing names none."""
 
 from __future__ import annotations
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.audit.choices import AuditAction
 from reetrace.audit.journal import audit_record
+from reetrace.core.permissions import Permission as P
 
 CONFIDENTIAL = frozenset(
     {

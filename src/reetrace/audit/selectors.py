@@ -10,10 +10,10 @@ from django.db.models import Count, Min, QuerySet
 from django.db.models.functions import TruncDate
 
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import Permission as P
 from reetrace.audit.choices import AuditAction
 from reetrace.audit.models import AuditEntry
 from reetrace.core.errors import Forbidden
+from reetrace.core.permissions import Permission as P
 
 
 def entries_filter(

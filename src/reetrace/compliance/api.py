@@ -11,8 +11,6 @@ import binascii
 
 from ninja import Query, Router, Status
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import Permission
 from reetrace.compliance import selectors
 from reetrace.compliance.outputs import (
     alert_detail_out,
@@ -47,9 +45,11 @@ from reetrace.compliance.services import alerts as alert_services
 from reetrace.compliance.services import cases as case_services
 from reetrace.compliance.services.detection import run_create
 from reetrace.compliance.tasks import detection_enqueue
+from reetrace.core.access import requires
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.core.paging import RowId, limit_query
 from reetrace.core.periods import period_parse
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 
 router = Router(tags=["compliance"])

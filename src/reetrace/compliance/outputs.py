@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from reetrace.accounts.models import User
 from reetrace.compliance.models import Alert, Case, CaseAlert, DetectionRun
+from reetrace.core.access import visible_to
 from reetrace.ledger.models import Event
 
 
@@ -50,8 +53,9 @@ def alert_detail_out(alert: Alert, *, actor: User) -> dict:
     """The alert with its evidence; the analysts' history and cases stay national."""
     body = alert_out(alert)
     events = Event.objects.filter(event_id__in=alert.events[:200]).select_related("reporter")
-    if not actor.is_national:
-        events = events.filter(reporter_id=actor.enterprise_id)
+    national = actor.scope.every_enterprise
+    events = visible_to(actor, events, own=lambda enterprise: Q(reporter_id=enterprise))
+    if not national:
         body["status_reason"] = ""
     body["evidence"] = [
         {
@@ -63,7 +67,6 @@ def alert_detail_out(alert: Alert, *, actor: User) -> dict:
         }
         for e in events.order_by("event_time", "pk")
     ]
-    national = actor.is_national
     body["history"] = [
         {
             "action": h.action,

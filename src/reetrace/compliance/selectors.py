@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from reetrace.accounts.models import User
@@ -22,17 +22,18 @@ from reetrace.compliance.checks.quotas import COLUMNS, limits_kg, quota_uses
 from reetrace.compliance.choices import AlertStatus
 from reetrace.compliance.config import risk_weights, rule_params
 from reetrace.compliance.models import Alert, Case, CaseAttachment, DetectionRun
+from reetrace.core.access import own_enterprise_only, visible_to
 from reetrace.core.errors import Forbidden, NotFound
 from reetrace.registry.models import Enterprise, Quota
 
 
 def alerts_visible(*, actor: User) -> QuerySet[Alert]:
-    alerts = Alert.objects.select_related("enterprise")
-    if actor.is_national:
-        return alerts
-    if actor.enterprise_id:
-        return alerts.filter(enterprise_id=actor.enterprise_id, shared_with_enterprise=True)
-    return alerts.none()
+    """Every alert for national roles; an enterprise's own once shared with it."""
+    return visible_to(
+        actor,
+        Alert.objects.select_related("enterprise"),
+        own=lambda enterprise: Q(enterprise_id=enterprise, shared_with_enterprise=True),
+    )
 
 
 def alerts_filter(
@@ -68,7 +69,7 @@ def alert_visible(*, actor: User, alert_id: int) -> Alert:
 
 
 def _national(actor: User) -> None:
-    if not actor.is_national:
+    if not actor.scope.every_enterprise:
         raise Forbidden("cases, runs and risk scores are for national roles")
 
 
@@ -153,19 +154,18 @@ def balance_lines(
         if found is None:
             raise NotFound("enterprise", enterprise, field="enterprise")
         ids = {found.pk}
-    if not actor.is_national:
-        if not actor.enterprise_id:
-            raise Forbidden("the mass balance is for national roles and enterprise users")
-        if ids is not None and ids != {actor.enterprise_id}:
+    own = own_enterprise_only(actor, "the mass balance")
+    if own is not None:
+        if ids is not None and ids != {own}:
             raise Forbidden("an enterprise user sees only its own enterprise's balance")
-        ids = {actor.enterprise_id}
+        ids = {own}
     return balance_report(enterprise_ids=ids, start=start, end=end, element=element)
 
 
 def analyst_get(*, username: str) -> User:
     """A user who may work cases (the assignee of a case), or an error naming the field."""
-    from reetrace.accounts.permissions import Permission
     from reetrace.core.errors import ErrorCode, ReetraceError
+    from reetrace.core.permissions import Permission
 
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -223,10 +223,9 @@ def quota_use(*, actor: User, year: int, as_of: datetime | None = None) -> list[
     here and the overrun alerts can never disagree.
     """
     quotas = Quota.objects.filter(year=year).select_related("enterprise").order_by("code")
-    if not actor.is_national:
-        if not actor.enterprise_id:
-            raise Forbidden("quota use is for national roles and enterprise users")
-        quotas = quotas.filter(enterprise_id=actor.enterprise_id)
+    own = own_enterprise_only(actor, "quota use")
+    if own is not None:
+        quotas = quotas.filter(enterprise_id=own)
     quotas = {q.pk: q for q in quotas}
     uses = quota_uses(list(quotas), Window(None, None, as_of or timezone.now()))
     params = rule_params("quota_usage")

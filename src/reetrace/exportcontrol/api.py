@@ -10,10 +10,10 @@ import binascii
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import Permission, UserRole
+from reetrace.core.access import requires
 from reetrace.core.errors import ErrorCode, Forbidden, ReetraceError
 from reetrace.core.paging import RowId, limit_query, offset_query
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.exportcontrol import selectors, services
 from reetrace.exportcontrol.choices import APPLICANT_ACTIONS, OFFICER_ACTIONS
@@ -71,7 +71,7 @@ def exportcontrol_classify(request, product_form: str, query: Query[ClassifyIn])
 @requires(Permission.EXPORTCONTROL_CLASSIFICATION_RUN)
 def exportcontrol_classify_lot(request, code: str, query: Query[ClassifyIn]):
     """Classify an existing lot (its catalogue form and recorded composition) on a date."""
-    if not request.auth.is_national and not request.auth.enterprise_id:
+    if not request.auth.scope.sees_enterprises:
         raise Forbidden("your role does not see lots")
     lot = lot_visible(actor=request.auth, code=code)
     on = query.date or selectors.today()
@@ -279,8 +279,8 @@ def refused_exports_list(request, limit: int = limit_query(100, 500), offset: in
 @requires(Permission.EXPORTCONTROL_STATS_READ)
 def exportcontrol_stats(request):
     """Backlog, lead times, overdue, decisions by destination/element/applicant, kg."""
-    national = request.auth.role != UserRole.PARTNER
-    return licensing_stats(today=selectors.today(), with_applicants=national)
+    with_applicants = not request.auth.scope.partner
+    return licensing_stats(today=selectors.today(), with_applicants=with_applicants)
 
 
 @router.post(

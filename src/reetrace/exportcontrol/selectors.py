@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import UserRole
+from reetrace.core.access import visible_to
 from reetrace.core.errors import NotFound
 from reetrace.exportcontrol.choices import OPEN_STATES
 from reetrace.exportcontrol.choices import ApplicationState as S
@@ -55,14 +55,12 @@ def today() -> date:
 
 
 def applications_visible(*, actor: User) -> QuerySet[Application]:
-    rows = Application.objects.select_related("applicant")
-    if actor.is_national:
-        return rows
-    if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
-        return rows.filter(applicant_id=actor.enterprise_id)
-    if actor.role == UserRole.PARTNER and actor.partner_country:
-        return rows.filter(consignee_country=actor.partner_country.upper())
-    return rows.none()
+    return visible_to(
+        actor,
+        Application.objects.select_related("applicant"),
+        own=lambda enterprise: Q(applicant_id=enterprise),
+        country=lambda country: Q(consignee_country=country),
+    )
 
 
 def application_visible(*, actor: User, number: str) -> Application:
@@ -193,18 +191,14 @@ def application_out(application: Application, *, actor: User, on: date | None = 
         **_clock(application, on or today()),
         "detail": None,
     }
-    if actor.role != UserRole.PARTNER:
+    if not actor.scope.partner:
         body["detail"] = _detail(application)
     return body
 
 
 def licences_visible(*, actor: User) -> QuerySet[Licence]:
     rows = Licence.objects.select_related("exporter").prefetch_related("items")
-    if actor.is_national:
-        return rows
-    if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
-        return rows.filter(exporter_id=actor.enterprise_id)
-    return rows.none()
+    return visible_to(actor, rows, own=lambda enterprise: Q(exporter_id=enterprise))
 
 
 def licence_visible(*, actor: User, number: str) -> Licence:
@@ -246,12 +240,15 @@ def licence_out(licence: Licence) -> dict:
 
 
 def refused_exports_visible(*, actor: User) -> QuerySet[RefusedExport]:
-    rows = RefusedExport.objects.all()
-    if actor.is_national:
-        return rows
-    if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
-        return rows.filter(exporter=actor.enterprise.identifier)
-    return rows.none()
+    """Refused attempts keep the exporter as text (they name what was sent, registered
+    or not), so an enterprise's own are those bearing its identifier."""
+    return visible_to(
+        actor,
+        RefusedExport.objects.all(),
+        own=lambda enterprise: Q(
+            exporter__in=Enterprise.objects.filter(pk=enterprise).values("identifier")
+        ),
+    )
 
 
 def _china_midnight(day: date) -> datetime:
@@ -302,11 +299,7 @@ def refused_export_rows(
 def vettings_visible(*, actor: User) -> QuerySet[VettedExporter]:
     """Vettings, newest first: all for national roles, its own for an enterprise."""
     rows = VettedExporter.objects.select_related("enterprise", "vetted_by", "revoked_by")
-    if actor.is_national:
-        return rows
-    if actor.role == UserRole.ENTERPRISE and actor.enterprise_id:
-        return rows.filter(enterprise_id=actor.enterprise_id)
-    return rows.none()
+    return visible_to(actor, rows, own=lambda enterprise: Q(enterprise_id=enterprise))
 
 
 def vettings_active(*, actor: User) -> QuerySet[VettedExporter]:

@@ -166,7 +166,7 @@ def application_create(*, actor: User, data: dict, now: datetime | None = None) 
 
 
 def _own(actor: User, application: Application) -> None:
-    if actor.role != "admin" and actor.enterprise_id != application.applicant_id:
+    if not actor.scope.acts_for(application.applicant_id):
         raise Forbidden("only the applicant may change its application")
 
 

@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import Permission
 from reetrace.core.errors import ErrorCode, Forbidden, NotFound, ReetraceError
+from reetrace.core.permissions import Permission
 from reetrace.exportcontrol.models import Application, VettedExporter
 from reetrace.exportcontrol.services import china_date
 from reetrace.registry.models import Enterprise

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import Permission
 from reetrace.core.errors import ErrorCode, Forbidden, ReetraceError
+from reetrace.core.permissions import Permission
 from reetrace.core.quantities import parse_mass
 from reetrace.exportcontrol.choices import (
     APPLICANT_ACTIONS,
@@ -73,7 +73,7 @@ def documents_missing(application: Application) -> list[str]:
 
 def _authorise(actor: User, application: Application, action: str) -> None:
     if action in APPLICANT_ACTIONS:
-        if actor.role != "admin" and actor.enterprise_id != application.applicant_id:
+        if not actor.scope.acts_for(application.applicant_id):
             raise Forbidden(f"only the applicant may {action} {application.number}")
     elif not actor.has_permission(Permission.EXPORTCONTROL_APPLICATION_DECIDE):
         raise Forbidden(f"your role does not allow {Permission.EXPORTCONTROL_APPLICATION_DECIDE}")

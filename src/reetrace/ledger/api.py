@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ninja import Query, Router, Schema
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import Permission
+from reetrace.core.access import requires
 from reetrace.core.paging import limit_field, offset_field
 from reetrace.core.periods import period_parse
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.ledger.capture import batch_capture
 from reetrace.ledger.schemas import BatchIn, BatchOut, EventOut

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from reetrace.accounts.models import User
+from reetrace.core.access import visible_to
 from reetrace.core.errors import NotFound
 from reetrace.ledger.models import Event
 
@@ -12,10 +13,10 @@ from reetrace.ledger.models import Event
 def events_visible(*, actor: User) -> QuerySet[Event]:
     """Everything for national roles; an enterprise's own events and shipments to it."""
     events = Event.objects.select_related("reporter").prefetch_related("lots_created")
-    if actor.is_national:
-        return events
-    return events.filter(
-        Q(reporter_id=actor.enterprise_id) | Q(shipment__buyer_id=actor.enterprise_id)
+    return visible_to(
+        actor,
+        events,
+        own=lambda enterprise: Q(reporter_id=enterprise) | Q(shipment__buyer_id=enterprise),
     )
 
 

@@ -1,10 +1,11 @@
 """Who may open a portal page: one decorator that every view wears.
 
 Pages check permissions server-side with `User.has_permission`, the same table the
-API uses, so hiding a link in the navigation is never the only protection. An
-anonymous visitor is sent to the portal's login page; a signed-in user without
-the permission gets 403; pages that act for an enterprise also need the user to
-be bound to one (administrators are not).
+API uses (`core.access.requires`), so hiding a link in the navigation is never the
+only protection, and announce what they answered to the same recorders (the audit
+journal's government reads). An anonymous visitor is sent to the portal's login
+page; a signed-in user without the permission gets 403; pages that act for an
+enterprise also need the user to be bound to one (administrators are not).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from reetrace.accounts.permissions import Permission
-from reetrace.audit.reads import government_read_record
+from reetrace.core.access import access_record
+from reetrace.core.permissions import Permission
 
 __all__ = ["portal_page"]
 
@@ -39,7 +40,7 @@ def portal_page(*permissions: Permission, enterprise: bool = False) -> Callable[
             if enterprise and user.enterprise_id is None:
                 raise PermissionDenied
             response = view(request, *args, **kwargs)
-            government_read_record(request, permissions, kwargs, response.status_code)
+            access_record(request, permissions, kwargs, response.status_code)
             return response
 
         checked.portal_permissions = permissions  # type: ignore[attr-defined]

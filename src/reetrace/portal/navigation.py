@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from reetrace.accounts.permissions import Permission as P
+from reetrace.core.permissions import Permission as P
 
 __all__ = ["NAVIGATION", "NavItem", "nav_for"]
 

@@ -13,13 +13,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from pydantic import ValidationError as PydanticValidationError
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import Permission
 from reetrace.compliance.outputs import case_out
 from reetrace.compliance.selectors import analyst_get
+from reetrace.core.access import requires
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.core.paging import RowId
 from reetrace.core.periods import period_parse
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.reconciliation import selectors
 from reetrace.reconciliation.schemas import (

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from reetrace.accounts.models import User
+from reetrace.core.access import visible_to
 from reetrace.core.errors import NotFound
 from reetrace.exportcontrol.choices import OPEN_STATES, ApplicationState
 from reetrace.ledger.models import ExportDeclaration
@@ -31,11 +32,11 @@ def dataset_get(*, actor: User | None, dataset_id: int) -> PartnerDataset:
 
 
 def submissions_visible(*, actor: User) -> QuerySet[Submission]:
+    """Every submission for national roles, a partner's country's, else one's own uploads."""
     rows = Submission.objects.all()
-    if actor.is_national:
-        return rows
-    if actor.partner_country:
-        return rows.filter(partner_country=actor.partner_country.upper())
+    scope = actor.scope
+    if scope.every_enterprise or scope.partner_country:
+        return visible_to(actor, rows, country=lambda country: Q(partner_country=country))
     return rows.filter(uploaded_by=actor)
 
 

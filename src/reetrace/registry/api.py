@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ninja import Query, Router, Status
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import Permission
+from reetrace.core.access import requires
 from reetrace.core.errors import Forbidden
 from reetrace.core.paging import limit_query, offset_query
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.registry import selectors, services
 from reetrace.registry.elements import ELEMENTS

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from ninja import Router, Schema, Status
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import Permission
+from reetrace.core.access import requires
 from reetrace.core.periods import period_parse
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.reporting.models import MonthlyReport
 from reetrace.reporting.services import month_close, month_totals

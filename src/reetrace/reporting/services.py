@@ -37,7 +37,7 @@ def month_totals(*, enterprise: Enterprise, period: date, as_of: datetime | None
 @transaction.atomic
 def month_close(*, actor: User, enterprise: Enterprise, period: date) -> MonthlyReport:
     """Close a finished month: later events dated in it are accepted only as corrections."""
-    if actor.role != "admin" and actor.enterprise_id != enterprise.pk:
+    if not actor.scope.acts_for(enterprise.pk):
         raise Forbidden("you may close months only for your own enterprise")
     now = timezone.now()
     local_today = now.astimezone(CHINA_TIME).date()

@@ -6,8 +6,8 @@ from typing import Literal
 
 from ninja import Query, Router
 
-from reetrace.accounts.auth import requires
-from reetrace.accounts.permissions import Permission
+from reetrace.core.access import requires
+from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.trace import selectors
 from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT
@@ -126,9 +126,8 @@ def registers_exports_summary(request, filters: Query[RegisterFilter]):
     Outside the national roles, cells with fewer than three exporters are pooled
     per month as 'confidential' so no single company's volume shows.
     """
-    min_exporters = 1 if request.auth.is_national else selectors.CONFIDENTIAL_MIN_EXPORTERS
-    return selectors.export_summary(
-        start=filters.start, end=filters.end, min_exporters=min_exporters
+    return selectors.export_summary_visible(
+        actor=request.auth, start=filters.start, end=filters.end
     )
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from reetrace.accounts.models import User
+from reetrace.core.access import visible_to
 from reetrace.core.errors import Forbidden, NotFound
 from reetrace.core.quantities import round_kg
 from reetrace.ledger.choices import Bucket
@@ -26,21 +27,20 @@ from reetrace.trace.visibility import genealogy_redact
 
 def lot_visible(*, actor: User, code: str) -> Lot:
     """A lot the actor may look at: any for national roles, held or made ones for enterprises."""
-    lot = (
-        Lot.objects.select_related("product", "producer")
-        .filter(code=lot_code_validate(code, field="code"))
-        .first()
+    lots = Lot.objects.select_related("product", "producer").filter(
+        code=lot_code_validate(code, field="code")
     )
+    held = Posting.objects.filter(lot_id=OuterRef("pk"))
+    lot = visible_to(
+        actor,
+        lots,
+        own=lambda enterprise: (
+            Q(producer_id=enterprise) | Exists(held.filter(holder_id=enterprise))
+        ),
+    ).first()
     if lot is None:
         raise NotFound("lot", code)
-    if actor.is_national:
-        return lot
-    if actor.enterprise_id and (
-        lot.producer_id == actor.enterprise_id
-        or Posting.objects.filter(lot=lot, holder_id=actor.enterprise_id).exists()
-    ):
-        return lot
-    raise NotFound("lot", code)
+    return lot
 
 
 def genealogy_visible(
@@ -62,7 +62,7 @@ def enterprise_visible(*, actor: User, identifier: str) -> Enterprise:
     enterprise = Enterprise.objects.filter(identifier=identifier).first()
     if enterprise is None:
         raise NotFound("enterprise", identifier)
-    if not actor.is_national and enterprise.pk != actor.enterprise_id:
+    if not actor.scope.sees(enterprise.pk):
         raise Forbidden("you may see only your own enterprise's stock and registers")
     return enterprise
 
@@ -100,9 +100,9 @@ def stock_of(*, enterprise: Enterprise) -> list[dict]:
 
 def shipments_visible(*, actor: User) -> QuerySet[Shipment]:
     shipments = Shipment.objects.filter(event__corrected_by__isnull=True)
-    if actor.is_national:
-        return shipments
-    return shipments.filter(Q(seller_id=actor.enterprise_id) | Q(buyer_id=actor.enterprise_id))
+    return visible_to(
+        actor, shipments, own=lambda enterprise: Q(seller_id=enterprise) | Q(buyer_id=enterprise)
+    )
 
 
 def transaction_register(
@@ -150,9 +150,7 @@ def transaction_register(
 
 def exports_visible(*, actor: User) -> QuerySet[ExportDeclaration]:
     exports = ExportDeclaration.objects.filter(event__corrected_by__isnull=True)
-    if actor.is_national:
-        return exports
-    return exports.filter(exporter_id=actor.enterprise_id)
+    return visible_to(actor, exports, own=lambda enterprise: Q(exporter_id=enterprise))
 
 
 def export_register(
@@ -224,6 +222,16 @@ def export_summary(
         cells.append(_summary_cell(r["event__period"], r["destination"], r["hs_code"], r["kg"]))
     cells += [_summary_cell(month, "**", "confidential", kg) for month, kg in pooled.items()]
     return sorted(cells, key=lambda c: (c["month"], c["destination"] == "**"))
+
+
+def export_summary_visible(
+    *, actor: User, start: date | None = None, end: date | None = None
+) -> list[dict]:
+    """The export summary as the actor may see it: cells of fewer than three exporters
+    pooled, except for the national roles."""
+    pooled = not actor.scope.every_enterprise
+    min_exporters = CONFIDENTIAL_MIN_EXPORTERS if pooled else 1
+    return export_summary(start=start, end=end, min_exporters=min_exporters)
 
 
 def _summary_cell(month: date, destination: str, hs_code: str, kg: Decimal) -> dict:

@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from reetrace.accounts.permissions import Permission
 from reetrace.core.errors import ReetraceError
+from reetrace.core.permissions import Permission
 from reetrace.ledger.checkpoints import checkpoint_latest
 from reetrace.trace.selectors import lot_visible
 from reetrace.trace.visibility import lot_out, lot_verify

@@ -14,8 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import Permission, UserRole
+from reetrace.accounts.permissions import roles_reaching
 from reetrace.core.errors import BatchRejected, ReetraceError
+from reetrace.core.permissions import Permission, Reach
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise
 
@@ -48,7 +49,8 @@ def acting_user(username: str | None, permission: Permission) -> User:
         if user is None:
             raise CommandError(f"user {username!r} does not exist")
     else:
-        admins = list(User.objects.filter(role=UserRole.ADMIN, is_active=True)[:2])
+        anyone = roles_reaching(Reach.ACT_FOR_ANYONE)
+        admins = list(User.objects.filter(role__in=anyone, is_active=True)[:2])
         if len(admins) != 1:
             found = "no active administrator" if not admins else "several administrators"
             raise CommandError(f"there is {found}; name the acting user with --as USERNAME")

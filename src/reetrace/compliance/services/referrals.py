@@ -29,11 +29,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import Permission
 from reetrace.compliance.choices import AlertStatus, CaseStatus, Severity
 from reetrace.compliance.models import Alert, Case
 from reetrace.compliance.services.cases import case_open
 from reetrace.core.errors import ErrorCode, Forbidden, NotFound, ReetraceError
+from reetrace.core.permissions import Permission
 from reetrace.registry.models import Enterprise
 
 __all__ = ["RULE", "Declaration", "GapCell", "referral_open", "severity_of"]

@@ -51,7 +51,7 @@ def _reporter(state: BatchState, item: EventItem) -> Enterprise:
             f"reporter {identifier!r} is not registered",
             field="reporter",
         )
-    if actor.role != "admin" and enterprise.pk != actor.enterprise_id:
+    if not actor.scope.acts_for(enterprise.pk):
         raise ReetraceError(
             ErrorCode.REPORTER_NOT_ALLOWED,
             f"you may report only for your own enterprise, not {identifier}",
@@ -67,7 +67,7 @@ def event_plan(state: BatchState, item: EventItem, content: dict, digest: str) -
     _reporter_check(state, item, reporter)
     recorded_at = state.now
     if item.recorded_at is not None:
-        if state.actor.role != "admin":
+        if not state.actor.scope.acts_for_anyone:
             raise ReetraceError(
                 ErrorCode.FORBIDDEN,
                 "only administrators may set recorded_at",

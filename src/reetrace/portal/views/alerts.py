@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reetrace.accounts import selectors as accounts_selectors
-from reetrace.accounts.permissions import Permission as P
 from reetrace.compliance import selectors
 from reetrace.compliance.choices import AlertAction, AlertStatus
 from reetrace.compliance.outputs import alert_detail_out
@@ -24,6 +23,7 @@ from reetrace.compliance.services import alerts as alert_services
 from reetrace.compliance.services.detection import run_create
 from reetrace.compliance.tasks import detection_enqueue
 from reetrace.core.errors import ReetraceError
+from reetrace.core.permissions import Permission as P
 from reetrace.ledger.choices import EventKind
 from reetrace.portal.access import portal_page
 from reetrace.portal.figures import figure_rows

@@ -11,10 +11,10 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.audit import selectors
 from reetrace.audit.choices import AuditAction
 from reetrace.audit.outputs import COLUMNS, entry_row
+from reetrace.core.permissions import Permission as P
 from reetrace.portal.access import portal_page
 from reetrace.portal.tables import Column, Table, export_or_render
 from reetrace.portal.views.common import http_errors

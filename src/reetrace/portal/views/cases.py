@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reetrace.accounts import selectors as accounts_selectors
-from reetrace.accounts.permissions import Permission as P
 from reetrace.compliance import selectors
 from reetrace.compliance.choices import CaseAction, Severity
 from reetrace.compliance.outputs import case_detail_out
 from reetrace.compliance.services import cases as case_services
 from reetrace.core.errors import ReetraceError
+from reetrace.core.permissions import Permission as P
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.compliance import (
     AssignForm,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.compliance.selectors import alerts_visible
+from reetrace.core.permissions import Permission as P
 from reetrace.exportcontrol.selectors import applications_visible
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page

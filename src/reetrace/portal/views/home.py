@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from reetrace.accounts.forms import ThrottledSignInForm
-from reetrace.accounts.permissions import Permission as P
+from reetrace.core.permissions import Permission as P
 from reetrace.portal.access import portal_page
 
 

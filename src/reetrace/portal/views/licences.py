@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from reetrace.accounts.permissions import Permission as P
-from reetrace.accounts.permissions import UserRole
 from reetrace.core.errors import ReetraceError
+from reetrace.core.permissions import Permission as P
 from reetrace.exportcontrol import selectors, services
 from reetrace.exportcontrol.choices import (
     APPLICANT_ACTIONS,
@@ -91,7 +90,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.applications_visible(actor=user).order_by("-created_at", "-pk")
     if state in S.values:
         rows = rows.filter(state=state)
-    partner = user.role == UserRole.PARTNER
+    partner = user.scope.partner
     table = applications_table(application_rows(rows[:500], user), partner=partner)
     context = {
         "state": state,
@@ -305,7 +304,7 @@ def document_file(request: HttpRequest, number: str, document_id: int) -> HttpRe
     """A document's file, for the applicant and national roles (never partners)."""
     with http_errors():
         application = selectors.application_visible(actor=request.user, number=number)
-        if request.user.role == UserRole.PARTNER:
+        if request.user.scope.partner:
             raise Http404
         document = selectors.document_of(application, document_id)
     return file_download(document.file, document.filename)

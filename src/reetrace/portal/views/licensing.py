@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from reetrace.accounts.permissions import Permission as P
-from reetrace.accounts.permissions import UserRole
 from reetrace.core.errors import ReetraceError
+from reetrace.core.permissions import Permission as P
 from reetrace.exportcontrol import selectors
 from reetrace.exportcontrol.choices import OFFICER_ACTIONS
 from reetrace.exportcontrol.choices import ApplicationState as S
@@ -137,7 +136,7 @@ def _decisions_table(stats: dict) -> Table:
 @portal_page(P.EXPORTCONTROL_STATS_READ)
 def statistics(request: HttpRequest) -> HttpResponse:
     """Backlog by state, lead times on the working-day clock, decisions, kg licensed."""
-    national = request.user.role != UserRole.PARTNER
+    national = not request.user.scope.partner
     today = selectors.today()
     stats = licensing_stats(today=today, with_applicants=national)
     # A partner sees the national aggregates only, not each application's days.

@@ -16,8 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.core.errors import ReetraceError
+from reetrace.core.permissions import Permission as P
 from reetrace.ledger.choices import EventKind
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.portal.access import portal_page

@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.compliance import selectors as compliance_selectors
 from reetrace.compliance.choices import QuotaStatus
 from reetrace.core.errors import ReetraceError
 from reetrace.core.periods import period_parse
+from reetrace.core.permissions import Permission as P
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.flows import element_flows

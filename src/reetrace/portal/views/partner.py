@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from reetrace.accounts.permissions import Permission as P
+from reetrace.core.permissions import Permission as P
 from reetrace.portal.access import portal_page
 from reetrace.portal.tables import export_or_render
 from reetrace.portal.views.national import export_volumes, exports_table, period_form
-from reetrace.trace.selectors import CONFIDENTIAL_MIN_EXPORTERS, export_summary
+from reetrace.trace.selectors import export_summary_visible
 
 
 @portal_page(P.TRACE_EXPORT_SUMMARY_READ)
 def exports(request: HttpRequest) -> HttpResponse:
     form, start, end, _element = period_form(request)
+    cells = export_summary_visible(actor=request.user, start=start, end=end)
     pooled = not request.user.is_national
-    cells = export_summary(
-        start=start, end=end, min_exporters=CONFIDENTIAL_MIN_EXPORTERS if pooled else 1
-    )
     context = {"form": form, "volumes": export_volumes(cells), "pooled": pooled}
     return export_or_render(request, "portal/exports.html", context, [exports_table(cells)])

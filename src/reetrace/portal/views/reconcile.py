@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.core.errors import BatchRejected, ReetraceError
 from reetrace.core.periods import period_parse
+from reetrace.core.permissions import Permission as P
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.reconciliation import DatasetForm, ScopeForm, SubmissionForm
 from reetrace.portal.reconciliation_tables import (

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
-from reetrace.accounts.permissions import Permission as P
+from reetrace.core.permissions import Permission as P
 from reetrace.exportcontrol import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.exportcontrol import RefusedFilterForm

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.compliance.selectors import risk_ranking
+from reetrace.core.permissions import Permission as P
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.tables import Column, Table, export_or_render, link_to

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.core.errors import BatchRejected, ReetraceError
 from reetrace.core.periods import period_parse
+from reetrace.core.permissions import Permission as P
 from reetrace.ledger.capture import batch_capture
 from reetrace.ledger.choices import Bucket, EventKind, Flow
 from reetrace.portal import selectors

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from reetrace.accounts.permissions import Permission as P
 from reetrace.core.errors import ReetraceError
+from reetrace.core.permissions import Permission as P
 from reetrace.portal.access import portal_page
 from reetrace.portal.filetemplates import TEMPLATE_KINDS, template_content
 from reetrace.portal.tables import FORMATS, Column, Table, export_or_render

@@ -16,7 +16,8 @@ from django.db import transaction
 
 from reetrace.accounts.management.console import ReetraceCommand, enterprise_get
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import UserRole
+from reetrace.accounts.permissions import UserRole, roles_reaching
+from reetrace.core.permissions import Reach
 
 
 class Command(ReetraceCommand):
@@ -36,9 +37,10 @@ class Command(ReetraceCommand):
 
     def _create(self, options: dict) -> None:
         role, identifier = options["role"], options["enterprise"]
-        if role == UserRole.ENTERPRISE and not identifier:
+        acts_for_one = role in roles_reaching(Reach.OWN_ENTERPRISE)
+        if acts_for_one and not identifier:
             raise CommandError("an enterprise user needs --enterprise IDENTIFIER")
-        if role != UserRole.ENTERPRISE and identifier:
+        if not acts_for_one and identifier:
             raise CommandError(f"--enterprise is only for enterprise users, not for role {role}")
         user = User(
             username=options["username"],

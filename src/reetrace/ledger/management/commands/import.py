@@ -28,8 +28,8 @@ from rich.table import Table
 
 from reetrace.accounts.management.console import ReetraceCommand, acting_user
 from reetrace.accounts.models import User
-from reetrace.accounts.permissions import Permission
 from reetrace.core.errors import BatchRejected, FieldError
+from reetrace.core.permissions import Permission
 from reetrace.ledger.capture import batch_capture
 from reetrace.ledger.eventfiles import FORMATS, EventFileError, events_read, format_guess
 

@@ -19,8 +19,8 @@ from reetrace.accounts.management.console import (
     enterprise_get,
     kg_text,
 )
-from reetrace.accounts.permissions import Permission
 from reetrace.core.periods import period_parse
+from reetrace.core.permissions import Permission
 from reetrace.ledger.choices import Bucket, Flow
 from reetrace.reporting.models import MonthlyReport
 from reetrace.reporting.services import month_close
