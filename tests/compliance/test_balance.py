@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from reetrace.compliance.balance import mass_balance
+from reetrace.compliance.mass_balance import mass_balance
 from tests.factories.world import mine_event, receive_event, ship_event
 
 

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from reetrace.compliance.balance import mass_balance
+from reetrace.compliance.mass_balance import mass_balance
 from reetrace.core.errors import BatchRejected
 from reetrace.ledger.models import MonthlyFlow, Posting
 from reetrace.ledger.monthly import flows_rebuild, metal_ug

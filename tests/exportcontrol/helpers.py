@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
-from reetrace.exportcontrol.services import application_create, document_add
-from reetrace.exportcontrol.vetting import exporter_vet
-from reetrace.exportcontrol.workflow import Approval, application_transition
+from reetrace.exportcontrol.services.applications import application_create, document_add
+from reetrace.exportcontrol.services.vetting import exporter_vet
+from reetrace.exportcontrol.services.workflow import Approval, application_transition
 from reetrace.registry.models import EnterpriseRoleGrant
 from tests.factories.world import World, at, code
 

@@ -6,8 +6,8 @@ import pytest
 
 from reetrace.core.errors import ReetraceError
 from reetrace.exportcontrol.models import ScreeningHit, WatchListEntry
-from reetrace.exportcontrol.screening import name_score, screen_name, watchlist_import
-from reetrace.exportcontrol.services import application_create
+from reetrace.exportcontrol.services.applications import application_create
+from reetrace.exportcontrol.services.screening import name_score, screen_name, watchlist_import
 from tests.exportcontrol.helpers import application_body, cst, documents_upload, walk
 
 pytestmark = pytest.mark.django_db

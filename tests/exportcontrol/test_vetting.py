@@ -11,8 +11,8 @@ import pytest
 from reetrace.core.errors import Forbidden, ReetraceError
 from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.models import Application, Licence, Transition, VettedExporter
-from reetrace.exportcontrol.services import application_create
-from reetrace.exportcontrol.vetting import exporter_vet, vetting_revoke
+from reetrace.exportcontrol.services.applications import application_create
+from reetrace.exportcontrol.services.vetting import exporter_vet, vetting_revoke
 from tests.exportcontrol.helpers import (
     application_body,
     cst,

@@ -9,13 +9,13 @@ import pytest
 from reetrace.core.errors import Forbidden, ReetraceError
 from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.models import Application, Licence, Transition
-from reetrace.exportcontrol.services import application_create
-from reetrace.exportcontrol.workdays import add_working_days
-from reetrace.exportcontrol.workflow import (
+from reetrace.exportcontrol.services.applications import application_create
+from reetrace.exportcontrol.services.workflow import (
     TRANSITIONS,
     application_clock,
     application_transition,
 )
+from reetrace.exportcontrol.workdays import add_working_days
 from tests.exportcontrol.helpers import application_body, cst, documents_upload, licensed, walk
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from reetrace.compliance.models import Alert
 from reetrace.compliance.services.cases import case_attach, case_open
 from reetrace.compliance.services.detection import run_create
 from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
-from reetrace.exportcontrol.services import application_create, document_add
+from reetrace.exportcontrol.services.applications import application_create, document_add
 from reetrace.reconciliation.services.datasets import dataset_load
 from tests.factories.world import World
 from tests.portal.conftest import MAGNET

@@ -15,7 +15,7 @@ from reetrace.accounts.permissions import UserRole as R
 from reetrace.core.errors import BatchRejected
 from reetrace.exportcontrol.models import Application, RefusedExport, VettedExporter
 from reetrace.exportcontrol.selectors import today
-from reetrace.exportcontrol.services import application_create
+from reetrace.exportcontrol.services.applications import application_create
 from tests.exportcontrol.helpers import (
     application_body,
     documents_upload,

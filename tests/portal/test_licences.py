@@ -13,7 +13,7 @@ from django.urls import reverse
 from reetrace.accounts.permissions import UserRole as R
 from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
 from reetrace.exportcontrol.models import Application
-from reetrace.exportcontrol.workflow import application_transition
+from reetrace.exportcontrol.services.workflow import application_transition
 from reetrace.ledger.rules import CHINA_TIME
 from tests.exportcontrol.helpers import Frozen
 from tests.portal.conftest import signed_in

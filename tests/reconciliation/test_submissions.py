@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from reetrace.core.errors import BatchRejected
-from reetrace.exportcontrol.services import application_create
+from reetrace.exportcontrol.services.applications import application_create
 from reetrace.reconciliation.models import Submission
 from reetrace.reconciliation.selectors import importer_status
 from reetrace.reconciliation.services.submissions import submission_upload

@@ -14,8 +14,12 @@ import pytest
 
 from reetrace.exportcontrol.choices import OPEN_STATES, REQUIRED_DOCUMENTS
 from reetrace.exportcontrol.models import Application
-from reetrace.exportcontrol.services import china_date
-from reetrace.exportcontrol.workflow import TRANSITIONS, application_clock, documents_missing
+from reetrace.exportcontrol.services.applications import china_date
+from reetrace.exportcontrol.services.workflow import (
+    TRANSITIONS,
+    application_clock,
+    documents_missing,
+)
 from reetrace.reporting.models import MonthlyReport
 from reetrace.synth.dataset import produce
 from reetrace.synth.events import CST

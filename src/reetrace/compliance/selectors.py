@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from reetrace.accounts.models import User
 from reetrace.compliance import rules
-from reetrace.compliance.balance import balance_report
 from reetrace.compliance.checks.base import Window
 from reetrace.compliance.checks.quotas import COLUMNS, limits_kg, quota_uses
 from reetrace.compliance.choices import AlertStatus
 from reetrace.compliance.config import risk_weights, rule_params
+from reetrace.compliance.mass_balance import balance_report
 from reetrace.compliance.models import Alert, Case, CaseAttachment, DetectionRun
 from reetrace.core.access import own_enterprise_only, visible_to
 from reetrace.core.errors import Forbidden, NotFound
@@ -136,7 +136,7 @@ def balance_lines(
     end: date | None = None,
     element: str | None = None,
 ) -> list[dict]:
-    """The mass balance report (compliance/balance.py) the actor may see.
+    """The mass balance report (compliance/mass_balance.py) the actor may see.
 
     National roles: the named enterprise, or every enterprise. An enterprise user:
     its own enterprise only (naming another one is refused).

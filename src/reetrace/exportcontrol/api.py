@@ -15,7 +15,7 @@ from reetrace.core.errors import ErrorCode, Forbidden, ReetraceError
 from reetrace.core.paging import RowId, limit_query, offset_query
 from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
-from reetrace.exportcontrol import selectors, services
+from reetrace.exportcontrol import outputs, selectors
 from reetrace.exportcontrol.choices import APPLICANT_ACTIONS, OFFICER_ACTIONS
 from reetrace.exportcontrol.classification import classify, composition_arg
 from reetrace.exportcontrol.schemas import (
@@ -38,10 +38,15 @@ from reetrace.exportcontrol.schemas import (
     WatchListImportIn,
     WatchListImportOut,
 )
-from reetrace.exportcontrol.screening import application_screen, screen_name, watchlist_import
+from reetrace.exportcontrol.services import applications
+from reetrace.exportcontrol.services.screening import (
+    application_screen,
+    screen_name,
+    watchlist_import,
+)
+from reetrace.exportcontrol.services.vetting import exporter_vet, vetting_revoke
+from reetrace.exportcontrol.services.workflow import Approval, application_transition
 from reetrace.exportcontrol.stats import licensing_stats
-from reetrace.exportcontrol.vetting import exporter_vet, vetting_revoke
-from reetrace.exportcontrol.workflow import Approval, application_transition
 from reetrace.ledger.rules import composition_parse
 from reetrace.trace.selectors import lot_visible
 
@@ -75,7 +80,7 @@ def exportcontrol_classify_lot(request, code: str, query: Query[ClassifyIn]):
         raise Forbidden("your role does not see lots")
     lot = lot_visible(actor=request.auth, code=code)
     on = query.date or selectors.today()
-    return services.lot_classify(lot=lot, on_date=on, hs_code=query.hs_code).as_dict()
+    return applications.lot_classify(lot=lot, on_date=on, hs_code=query.hs_code).as_dict()
 
 
 @router.post(
@@ -85,8 +90,8 @@ def exportcontrol_classify_lot(request, code: str, query: Query[ClassifyIn]):
 def applications_create(request, body: ApplicationIn):
     """A draft licence application; upload its documents, then submit it."""
     data = body.dict()
-    application = services.application_create(actor=request.auth, data=data)
-    return Status(201, selectors.application_out(application, actor=request.auth))
+    application = applications.application_create(actor=request.auth, data=data)
+    return Status(201, outputs.application_out(application, actor=request.auth))
 
 
 @router.get(
@@ -106,7 +111,7 @@ def applications_list(
     if state:
         rows = rows.filter(state=state)
     page = rows[offset : offset + limit]
-    return [selectors.application_out(a, actor=request.auth) for a in page]
+    return [outputs.application_out(a, actor=request.auth) for a in page]
 
 
 @router.get(
@@ -118,7 +123,7 @@ def applications_list(
 def applications_get(request, application_id: str):
     """State, due date, days elapsed and left, what is missing, and the history."""
     application = selectors.application_visible(actor=request.auth, number=application_id)
-    return selectors.application_out(application, actor=request.auth)
+    return outputs.application_out(application, actor=request.auth)
 
 
 def _document_from(request, file: UploadedFile | None, kind: str | None) -> tuple[str, str, bytes]:
@@ -167,7 +172,7 @@ def applications_documents_upload(
     """Upload a document (multipart `file` + `kind`, or JSON with `content_base64`)."""
     application = selectors.application_visible(actor=request.auth, number=application_id)
     kind, filename, content = _document_from(request, file, kind)
-    document = services.document_add(
+    document = applications.document_add(
         actor=request.auth, application=application, kind=kind, filename=filename, content=content
     )
     return Status(201, document)
@@ -189,7 +194,7 @@ def applications_act(request, application_id: str, body: ActionIn):
     application = application_transition(
         actor=request.auth, application=application, action=body.action, comment=body.comment
     )
-    return selectors.application_out(application, actor=request.auth)
+    return outputs.application_out(application, actor=request.auth)
 
 
 @router.post(
@@ -216,7 +221,7 @@ def applications_decide(request, application_id: str, body: DecisionIn):
         comment=body.comment,
         approval=approval,
     )
-    return selectors.application_out(application, actor=request.auth)
+    return outputs.application_out(application, actor=request.auth)
 
 
 @router.post(
@@ -250,7 +255,7 @@ def applications_screen(request, application_id: str):
 def licences_list(request, limit: int = limit_query(100, 500), offset: int = offset_query()):
     """Licences with their items and the kg left after drawdowns."""
     rows = selectors.licences_visible(actor=request.auth)[offset : offset + limit]
-    return [selectors.licence_out(licence) for licence in rows]
+    return [outputs.licence_out(licence) for licence in rows]
 
 
 @router.get(
@@ -259,7 +264,7 @@ def licences_list(request, limit: int = limit_query(100, 500), offset: int = off
 @requires(Permission.EXPORTCONTROL_LICENCE_READ)
 def licences_get(request, licence_number: str):
     licence = selectors.licence_visible(actor=request.auth, number=licence_number)
-    return selectors.licence_out(licence)
+    return outputs.licence_out(licence)
 
 
 @router.get(
@@ -322,7 +327,7 @@ def vetted_exporters_list(
     if enterprise:
         rows = rows.filter(enterprise__identifier=enterprise)
     on = selectors.today()
-    return [selectors.vetting_out(v, on) for v in rows[offset : offset + limit]]
+    return [outputs.vetting_out(v, on) for v in rows[offset : offset + limit]]
 
 
 @router.post(
@@ -340,7 +345,7 @@ def vetted_exporters_vet(request, body: VettingIn):
         until=body.until,
         basis=body.basis,
     )
-    return Status(201, selectors.vetting_out(vetting, selectors.today()))
+    return Status(201, outputs.vetting_out(vetting, selectors.today()))
 
 
 @router.post(
@@ -352,4 +357,4 @@ def vetted_exporters_vet(request, body: VettingIn):
 def vetted_exporters_revoke(request, vetting_id: RowId, body: RevocationIn):
     """Revoke a vetting: general licences are no longer submitted or approved on it."""
     vetting = vetting_revoke(actor=request.auth, vetting_id=vetting_id, reason=body.reason)
-    return selectors.vetting_out(vetting, selectors.today())
+    return outputs.vetting_out(vetting, selectors.today())

@@ -16,8 +16,8 @@ from reetrace.exportcontrol.choices import CLOSED_STATES
 from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.control_list import control_list
 from reetrace.exportcontrol.models import Application, Drawdown, Licence, LicenceItem
+from reetrace.exportcontrol.services.workflow import application_clock
 from reetrace.exportcontrol.workdays import CalendarNotCovered
-from reetrace.exportcontrol.workflow import application_clock
 
 __all__ = ["licensing_stats", "percentile"]
 

@@ -10,8 +10,9 @@ from reetrace.core.periods import period_parse
 from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.ledger.capture import batch_capture
+from reetrace.ledger.outputs import event_out
 from reetrace.ledger.schemas import BatchIn, BatchOut, EventOut
-from reetrace.ledger.selectors import event_out, event_visible, events_visible
+from reetrace.ledger.selectors import event_visible, events_visible
 
 router = Router(tags=["ledger"])
 ERRORS = errors(400, 403, 404, 409, 422)

@@ -25,18 +25,3 @@ def event_visible(*, actor: User, event_id: str) -> Event:
     if event is None:
         raise NotFound("event", event_id)
     return event
-
-
-def event_out(event: Event) -> dict:
-    return {
-        "event_id": event.event_id,
-        "kind": event.kind,
-        "reporter": event.reporter.identifier,
-        "event_time": event.event_time,
-        "period": f"{event.period:%Y-%m}",
-        "recorded_at": event.recorded_at,
-        "is_late": event.is_late,
-        "content": event.payload,
-        "lots_created": [lot.code for lot in event.lots_created.all()],
-        "voided": hasattr(event, "corrected_by"),
-    }

@@ -11,7 +11,8 @@ from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.registry import selectors, services
 from reetrace.registry.elements import ELEMENTS
-from reetrace.registry.models import Enterprise, Product, Quota
+from reetrace.registry.models import Product
+from reetrace.registry.outputs import enterprise_out, quota_out
 from reetrace.registry.schemas import (
     ElementOut,
     EnterpriseIn,
@@ -26,36 +27,6 @@ from reetrace.registry.schemas import (
 
 router = Router(tags=["registry"])
 ERRORS = errors(400, 401, 403, 404, 409, 422)
-
-
-def enterprise_out(e: Enterprise) -> dict:
-    return {
-        "identifier": e.identifier,
-        "country": e.country,
-        "name_zh": e.name_zh,
-        "name_en": e.name_en,
-        "province": e.province,
-        "group": e.group.code if e.group else None,
-        "status": e.status,
-        "roles": sorted(e.role_set()),
-        "sites": [
-            {"code": s.code, "name": s.name, "kind": s.kind, "province": s.province}
-            for s in e.sites.all()
-        ],
-        "registered_at": e.registered_at,
-    }
-
-
-def quota_out(q: Quota) -> dict:
-    return {
-        "code": q.code,
-        "enterprise": q.enterprise.identifier,
-        "year": q.year,
-        "kind": q.kind,
-        "light_t": q.light_t,
-        "medium_heavy_t": q.medium_heavy_t,
-        "document": q.document,
-    }
 
 
 @router.get("/elements", response={200: list[ElementOut], **ERRORS}, operation_id="elements_list")

@@ -10,8 +10,8 @@ from reetrace.core.access import requires
 from reetrace.core.periods import period_parse
 from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
-from reetrace.reporting.models import MonthlyReport
-from reetrace.reporting.services import month_close, month_totals
+from reetrace.reporting.outputs import report_out
+from reetrace.reporting.services import month_close
 from reetrace.trace.selectors import enterprise_visible
 
 router = Router(tags=["reporting"])
@@ -28,20 +28,6 @@ class MonthlyReportOut(Schema):
     event_count: int
     totals: dict
     current_totals: dict
-
-
-def report_out(report: MonthlyReport) -> dict:
-    return {
-        "enterprise": report.enterprise.identifier,
-        "period": f"{report.period:%Y-%m}",
-        "closed_at": report.closed_at,
-        "closed_by": report.closed_by.username,
-        "deadline": report.deadline,
-        "is_late": report.is_late,
-        "event_count": report.event_count,
-        "totals": report.totals,
-        "current_totals": month_totals(enterprise=report.enterprise, period=report.period),
-    }
 
 
 @router.post(

@@ -11,6 +11,7 @@ from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
 from reetrace.trace import selectors
 from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT
+from reetrace.trace.outputs import lot_out
 from reetrace.trace.schemas import (
     ExportOut,
     ExportSummaryOut,
@@ -21,7 +22,7 @@ from reetrace.trace.schemas import (
     StockLineOut,
     VerifyOut,
 )
-from reetrace.trace.visibility import lot_out, lot_verify
+from reetrace.trace.visibility import lot_verify
 
 router = Router(tags=["trace"])
 public_router = Router(tags=["public"])

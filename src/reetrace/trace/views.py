@@ -11,8 +11,9 @@ from django.urls import reverse
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission
 from reetrace.ledger.checkpoints import checkpoint_latest
+from reetrace.trace.outputs import lot_out
 from reetrace.trace.selectors import lot_visible
-from reetrace.trace.visibility import lot_out, lot_verify
+from reetrace.trace.visibility import lot_verify
 
 
 def verify_page(request: HttpRequest, code: str) -> HttpResponse:

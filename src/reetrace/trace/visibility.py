@@ -10,32 +10,12 @@ from __future__ import annotations
 
 from reetrace.accounts.models import User
 from reetrace.core.errors import ReetraceError
-from reetrace.core.quantities import round_kg
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.ledger.models import Lot
 from reetrace.ledger.rules import CHINA_TIME
-from reetrace.registry.elements import ELEMENTS
 from reetrace.trace.genealogy import Genealogy
 
 REDACTED = "(another enterprise)"
-
-
-def lot_out(lot: Lot) -> dict:
-    composition = lot.composition()
-    return {
-        "code": lot.code,
-        "product": lot.product.code,
-        "form": lot.product.form,
-        "producer": lot.producer.identifier,
-        "mass_kg": lot.mass_kg,
-        "composition": composition,
-        "reo_kg": {
-            el: round_kg(lot.mass_kg * f * ELEMENTS[el].metal_to_oxide)
-            for el, f in composition.items()
-        },
-        "made_at": lot.created_by.event_time,
-        "created_by": lot.created_by.event_id,
-    }
 
 
 def lot_verify(code: str) -> dict:

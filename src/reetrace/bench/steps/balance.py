@@ -7,7 +7,7 @@ import time
 from django.db import connection
 
 from reetrace.bench.measure import peak_rss_mb
-from reetrace.compliance.balance import mass_balance
+from reetrace.compliance.mass_balance import mass_balance
 
 BARE_GROUP_BY = (
     "SELECT holder_id, period, flow, SUM(kg) FROM ledger_posting "

@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from reetrace.compliance.balance import mass_balance
 from reetrace.compliance.checks.base import Check, Finding, Window, kg
 from reetrace.compliance.checks.ledger import (
     _METAL,
@@ -42,6 +41,7 @@ from reetrace.compliance.checks.ledger import (
     transformation_balances,
 )
 from reetrace.compliance.config import rule_params
+from reetrace.compliance.mass_balance import mass_balance
 from reetrace.ledger.choices import Flow
 from reetrace.ledger.models import Adjustment, Transformation
 from reetrace.registry.models import Enterprise

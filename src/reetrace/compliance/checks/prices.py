@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window
 from reetrace.compliance.config import rule_params
-from reetrace.compliance.prices import PriceBook
+from reetrace.compliance.price_book import PriceBook
 from reetrace.ledger.models import Shipment
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
-from reetrace.exportcontrol import selectors, services
+from reetrace.exportcontrol import outputs, selectors
 from reetrace.exportcontrol.choices import (
     APPLICANT_ACTIONS,
     EDITABLE_STATES,
@@ -23,7 +23,8 @@ from reetrace.exportcontrol.choices import (
     DocumentKind,
 )
 from reetrace.exportcontrol.choices import ApplicationState as S
-from reetrace.exportcontrol.workflow import TRANSITIONS, application_transition
+from reetrace.exportcontrol.services import applications
+from reetrace.exportcontrol.services.workflow import TRANSITIONS, application_transition
 from reetrace.portal import selectors as portal_selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.licences import (
@@ -70,7 +71,7 @@ def applications_table(rows: list[dict], *, partner: bool = False, title=None) -
 def application_rows(applications, actor) -> list[dict]:
     rows = []
     for a in applications:
-        out = selectors.application_out(a, actor=actor)
+        out = outputs.application_out(a, actor=actor)
         rows.append(
             {
                 **out,
@@ -119,7 +120,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
     if not (form.is_valid() and items.is_valid()):
         return _new_page(request, form, items, status=400)
     try:
-        application = services.application_create(
+        application = applications.application_create(
             actor=request.user, data=application_data(form, items)
         )
     except ReetraceError as exc:
@@ -217,7 +218,7 @@ def hits_table(hits) -> Table:
 def application_page(request, application, forms=None, status=200) -> HttpResponse:
     """The detail page, with the forms this user may use in the application's state."""
     forms = forms or {}
-    out = selectors.application_out(application, actor=request.user)
+    out = outputs.application_out(application, actor=request.user)
     context = {"application": application, "out": out, "kinds": dict(DocumentKind.choices)}
     tables = []
     if out["detail"] is not None:
@@ -253,7 +254,7 @@ def document_upload(request: HttpRequest, number: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             with forbidden_as_403():
-                services.document_add(
+                applications.document_add(
                     actor=request.user,
                     application=application,
                     kind=form.cleaned_data["kind"],

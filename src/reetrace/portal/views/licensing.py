@@ -17,8 +17,8 @@ from reetrace.core.permissions import Permission as P
 from reetrace.exportcontrol import selectors
 from reetrace.exportcontrol.choices import OFFICER_ACTIONS
 from reetrace.exportcontrol.choices import ApplicationState as S
+from reetrace.exportcontrol.services.workflow import application_transition
 from reetrace.exportcontrol.stats import licensing_stats
-from reetrace.exportcontrol.workflow import application_transition
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.licences import DecisionForm
 from reetrace.portal.tables import Column, Table, export_or_render, link_to

@@ -27,8 +27,8 @@ from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.common import http_errors
 from reetrace.registry.elements import ELEMENTS
 from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_LIMIT, Genealogy, bounds_check
+from reetrace.trace.outputs import lot_out
 from reetrace.trace.selectors import genealogy_visible, lot_visible
-from reetrace.trace.visibility import lot_out
 
 
 def _edges_table(rows: list[dict]) -> Table:

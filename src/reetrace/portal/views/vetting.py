@@ -2,7 +2,7 @@
 with the forms to vet an exporter for a period and to revoke a vetting.
 
 The workflow refuses a general licence for an applicant not vetted on the day it is
-submitted or approved (exportcontrol/vetting.py); this page is where that data lives.
+submitted or approved (exportcontrol/services/vetting.py); this page is where that data lives.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
-from reetrace.exportcontrol import selectors
-from reetrace.exportcontrol.vetting import exporter_vet, vetting_revoke
+from reetrace.exportcontrol import outputs, selectors
+from reetrace.exportcontrol.services.vetting import exporter_vet, vetting_revoke
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.exportcontrol import RevokeForm, VettingForm
 from reetrace.portal.tables import Column, Table, export_or_render, link_to
@@ -60,7 +60,7 @@ def vettings_table(rows: list[dict]) -> Table:
 def _page(request: HttpRequest, forms: dict | None = None, status: int = 200) -> HttpResponse:
     user = request.user
     today = selectors.today()
-    rows = [selectors.vetting_out(v, today) for v in selectors.vettings_visible(actor=user)]
+    rows = [outputs.vetting_out(v, today) for v in selectors.vettings_visible(actor=user)]
     active = list(selectors.vettings_active(actor=user))
     context = {
         "vet_form": VettingForm(prefix="vet"),

@@ -14,9 +14,9 @@ from reetrace.ledger.models import ExportDeclaration
 from reetrace.reconciliation import reference
 from reetrace.reconciliation.config import Settings, settings_for
 from reetrace.reconciliation.models import PartnerDataset
+from reetrace.reconciliation.outputs.report import report_out
 from reetrace.reconciliation.rules import OurLine, TheirLine, arrival_month, decompose, month_add
 from reetrace.reconciliation.services.rates import RateTable
-from reetrace.reconciliation.services.report import report_out
 
 __all__ = ["Scope", "comparison_report", "our_lines"]
 

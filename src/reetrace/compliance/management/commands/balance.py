@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from reetrace.compliance.balance import UNIT, balance_report
+from reetrace.compliance.mass_balance import UNIT, balance_report
 from reetrace.core.errors import ReetraceError
 from reetrace.core.periods import period_parse
 from reetrace.registry.elements import ELEMENTS

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reetrace.compliance.prices import DEFAULT_PRICES, prices_import
+from reetrace.compliance.price_book import DEFAULT_PRICES
+from reetrace.compliance.services.prices import prices_import
 from reetrace.core.errors import ReetraceError
 
 

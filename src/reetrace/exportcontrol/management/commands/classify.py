@@ -16,7 +16,7 @@ from reetrace.accounts.management.console import ReetraceCommand
 from reetrace.core.errors import NotFound
 from reetrace.exportcontrol.classification import classify, composition_arg
 from reetrace.exportcontrol.selectors import today
-from reetrace.exportcontrol.services import lot_classify
+from reetrace.exportcontrol.services.applications import lot_classify
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.ledger.models import Lot
 from reetrace.ledger.rules import composition_parse

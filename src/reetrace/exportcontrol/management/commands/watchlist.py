@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from reetrace.accounts.management.console import ReetraceCommand
-from reetrace.exportcontrol.screening import screen_name, watchlist_import
+from reetrace.exportcontrol.services.screening import screen_name, watchlist_import
 
 
 class Command(ReetraceCommand):

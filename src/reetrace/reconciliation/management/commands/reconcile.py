@@ -19,7 +19,7 @@ from rich.console import Console
 from reetrace.compliance.selectors import analyst_get
 from reetrace.core.errors import BatchRejected, ReetraceError
 from reetrace.core.periods import period_parse
-from reetrace.reconciliation.outputs import report_json, report_print, report_xlsx
+from reetrace.reconciliation.outputs.files import report_json, report_print, report_xlsx
 from reetrace.reconciliation.services.comparison import Scope, comparison_report
 from reetrace.reconciliation.services.datasets import dataset_load
 from reetrace.reconciliation.services.referral import cell_case_open

@@ -35,9 +35,9 @@ from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.control_list import control_list
 from reetrace.exportcontrol.models import Application, Licence, LicenceItem, Transition
 from reetrace.exportcontrol.policy import policy
-from reetrace.exportcontrol.screening import application_screen
-from reetrace.exportcontrol.services import china_date, number_next
-from reetrace.exportcontrol.vetting import vetting_require
+from reetrace.exportcontrol.services.applications import china_date, number_next
+from reetrace.exportcontrol.services.screening import application_screen
+from reetrace.exportcontrol.services.vetting import vetting_require
 from reetrace.exportcontrol.workdays import Clock, Pause, clock_compute
 from reetrace.ledger.models import ExportDeclaration
 

@@ -21,7 +21,7 @@ from reetrace.accounts.models import User
 from reetrace.core.errors import ErrorCode, Forbidden, NotFound, ReetraceError
 from reetrace.core.permissions import Permission
 from reetrace.exportcontrol.models import Application, VettedExporter
-from reetrace.exportcontrol.services import china_date
+from reetrace.exportcontrol.services.applications import china_date
 from reetrace.registry.models import Enterprise
 
 __all__ = ["exporter_vet", "vetting_on", "vetting_require", "vetting_revoke"]

@@ -1,28 +1,20 @@
-"""The dated reference price table: import from CSV, and prices on a date.
-
-The shipped default (data/reference_prices.csv) holds the SMM quotes of
-FACTS.md section 7, low end of each range, in CNY per kg of the form. A row is
-valid from its date until the next row of the same element and form.
-"""
+"""Loading the dated reference price table from CSV (`price_book.PriceBook` reads it)."""
 
 from __future__ import annotations
 
 import csv
-from bisect import bisect_right
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
 
-from reetrace.compliance import rules
 from reetrace.compliance.models import ReferencePrice
+from reetrace.compliance.price_book import DEFAULT_PRICES
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.registry.elements import ELEMENTS
 
-DEFAULT_PRICES = Path(__file__).parent / "data" / "reference_prices.csv"
-COLUMNS = ("element", "form", "valid_from", "cny_per_kg", "source")
+__all__ = ["prices_import"]
 
 
 def _row(raw: dict, line: int) -> dict:
@@ -61,26 +53,3 @@ def prices_import(*, path: Path = DEFAULT_PRICES) -> int:
             defaults={"cny_per_kg": row["cny_per_kg"], "source": row["source"]},
         )
     return len(rows)
-
-
-class PriceBook:
-    """Metal-equivalent prices per element on any date, from the oxide rows."""
-
-    def __init__(self, form: str = "oxide"):
-        self.series: dict[str, tuple[list[date], list[float]]] = {}
-        rows = defaultdict(list)
-        for p in ReferencePrice.objects.filter(form=form).order_by("valid_from"):
-            rows[p.element].append(
-                (p.valid_from, rules.oxide_to_metal_price(p.element, float(p.cny_per_kg)))
-            )
-        for element, points in rows.items():
-            self.series[element] = ([d for d, _ in points], [v for _, v in points])
-
-    def metal_prices(self, on: date) -> dict[str, float]:
-        """CNY per kg of metal for each element priced on `on` (latest row before it)."""
-        found = {}
-        for element, (dates, values) in self.series.items():
-            index = bisect_right(dates, on) - 1
-            if index >= 0:
-                found[element] = values[index]
-        return found

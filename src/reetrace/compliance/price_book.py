@@ -1,0 +1,41 @@
+"""The dated reference price table read on a date (`services/prices.py` loads it).
+
+The shipped default (data/reference_prices.csv) holds the SMM quotes of
+FACTS.md section 7, low end of each range, in CNY per kg of the form. A row is
+valid from its date until the next row of the same element and form.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from reetrace.compliance import rules
+from reetrace.compliance.models import ReferencePrice
+
+DEFAULT_PRICES = Path(__file__).parent / "data" / "reference_prices.csv"
+
+
+class PriceBook:
+    """Metal-equivalent prices per element on any date, from the oxide rows."""
+
+    def __init__(self, form: str = "oxide"):
+        self.series: dict[str, tuple[list[date], list[float]]] = {}
+        rows = defaultdict(list)
+        for p in ReferencePrice.objects.filter(form=form).order_by("valid_from"):
+            rows[p.element].append(
+                (p.valid_from, rules.oxide_to_metal_price(p.element, float(p.cny_per_kg)))
+            )
+        for element, points in rows.items():
+            self.series[element] = ([d for d, _ in points], [v for _, v in points])
+
+    def metal_prices(self, on: date) -> dict[str, float]:
+        """CNY per kg of metal for each element priced on `on` (latest row before it)."""
+        found = {}
+        for element, (dates, values) in self.series.items():
+            index = bisect_right(dates, on) - 1
+            if index >= 0:
+                found[element] = values[index]
+        return found
