@@ -41,8 +41,8 @@ from django.urls import URLPattern, URLResolver, reverse
 from openpyxl import load_workbook
 
 from reetrace.accounts.permissions import UserRole
+from reetrace.core.tables import FORMATS
 from reetrace.portal import urls as portal_urls
-from reetrace.portal.tables import FORMATS
 from reetrace.portal.uploads import upload_store
 from reetrace.portal.views.assets import PLOTLY_VERSION
 from tests.portal.conftest import MAGNET

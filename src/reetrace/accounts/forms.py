@@ -8,13 +8,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from reetrace.accounts.throttle import (
+    SIGNIN_REFUSALS,
     client_address,
     signin_failed,
     signin_refusal,
     signin_succeeded,
 )
-from reetrace.audit.choices import AuditAction
-from reetrace.audit.journal import audit_record
 
 
 class ThrottledSignIn:
@@ -25,14 +24,8 @@ class ThrottledSignIn:
         address = client_address(self.request)
         refusal = signin_refusal(username, address)
         if refusal:
-            audit_record(
-                AuditAction.SIGN_IN_FAILED,
-                "user",
-                username,
-                fields={"username": username[:150], "throttled": True},
-                reason=refusal,
-                request=self.request,
-            )
+            for listener in SIGNIN_REFUSALS:
+                listener.call(self.request, username, refusal)
             raise ValidationError(refusal, code="throttled")
         try:
             cleaned = super().clean()

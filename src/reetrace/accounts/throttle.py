@@ -5,12 +5,22 @@ process counts the same ones; a success clears the user name's failures."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 
 from reetrace.accounts.models import SignInFailure
+from reetrace.core.plugins import PlugPoint
+
+# Told of each sign-in refused while throttled (request, user name, why), before any
+# password check; the audit journal records them as failed sign-ins.
+SigninRefused = Callable[[HttpRequest, str, str], None]
+SIGNIN_REFUSALS: PlugPoint[SigninRefused] = PlugPoint(
+    "sign-in refusals", caller="accounts.forms.ThrottledSignIn.clean"
+)
 
 
 def client_address(request) -> str:

@@ -12,7 +12,7 @@ from reetrace.core.access import requires
 from reetrace.core.paging import limit_query, offset_query
 from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
-from reetrace.portal.tables import Column, Table, table_file
+from reetrace.core.tables import Column, Table, table_file
 
 router = Router(tags=["audit"])
 ERRORS = errors(403, 422)

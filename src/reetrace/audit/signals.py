@@ -1,7 +1,9 @@
 """What the journal records without the code that acts knowing about it: sign-ins
-and failed sign-ins, user, role and token changes, and every decision whose model
-already keeps its history row (application transitions, licences, alert triage and
-sharing, case steps, enterprise status, quotas, vetting)."""
+and failed sign-ins (throttled ones through `accounts.throttle.SIGNIN_REFUSALS`),
+watch-list loads (`exportcontrol.services.screening.WATCHLIST_LOADS`), user, role
+and token changes, and every decision whose model already keeps its history row
+(application transitions, licences, alert triage and sharing, case steps,
+enterprise status, quotas, vetting)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,21 @@ def _signed_in(sender, request, user, **kwargs):
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     audit_record(A.SIGN_IN_FAILED, "user", username, fields={"username": username}, request=request)
+
+
+def _sign_in_refused(request, username: str, refusal: str) -> None:
+    audit_record(
+        A.SIGN_IN_FAILED,
+        "user",
+        username,
+        fields={"username": username[:150], "throttled": True},
+        reason=refusal,
+        request=request,
+    )
+
+
+def _watch_list_loaded(counts: dict[str, int]) -> None:
+    audit_record(A.LOAD, "watch_list", fields=counts)
 
 
 def _user_before(sender, instance, update_fields=None, **kwargs):
@@ -182,10 +199,14 @@ def _vetting_saved(sender, instance, created, **kwargs):
 
 def connect() -> None:
     from reetrace.accounts.models import ApiToken, User
+    from reetrace.accounts.throttle import SIGNIN_REFUSALS
     from reetrace.compliance.models import AlertStatusChange, CaseStep
     from reetrace.exportcontrol.models import Licence, Transition, VettedExporter
+    from reetrace.exportcontrol.services.screening import WATCHLIST_LOADS
     from reetrace.registry.models import Enterprise, Quota
 
+    SIGNIN_REFUSALS.plug("audit.sign_in_refused", _sign_in_refused)
+    WATCHLIST_LOADS.plug("audit.watch_list_loaded", _watch_list_loaded)
     user_logged_in.connect(_signed_in, dispatch_uid="audit-sign-in")
     user_login_failed.connect(_sign_in_failed, dispatch_uid="audit-sign-in-failed")
     pre_save.connect(_user_before, sender=User, dispatch_uid="audit-user-before")

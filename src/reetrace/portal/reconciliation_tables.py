@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reetrace.portal.tables import Column, Table, link_to
+from reetrace.core.tables import Column, Table
+from reetrace.portal.tables import link_to
 from reetrace.reconciliation.choices import LineStatus
 
 __all__ = [

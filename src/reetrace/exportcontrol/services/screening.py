@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -20,10 +21,9 @@ from difflib import SequenceMatcher
 from django.db import transaction
 from django.utils import timezone
 
-from reetrace.audit.choices import AuditAction
-from reetrace.audit.journal import audit_record
 from reetrace.core.csvtext import csv_records
 from reetrace.core.errors import ErrorCode, ReetraceError
+from reetrace.core.plugins import PlugPoint
 from reetrace.exportcontrol.choices import ScreenedParty
 from reetrace.exportcontrol.models import Application, Ownership, ScreeningHit, WatchListEntry
 from reetrace.exportcontrol.policy import policy
@@ -37,6 +37,13 @@ __all__ = [
     "screen_name",
     "watchlist_import",
 ]
+
+# Told of each watch-list load, in its transaction, with what it created and updated;
+# the audit journal records the load.
+WatchListLoaded = Callable[[dict[str, int]], None]
+WATCHLIST_LOADS: PlugPoint[WatchListLoaded] = PlugPoint(
+    "watch-list loads", caller="exportcontrol.services.screening.watchlist_import"
+)
 
 _LEGAL_SUFFIXES = re.compile(
     r"\b(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|gmbh|ag|sa|"
@@ -206,7 +213,8 @@ def watchlist_import(*, entries_csv: str, ownership_csv: str | None = None) -> d
         created, updated = created + made, updated + (not made)
     links = _import_ownership(ownership_csv) if ownership_csv else 0
     counts = {"created": created, "updated": updated, "ownership_links": links}
-    audit_record(AuditAction.LOAD, "watch_list", fields=counts)
+    for listener in WATCHLIST_LOADS:
+        listener.call(counts)
     return counts
 
 

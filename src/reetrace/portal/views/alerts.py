@@ -24,6 +24,7 @@ from reetrace.compliance.services.detection import run_create
 from reetrace.compliance.tasks import detection_enqueue
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.ledger.choices import EventKind
 from reetrace.portal.access import portal_page
 from reetrace.portal.figures import figure_rows
@@ -35,7 +36,7 @@ from reetrace.portal.forms.compliance import (
     RunForm,
     ShareForm,
 )
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.common import error_show, http_errors
 
 PAGE = 500

@@ -15,8 +15,9 @@ from reetrace.audit import selectors
 from reetrace.audit.choices import AuditAction
 from reetrace.audit.outputs import COLUMNS, entry_row
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.portal.access import portal_page
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import export_or_render
 from reetrace.portal.views.common import http_errors
 
 PAGE = 100

@@ -18,6 +18,7 @@ from reetrace.compliance.outputs import case_detail_out
 from reetrace.compliance.services import cases as case_services
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.compliance import (
     AssignForm,
@@ -26,7 +27,7 @@ from reetrace.portal.forms.compliance import (
     CloseForm,
     NoteForm,
 )
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.alerts import alerts_table
 from reetrace.portal.views.common import error_show, file_download, http_errors
 

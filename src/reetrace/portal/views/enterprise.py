@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from reetrace.compliance.selectors import alerts_visible
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.exportcontrol.selectors import applications_visible
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.alerts import alerts_table
 from reetrace.portal.views.licences import application_rows, applications_table

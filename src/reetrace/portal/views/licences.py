@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.exportcontrol import outputs, selectors
 from reetrace.exportcontrol.choices import (
     APPLICANT_ACTIONS,
@@ -36,7 +37,7 @@ from reetrace.portal.forms.licences import (
     application_data,
     application_errors_show,
 )
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.common import error_show, file_download, forbidden_as_403, http_errors
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.exportcontrol import selectors
 from reetrace.exportcontrol.choices import OFFICER_ACTIONS
 from reetrace.exportcontrol.choices import ApplicationState as S
@@ -21,7 +22,7 @@ from reetrace.exportcontrol.services.workflow import application_transition
 from reetrace.exportcontrol.stats import licensing_stats
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.licences import DecisionForm
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.common import http_errors
 from reetrace.portal.views.licences import _actions, application_page, state_of
 

@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.ledger.choices import EventKind
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.portal.access import portal_page
 from reetrace.portal.graphs import genealogy_chart, genealogy_edges
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.common import http_errors
 from reetrace.registry.elements import ELEMENTS

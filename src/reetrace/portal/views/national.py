@@ -16,10 +16,11 @@ from reetrace.compliance.choices import QuotaStatus
 from reetrace.core.errors import ReetraceError
 from reetrace.core.periods import period_parse
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.flows import element_flows
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.registry.elements import ELEMENTS
 from reetrace.trace.selectors import export_summary
 

@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.exportcontrol import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.exportcontrol import RefusedFilterForm
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 
 PAGE = 500
 

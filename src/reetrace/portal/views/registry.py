@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from reetrace.compliance.selectors import risk_ranking
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.common import http_errors
 from reetrace.portal.views.enterprise import lots_table, reports_table, stock_table
 from reetrace.registry.selectors import enterprise_get

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from reetrace.core.errors import BatchRejected, ReetraceError
 from reetrace.core.periods import period_parse
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.ledger.capture import batch_capture
 from reetrace.ledger.choices import Bucket, EventKind, Flow
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.events import EVENT_FORMS, capture_errors_show
-from reetrace.portal.tables import Column, Table, export_or_render
+from reetrace.portal.tables import export_or_render
 from reetrace.reporting.services import month_close, month_totals
 from reetrace.trace.selectors import stock_of, transaction_register
 

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import FORMATS, Column, Table
 from reetrace.portal.access import portal_page
 from reetrace.portal.filetemplates import TEMPLATE_KINDS, template_content
-from reetrace.portal.tables import FORMATS, Column, Table, export_or_render
+from reetrace.portal.tables import export_or_render
 from reetrace.portal.uploads import upload_check, upload_commit, upload_get, upload_store
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024

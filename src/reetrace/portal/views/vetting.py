@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
+from reetrace.core.tables import Column, Table
 from reetrace.exportcontrol import outputs, selectors
 from reetrace.exportcontrol.services.vetting import exporter_vet, vetting_revoke
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.exportcontrol import RevokeForm, VettingForm
-from reetrace.portal.tables import Column, Table, export_or_render, link_to
+from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.common import error_show
 
 STATUS = {
