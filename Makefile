@@ -5,7 +5,7 @@ PYTHON ?= python3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/reetrace
 DEMO_SCALE ?= small
 
-.PHONY: help install demo test test-sqlite test-postgres lint format schema messages fuzz clean
+.PHONY: help install demo test test-sqlite test-postgres lint format schema bench messages fuzz clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -28,10 +28,22 @@ demo: install  ## migrate the SQLite default, load the demo data, print logins, 
 	@cat var/demo-logins.txt
 	$(BIN)/reetrace runserver 127.0.0.1:8000
 
-lint: install  ## ruff lint and format check, migrations up to date
+# The apps mypy checks (with django-stubs); docs/architecture.md says why not the others yet.
+TYPED_APPS := core registry accounts ledger trace reporting
+
+lint: install  ## ruff lint and format check, mypy on the typed apps, migrations up to date
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
+	REETRACE_VAR_DIR=$$(mktemp -d) $(BIN)/mypy $(addprefix src/reetrace/,$(TYPED_APPS))
 	REETRACE_VAR_DIR=$$(mktemp -d) $(BIN)/reetrace makemigrations --check --dry-run
+
+schema: install  ## regenerate the OpenAPI snapshot openapi/v1.json from the code (review the diff)
+	$(BIN)/python -m tests.test_openapi
+
+# e.g. BENCH_ARGS="--scale medium --database postgres://postgres@127.0.0.1:5432/postgres"
+BENCH_ARGS ?= --scale small
+bench: install  ## reetrace bench (default: small scale on SQLite); figures beside their baselines
+	$(BIN)/reetrace bench $(BENCH_ARGS)
 
 # Browser tests use a live server and flush the database after each test, so they run
 # in a session of their own; the rest runs on two workers.

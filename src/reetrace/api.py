@@ -15,6 +15,7 @@ from reetrace.core.errors import BatchRejected, ErrorCode, ReetraceError
 from reetrace.core.schemas import ErrorOut
 from reetrace.exportcontrol.api import router as exportcontrol_router
 from reetrace.ledger.api import router as ledger_router
+from reetrace.ledger.choices import EventKind
 from reetrace.reconciliation.api import router as reconciliation_router
 from reetrace.registry.api import router as registry_router
 from reetrace.reporting.api import router as reporting_router
@@ -99,17 +100,7 @@ def _unauthenticated(request, exc):
     return api.create_response(request, body, status=401)
 
 
-_EVENT_TAGS = {
-    "mine",
-    "import",
-    "recycle",
-    "transform",
-    "ship",
-    "receive",
-    "export",
-    "adjust",
-    "correct",
-}
+_EVENT_TAGS = frozenset(EventKind.values)  # the union tags pydantic puts in error paths
 
 api.add_router("/", accounts_router)
 api.add_router("/", registry_router)

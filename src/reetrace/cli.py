@@ -2,7 +2,9 @@
 
 Every verb a person or a cron job runs (`reetrace import`, `reetrace trace`,
 `reetrace stock`, `reetrace close-month`, ...) is a management command in the
-app that owns it, so `reetrace help` lists them all.
+app that owns it, so `reetrace help` lists them all. A verb of several words is
+spelt with hyphens (`close-month`, `import-prices`, `verify-chain`); the two that
+once had underscores (`verify_chain`, `bench_run`) still answer to them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The element table against FACTS.md section 6.1, and REO arithmetic."""
+"""The element table against docs/facts.md section 6.1, and REO arithmetic."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from reetrace.registry.elements import (
     reo_factor,
 )
 
-# metal -> oxide factors as tabulated in FACTS.md 6.1
+# metal -> oxide factors as tabulated in docs/facts.md 6.1
 FACTS = {
     "Nd": "1.1664",
     "Dy": "1.1477",

@@ -16,7 +16,7 @@ from reetrace.accounts.throttle import (
 )
 
 
-class ThrottledSignIn:
+class ThrottledSignIn(AuthenticationForm):
     """Refuse before any password check while throttled; count each failure."""
 
     def clean(self):
@@ -36,7 +36,7 @@ class ThrottledSignIn:
         return cleaned
 
 
-class ThrottledSignInForm(ThrottledSignIn, AuthenticationForm):
+class ThrottledSignInForm(ThrottledSignIn):
     pass
 
 

@@ -17,7 +17,7 @@ from reetrace.core.plugins import PlugPoint
 
 # Told of each sign-in refused while throttled (request, user name, why), before any
 # password check; the audit journal records them as failed sign-ins.
-SigninRefused = Callable[[HttpRequest, str, str], None]
+SigninRefused = Callable[[HttpRequest | None, str, str], None]
 SIGNIN_REFUSALS: PlugPoint[SigninRefused] = PlugPoint(
     "sign-in refusals", caller="accounts.forms.ThrottledSignIn.clean"
 )

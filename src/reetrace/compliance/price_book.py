@@ -1,7 +1,7 @@
 """The dated reference price table read on a date (`services/prices.py` loads it).
 
 The shipped default (data/reference_prices.csv) holds the SMM quotes of
-FACTS.md section 7, low end of each range, in CNY per kg of the form. A row is
+docs/facts.md section 7, low end of each range, in CNY per kg of the form. A row is
 valid from its date until the next row of the same element and form.
 """
 

@@ -22,6 +22,7 @@ from functools import wraps
 from typing import Any, Protocol, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.http import HttpRequest
 from ninja.utils import contribute_operation_callback
 
@@ -94,8 +95,8 @@ def visible_to(
     actor: Actor,
     rows: QuerySet[M],
     *,
-    own: Callable[[int], Q] | None = None,
-    country: Callable[[str], Q] | None = None,
+    own: Callable[[int], Q | Combinable] | None = None,
+    country: Callable[[str], Q | Combinable] | None = None,
 ) -> QuerySet[M]:
     """The rows the actor may read: all of them for roles that see every enterprise;
     for an enterprise user those `own(its enterprise pk)` selects; for a partner

@@ -11,6 +11,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.db import models
+from django.db.models.expressions import Combinable
 
 from reetrace.core.errors import ErrorCode, ReetraceError
 
@@ -82,6 +83,10 @@ class KilogramField(models.BigIntegerField):
     """A mass in kg (Decimal in Python), stored exactly as integer milligrams."""
 
     description = "Mass in kilograms, stored as integer milligrams"
+    # How django-stubs types the field: set from kg in any form, read as Decimal (the
+    # base integer field's types are what the database stores, hence the ignores).
+    _pyi_private_set_type: Decimal | int | str | Combinable  # type: ignore[assignment]
+    _pyi_private_get_type: Decimal  # type: ignore[assignment]
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else mg_to_kg(int(value))
@@ -110,6 +115,8 @@ class MassFractionField(models.BigIntegerField):
     """A mass fraction 0..1 (Decimal in Python), stored exactly as parts per billion."""
 
     description = "Mass fraction, stored as integer parts per billion"
+    _pyi_private_set_type: Decimal | int | str | Combinable  # type: ignore[assignment]
+    _pyi_private_get_type: Decimal  # type: ignore[assignment]
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else (Decimal(int(value)) / PPB).quantize(FRACTION_QUANTUM)

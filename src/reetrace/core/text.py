@@ -24,8 +24,8 @@ def control_character(value: str) -> str | None:
 def control_character_path(content: Any, path: tuple = ()) -> tuple[tuple, str] | None:
     """Where in parsed JSON (keys included) the first control character is."""
     if isinstance(content, str):
-        found = control_character(content)
-        return None if found is None else (path, found)
+        character = control_character(content)
+        return None if character is None else (path, character)
     if isinstance(content, dict):
         for key, value in content.items():
             found = control_character_path(key, path) or control_character_path(value, (*path, key))

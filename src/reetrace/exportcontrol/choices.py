@@ -50,7 +50,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-# MOFCOM's standard application list (FACTS.md 3.2; Order 792 article UNCONFIRMED).
+# MOFCOM's standard application list (docs/facts.md 3.2; Order 792 article UNCONFIRMED).
 REQUIRED_DOCUMENTS = (
     DocumentKind.CONTRACT,
     DocumentKind.END_USER_CERTIFICATE,

@@ -1,6 +1,6 @@
 """The statutory clock on the official Chinese working-day calendar.
 
-A decision is due 45 working days after acceptance (FACTS.md 3.2). Working days
+A decision is due 45 working days after acceptance (docs/facts.md 3.2). Working days
 are the State Council's: public holidays are off and the adjusted weekend days
 (调休) are worked, so a weekday count would be wrong around the Spring Festival
 and National Day. `chinesecalendar` publishes each year's schedule once the

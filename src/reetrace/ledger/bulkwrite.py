@@ -9,8 +9,9 @@ value with the field's own `get_db_prep_save`, and sends plain `executemany`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
@@ -121,7 +122,7 @@ _AS_IS = (
 def _row_values(fields, connection):
     """A function turning an instance into its column values, with per-field converters
     chosen once per model (Django's generic `get_db_prep_save` per value is slow)."""
-    getters = []
+    getters: list[tuple[str, Callable[[Any], Any] | None]] = []
     for f in fields:
         if isinstance(f, KilogramField | MassFractionField):
             getters.append((f.attname, f.get_prep_value))

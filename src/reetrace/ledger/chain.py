@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from django.apps import apps as django_apps
 
@@ -67,7 +68,7 @@ class ChainBreak:
         )
 
 
-def event_chunks(model_of: Callable[[str], type] = django_apps.get_model) -> Iterator[list]:
+def event_chunks(model_of: Callable[..., Any] = django_apps.get_model) -> Iterator[list]:
     """Stored events in chain (key) order, a chunk at a time, no cursor held open."""
     model = model_of("ledger", "Event")
     last = 0

@@ -5,7 +5,7 @@ can write every table could recompute every seal and link consistently. A
 checkpoint is the head (position, event, hash, time) signed with an Ed25519 key
 that the database does not hold: once a checkpoint file is kept elsewhere (mailed
 to the regulator, printed, put in another system), a rewritten chain no longer
-reaches it, and `verify_chain --checkpoint FILE` says so. Each checkpoint is also
+reaches it, and `verify-chain --checkpoint FILE` says so. Each checkpoint is also
 recorded in the database so the public verification page can show the newest.
 """
 
@@ -82,8 +82,8 @@ def checkpoint_make(key_path: Path | None = None) -> SignedCheckpoint:
     if head is None or head.length == 0:
         raise CheckpointError("the chain is empty; there is nothing to checkpoint")
     last = Event.objects.order_by("-pk").values_list("event_id", "chain_hash").first()
-    if last[1] != head.last_hash:
-        raise CheckpointError("the newest event does not match the chain head; run verify_chain")
+    if last is None or last[1] != head.last_hash:
+        raise CheckpointError("the newest event does not match the chain head; run verify-chain")
     unsigned = SignedCheckpoint(
         head.length, last[0], head.last_hash, timezone.now().isoformat(), "", ""
     )

@@ -1,6 +1,6 @@
-"""The standard product catalogue loaded into every database (FACTS.md section 4).
+"""The standard product catalogue loaded into every database (docs/facts.md section 4).
 
-HS codes are China's national lines where FACTS.md gives one; a product's HS code
+HS codes are China's national lines where docs/facts.md gives one; a product's HS code
 never decides export control on its own (magnets all share 8505111000).
 """
 

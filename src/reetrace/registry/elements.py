@@ -1,7 +1,7 @@
 """The 17 rare-earth elements, their conventional oxides and metal-to-oxide factors.
 
 Factors are M(oxide) / (n x M(metal)) from IUPAC atomic weights, as tabulated in
-shared/domain/FACTS.md section 6.1. A lot's composition is the mass fraction of
+docs/facts.md section 6.1. A lot's composition is the mass fraction of
 each element *as metal*; its REO equivalent multiplies by the factor. Pure data
 and functions, no ORM: used on every hot path (capture, trace, mass balance).
 """

@@ -1,6 +1,6 @@
 """Who is in the chain and how much each plans to handle: the cast and its quotas.
 
-National volumes (FACTS.md section 2) times the scale's volume share are split
+National volumes (docs/facts.md section 2) times the scale's volume share are split
 over the miners of each group; separators expect what the miners of their
 group send plus their imports, and are issued quotas a little above that.
 """

@@ -1,6 +1,6 @@
 """The generator's parameters: config.toml, one scale picked, optional overrides.
 
-Every number the generator uses comes from here, so that a figure FACTS.md marks
+Every number the generator uses comes from here, so that a figure docs/facts.md marks
 UNCONFIRMED is changed in one file and tests can switch fraud off or on.
 """
 

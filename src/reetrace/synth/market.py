@@ -1,6 +1,6 @@
 """Prices, customers and destinations: who a lot is sold to and for how much.
 
-Honest prices come from the SMM ranges of FACTS.md section 7 (config [prices]),
+Honest prices come from the SMM ranges of docs/facts.md section 7 (config [prices]),
 moved by the PrNd month factor, and never fall below the value of the
 contained elements; under-invoicing is measured against that same floor.
 

@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 CHINA = ZoneInfo("Asia/Shanghai")
-# The year config.toml's figures describe (FACTS.md: 2025 exports, prices, quotas).
+# The year config.toml's figures describe (docs/facts.md: 2025 exports, prices, quotas).
 REFERENCE_END_MONTH = date(2025, 12, 1)
 MONTHS = 12
 

@@ -69,14 +69,13 @@ def enterprise_visible(*, actor: User, identifier: str) -> Enterprise:
 
 def stock_of(*, enterprise: Enterprise) -> list[dict]:
     """Lots the enterprise holds (and has in transit to it), with per-element REO kg."""
-    rows = (
+    rows = list(
         Posting.objects.filter(holder=enterprise)
         .values("lot_id", "lot__code", "lot__product__code", "lot__product__form", "bucket")
         .annotate(kg=Sum("kg"))
         .exclude(kg=0)
         .order_by("lot__code", "bucket")
     )
-    rows = list(rows)
     fractions: dict[int, dict[str, Decimal]] = {}
     for lot_id, element, fraction in LotElement.objects.filter(
         lot_id__in=[r["lot_id"] for r in rows]

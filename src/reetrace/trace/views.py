@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import segno
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from reetrace.accounts.models import User
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission
 from reetrace.ledger.checkpoints import checkpoint_latest
@@ -29,10 +32,11 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def lot_label(request: HttpRequest, code: str) -> HttpResponse:
     """A printable label whose QR code opens the public verification page."""
-    if not request.user.has_permission(Permission.LEDGER_LOT_READ):
+    user = cast(User, request.user)  # signed in: login_required
+    if not user.has_permission(Permission.LEDGER_LOT_READ):
         raise Http404
     try:
-        lot = lot_visible(actor=request.user, code=code)
+        lot = lot_visible(actor=user, code=code)
     except ReetraceError as exc:
         raise Http404(exc.message) from exc
     url = request.build_absolute_uri(reverse("lot-verify", args=[lot.code]))

@@ -41,8 +41,8 @@ def genealogy_redact(graph: Genealogy, *, actor: User) -> Genealogy:
     """Hide parties that are neither the actor nor its direct counterparty."""
     if actor.is_national:
         return graph
-    own = actor.enterprise.identifier
-    known = {own}
+    own = actor.enterprise.identifier if actor.enterprise else ""
+    known: set[str | None] = {own}
     for edge in graph.edges:
         if edge.kind == "ship" and edge.detail.get("seller") == own:
             known.add(edge.target.removeprefix("enterprise:"))

@@ -37,7 +37,7 @@ class ReetraceCommand(BaseCommand):
 
     def console(self, *, stderr: bool = False) -> Console:
         """A Rich console on the command's own stream (call_command may redirect it)."""
-        stream = (self.stderr if stderr else self.stdout)._out
+        stream: Any = (self.stderr if stderr else self.stdout)._out
         terminal = hasattr(stream, "isatty") and stream.isatty()
         return Console(file=stream, width=None if terminal else _PIPE_WIDTH, highlight=False)
 

@@ -1,4 +1,4 @@
-"""Data migration: the default reference prices (FACTS.md section 7), so that the
+"""Data migration: the default reference prices (docs/facts.md section 7), so that the
 price rule works from a clean clone; `reetrace import-prices` replaces or adds rows."""
 
 import csv

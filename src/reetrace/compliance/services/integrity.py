@@ -1,6 +1,6 @@
 """The ledger's own integrity as a finding: a broken hash chain is a critical alert.
 
-`reetrace verify_chain` proves the chain on demand; the scheduled task
+`reetrace verify-chain` proves the chain on demand; the scheduled task
 (`compliance.tasks.chain_verification`, enqueued by `reetrace integrity` from cron)
 runs the same verification and, if it finds a break, raises one critical
 `chain_broken` alert to the regulator with the break as evidence: the event,

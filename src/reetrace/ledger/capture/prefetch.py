@@ -170,10 +170,11 @@ def _corrected_load(state: BatchState, corrections: list[CorrectIn]) -> None:
         )
     )
     _lots_remember(state, [p.lot for p in postings])
-    _shipments_remember(state, [p.shipment for p in postings if p.shipment_id])
+    _shipments_remember(state, [p.shipment for p in postings if p.shipment is not None])
     for posting in postings:
         state.enterprises.setdefault(posting.holder.identifier, posting.holder)
-        ship = state.shipments[posting.shipment.event.event_id] if posting.shipment_id else None
+        shipment = posting.shipment
+        ship = state.shipments[shipment.event.event_id] if shipment is not None else None
         state.postings_of.setdefault(posting.event.event_id, []).append(
             PostingSpec(
                 state.lots[posting.lot.code],

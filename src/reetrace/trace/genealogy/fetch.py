@@ -34,7 +34,7 @@ def rows_fetch(sql: str, params: list) -> list[tuple]:
     connection.ensure_connection()
     bound = _PreparedCursor(connection.connection)
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    with wrap(bound) as cursor:
+    with wrap(bound) as cursor:  # type: ignore[arg-type]  # a psycopg cursor, as Django wraps
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -81,6 +81,5 @@ def reo_of(lot: dict, kg: Decimal) -> dict[str, Decimal]:
 
 def json_decimals(raw: str | dict) -> dict[str, Decimal]:
     """REO kg per element from a link's JSON (text from both databases)."""
-    if isinstance(raw, str):
-        raw = json.loads(raw)
-    return {el: Decimal(v) for el, v in raw.items()}
+    amounts = json.loads(raw) if isinstance(raw, str) else raw
+    return {el: Decimal(v) for el, v in amounts.items()}

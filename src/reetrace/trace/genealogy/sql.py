@@ -18,6 +18,8 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple, Protocol
 
+from django.db.models import Model
+
 from reetrace.ledger.models import (
     Correction,
     Event,
@@ -62,8 +64,8 @@ class _Tables(NamedTuple):
 
 
 def _tables() -> _Tables:
-    models = (Lot, LotLink, LotElement, Event, Correction, Shipment, Receipt)
-    models += (ExportDeclaration, Origin, Product, Enterprise, Quota)
+    models: list[type[Model]] = [Lot, LotLink, LotElement, Event, Correction, Shipment]
+    models += [Receipt, ExportDeclaration, Origin, Product, Enterprise, Quota]
     return _Tables(*(model._meta.db_table for model in models))
 
 

@@ -65,7 +65,7 @@ class Command(BaseCommand):
             raise CommandError("--duration: seconds per phase, more than 0 and at most 3600")
         url = scratch_url(options["database"] or "sqlite://", CONFIG.var_dir)
         out = Path(options["json_out"] or tempfile.mkstemp(suffix=".json")[1])
-        command = [sys.executable, "-m", "reetrace", "bench_run", "--out", str(out)]
+        command = [sys.executable, "-m", "reetrace", "bench-run", "--out", str(out)]
         try:
             month_parse(options["end_month"])
         except ValueError as exc:
