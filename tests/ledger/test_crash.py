@@ -20,6 +20,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from reetrace.bench.server import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = 3000
 BATCH = 100
@@ -98,19 +100,11 @@ def test_kill_9_of_an_import_mid_file_leaves_whole_batches_and_a_rerun_completes
     assert f"{EVENTS} events verified" in verified.stdout.replace(",", "")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _server(tmp_path: Path, port: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "reetrace", "runserver", "--noreload", f"127.0.0.1:{port}"]
     server = subprocess.Popen(command, env=_env(tmp_path), cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)  # fmt: skip
-    for _ in range(200):
+    for _ in range(600):  # up to 30 s on a loaded machine
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
             return server
@@ -121,7 +115,8 @@ def _server(tmp_path: Path, port: int) -> subprocess.Popen:
 
 
 def _post(port: int, token: str, batch: list[dict]) -> dict | None:
-    """The answer to one batch, or None when the connection died with the server."""
+    """The answer to one batch, or None when the connection died with the server (also
+    in the middle of the answer, which then is not JSON)."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/events",
         data=json.dumps({"events": batch}).encode(),
@@ -130,7 +125,7 @@ def _post(port: int, token: str, batch: list[dict]) -> dict | None:
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
-    except (OSError, http.client.HTTPException):
+    except (OSError, http.client.HTTPException, ValueError):
         return None
 
 
@@ -144,7 +139,7 @@ def test_kill_9_of_the_server_while_clients_post_loses_no_batch_in_part(tmp_path
                            check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
     batches = [[mine_event(n, kg="10") for n in range(b * BATCH + 1, (b + 1) * BATCH + 1)]
                for b in range(EVENTS // BATCH)]  # fmt: skip
-    port = _free_port()
+    port = free_port()
     server = _server(tmp_path, port)
     answered: list[dict | None] = []
 
