@@ -119,7 +119,8 @@ def _phase(url: str, workload: Workload, clients: int, duration: float, *, healt
     def client(number: int) -> None:
         rng = random.Random(number)
         turn = 0
-        while time.perf_counter() < deadline:
+        # At least one write and one of each read, however short the phase.
+        while time.perf_counter() < deadline or turn <= len(READS):
             turn += 1
             kind = "health" if health_only else _kind(turn)
             request = _request(url, workload, kind, number, rng)
