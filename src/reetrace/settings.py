@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "reetrace.reconciliation",
     "reetrace.synth",
     "reetrace.portal",
+    "reetrace.lake",
     "reetrace.bench",
 ]
 
