@@ -82,14 +82,20 @@ def mass_balance(
     *,
     enterprise_ids: set[int] | None = None,
     element: str | None = None,
+    source=None,
 ) -> list[ElementMonth]:
     """Per enterprise, month (from `start` to `end`) and element: opening, flows, closing.
 
     Months without postings are left out (their closing is the previous opening).
+    `source` reads the flow totals elsewhere than the database (a Spark engine
+    over the lake, `reetrace.lake.spark`); the arithmetic here is the same.
     """
     lines: dict[tuple[int, str, date], ElementMonth] = {}
     factors = {symbol: float(e.metal_to_oxide) / UG_PER_KG for symbol, e in ELEMENTS.items()}
-    rows = flow_totals(end, enterprise_ids=enterprise_ids, element=element)
+    if source is None:
+        rows = flow_totals(end, enterprise_ids=enterprise_ids, element=element)
+    else:
+        rows = source.flow_totals(end, enterprise_ids=enterprise_ids, element=element)
     for holder, period, symbol, flow, metal in rows:
         key = (holder, symbol, period)
         line = lines.get(key)
@@ -112,6 +118,7 @@ def balance_report(
     start: date | None = None,
     end: date | None = None,
     element: str | None = None,
+    source=None,
 ) -> list[dict]:
     """Report lines (see the module doc) ordered by enterprise, month and element."""
     names = dict(
@@ -119,7 +126,7 @@ def balance_report(
             **({"pk__in": sorted(enterprise_ids)} if enterprise_ids is not None else {})
         ).values_list("pk", "identifier")
     )
-    lines = mass_balance(start, end, enterprise_ids=enterprise_ids, element=element)
+    lines = mass_balance(start, end, enterprise_ids=enterprise_ids, element=element, source=source)
     lines.sort(key=lambda x: (names.get(x.enterprise_id, ""), x.period, x.element))
     return [
         {

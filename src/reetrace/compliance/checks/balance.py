@@ -32,21 +32,15 @@ from datetime import date
 
 from reetrace.compliance.checks.base import Check, Finding, Window, kg
 from reetrace.compliance.checks.ledger import (
-    _METAL,
-    MG_PPB_PER_KG,
+    element_inflows,
     event_lots,
-    live_postings,
     lot_reo,
-    reo,
     transformation_balances,
 )
 from reetrace.compliance.config import rule_params
 from reetrace.compliance.mass_balance import mass_balance
-from reetrace.ledger.choices import Flow
 from reetrace.ledger.models import Adjustment, Transformation
 from reetrace.registry.models import Enterprise
-
-INFLOWS = (Flow.ORIGIN, Flow.RECEIVED, Flow.PRODUCED)
 
 
 @dataclass
@@ -66,24 +60,6 @@ class Month:
     period: date
     unexplained: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     sources: list[Source] = field(default_factory=list)
-
-
-def element_inflows(window: Window) -> dict[tuple[int, date, str], float]:
-    """REO kg per holder, month and element that entered stock (origin, receipt, output)."""
-    rows = (
-        live_postings(window)
-        .filter(flow__in=INFLOWS)
-        .values("holder_id", "period", "lot__elements__element")
-        .annotate(metal=_METAL)
-        .order_by()
-    )
-    found: dict[tuple[int, date, str], float] = defaultdict(float)
-    for row in rows:
-        element = row["lot__elements__element"]
-        if element is not None and row["metal"] is not None:
-            key = (row["holder_id"], row["period"], element)
-            found[key] += reo(element, row["metal"] / MG_PPB_PER_KG)
-    return found
 
 
 class MassBalance(Check):
@@ -108,7 +84,7 @@ class MassBalance(Check):
         self._write_offs(window, months)
         if not months:
             return
-        inflows = element_inflows(window)
+        inflows = element_inflows(window, self.source)
         flagged = []
         for (enterprise_id, period), month in sorted(months.items()):
             over = {}
@@ -133,7 +109,7 @@ class MassBalance(Check):
 
     def _runs(self, window: Window, months: dict[tuple[int, date], Month]) -> None:
         y = rule_params("yield_out_of_range")
-        runs = transformation_balances(window)
+        runs = transformation_balances(window, self.source)
         if not runs:
             return
         meta = {
@@ -185,11 +161,11 @@ class MassBalance(Check):
                 month.unexplained[element] += amount
             month.sources.append(Source("write_off", event_pk, event_id, "written off", lost))
 
-    @staticmethod
-    def _balance_lines(flagged, window: Window) -> dict[tuple[int, date, str], dict]:
+    def _balance_lines(self, flagged, window: Window) -> dict[tuple[int, date, str], dict]:
         """The flagged months' balance lines (opening, flows, closing), as evidence."""
         last = max(month.period for month, _ in flagged)
-        lines = mass_balance(end=last, enterprise_ids={m.enterprise_id for m, _ in flagged})
+        ids = {m.enterprise_id for m, _ in flagged}
+        lines = mass_balance(end=last, enterprise_ids=ids, source=self.source)
         return {(x.enterprise_id, x.period, x.element): x.report() for x in lines}
 
     def _finding(self, month: Month, over: dict, identifier: str, lines, lots) -> Finding:

@@ -86,8 +86,10 @@ class Check:
     incremental: ClassVar[bool] = False
     sources: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, overrides: dict[str, Any] | None = None):
+    def __init__(self, overrides: dict[str, Any] | None = None, source=None):
         self.params = rule_params(self.name, overrides)
+        # where set-based aggregates are read (checks/ledger.py DatabaseSource when None)
+        self.source = source
 
     def findings(self, window: Window) -> Iterator[Finding]:
         raise NotImplementedError

@@ -10,15 +10,17 @@ come back, never per posting.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, FloatField, Sum
+from django.db.models import F, FloatField, Max, Sum
 from django.db.models.functions import Cast, Coalesce
 
+from reetrace.compliance.balance import flow_totals
 from reetrace.compliance.checks.base import Window
 from reetrace.ledger.choices import Bucket, EventKind, Flow
-from reetrace.ledger.models import Event, LotElement, Posting
+from reetrace.ledger.models import Event, LotElement, Origin, Posting
 from reetrace.registry.elements import ELEMENTS
 
 MG_PPB_PER_KG = 1e15
@@ -43,6 +45,78 @@ def live_postings(window: Window):
     )
 
 
+class DatabaseSource:
+    """Where checks read their set-based aggregates: the ledger's own tables.
+
+    A check asks a source for metal per group of live stock postings (`metal`),
+    per recycling origin (`recycled_metal`), the stock flow summary
+    (`flow_totals`) and the newest reporting month (`latest_period`); the rules'
+    arithmetic on what comes back is the same whatever the source. Another engine
+    over a copy of the ledger (`reetrace.lake.spark`) implements the same four
+    methods. `rules` names the checks a source can serve (None: every check).
+    """
+
+    name = "database"
+    rules: frozenset[str] | None = None
+
+    def metal(
+        self,
+        window: Window,
+        *,
+        keys: tuple[str, ...],
+        flows: Iterable[str],
+        net_kind: str | None = None,
+    ) -> Iterator[tuple]:
+        """(*keys, element, metal) over live stock postings of the window's months.
+
+        `keys` among holder_id, period, flow, net_event; metal is the sum of kg (mg)
+        x fraction (ppb) in double precision; `net_kind` keeps the postings that net
+        to that event kind (a correction counts as the kind it corrects).
+        """
+        rows = live_postings(window).filter(flow__in=list(flows))
+        if net_kind is not None:
+            rows = rows.filter(net_kind=net_kind)
+        rows = rows.values(*keys, "lot__elements__element").annotate(metal=_METAL).order_by()
+        for row in rows:
+            element, metal = row["lot__elements__element"], row["metal"]
+            if element is not None and metal is not None:
+                yield (*(row[k] for k in keys), element, metal)
+
+    def recycled_metal(self, end: date | None) -> Iterator[tuple]:
+        """(reporter, period, element, metal) of recycling origins not corrected, to `end`."""
+        rows = (
+            Origin.objects.filter(
+                event__kind=EventKind.RECYCLE,
+                event__corrected_by__isnull=True,
+                **({"event__period__lte": end} if end else {}),
+            )
+            .values("event__reporter_id", "event__period", "lot__elements__element")
+            .annotate(
+                metal=Sum(
+                    Cast("lot__mass_kg", FloatField())
+                    * Cast(F("lot__elements__fraction"), FloatField())
+                )
+            )
+            .order_by()
+        )
+        for row in rows:
+            element, metal = row["lot__elements__element"], row["metal"]
+            if element is not None and metal is not None:
+                yield row["event__reporter_id"], row["event__period"], element, metal
+
+    def flow_totals(
+        self, end: date | None, *, enterprise_ids: set[int] | None, element: str | None
+    ) -> Iterable[tuple]:
+        """(holder, month, element, flow, metal micrograms) of stock, to `end`."""
+        return flow_totals(end, enterprise_ids=enterprise_ids, element=element)
+
+    def latest_period(self) -> date | None:
+        return Event.objects.aggregate(last=Max("period"))["last"]
+
+
+DATABASE = DatabaseSource()
+
+
 def reo(element: str, metal_kg: float) -> float:
     return metal_kg * float(ELEMENTS[element].metal_to_oxide)
 
@@ -56,46 +130,45 @@ class RunBalance:
     outputs: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
-def transformation_balances(window: Window) -> dict[int, RunBalance]:
+def transformation_balances(window: Window, source=None) -> dict[int, RunBalance]:
     """Per live transformation: REO per element consumed and produced (one GROUP BY).
 
     A voided run nets to nothing with its reversal and is left out.
     """
-    rows = (
-        live_postings(window)
-        .filter(net_kind=EventKind.TRANSFORM, flow__in=[Flow.CONSUMED, Flow.PRODUCED])
-        .values("net_event", "flow", "lot__elements__element")
-        .annotate(metal=_METAL)
-        .order_by()
+    rows = (source or DATABASE).metal(
+        window,
+        keys=("net_event", "flow"),
+        flows=(Flow.CONSUMED, Flow.PRODUCED),
+        net_kind=EventKind.TRANSFORM,
     )
     runs: dict[int, RunBalance] = {}
-    for row in rows:
-        element = row["lot__elements__element"]
-        if element is None or row["metal"] is None:
-            continue
-        amount = abs(reo(element, row["metal"] / MG_PPB_PER_KG))
+    for net_event, flow, element, metal in rows:
+        amount = abs(reo(element, metal / MG_PPB_PER_KG))
         if amount < NET_ZERO_KG:
             continue
-        run = runs.setdefault(row["net_event"], RunBalance(row["net_event"]))
-        side = run.inputs if row["flow"] == Flow.CONSUMED else run.outputs
+        run = runs.setdefault(net_event, RunBalance(net_event))
+        side = run.inputs if flow == Flow.CONSUMED else run.outputs
         side[element] += amount
     return runs
 
 
-def monthly_inflows(window: Window) -> dict[tuple[int, date], float]:
+INFLOWS = (Flow.ORIGIN, Flow.RECEIVED, Flow.PRODUCED)
+
+
+def element_inflows(window: Window, source=None) -> dict[tuple[int, date, str], float]:
+    """REO kg per holder, month and element that entered stock (origin, receipt, output)."""
+    rows = (source or DATABASE).metal(window, keys=("holder_id", "period"), flows=INFLOWS)
+    found: dict[tuple[int, date, str], float] = defaultdict(float)
+    for holder, period, element, metal in rows:
+        found[(holder, period, element)] += reo(element, metal / MG_PPB_PER_KG)
+    return found
+
+
+def monthly_inflows(window: Window, source=None) -> dict[tuple[int, date], float]:
     """REO kg that entered each holder's stock per month (origin, received, produced)."""
-    rows = (
-        live_postings(window)
-        .filter(flow__in=[Flow.ORIGIN, Flow.RECEIVED, Flow.PRODUCED])
-        .values("holder_id", "period", "lot__elements__element")
-        .annotate(metal=_METAL)
-        .order_by()
-    )
     found: dict[tuple[int, date], float] = defaultdict(float)
-    for row in rows:
-        element = row["lot__elements__element"]
-        if element is not None and row["metal"] is not None:
-            found[(row["holder_id"], row["period"])] += reo(element, row["metal"] / 1e15)
+    for (holder, period, _element), amount in element_inflows(window, source).items():
+        found[(holder, period)] += amount
     return found
 
 

@@ -62,7 +62,7 @@ class LossAdjustment(Check):
         if not adjustments:
             return
         per_kg = lot_reo({a.lot_id for a in adjustments})
-        inflows = monthly_inflows(window)
+        inflows = monthly_inflows(window, self.source)
         for adjustment in adjustments:
             event = adjustment.event
             reo_per_kg = sum(per_kg[adjustment.lot_id].values())

@@ -17,12 +17,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, FloatField, Sum
-from django.db.models.functions import Cast
-
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window, add_months, kg
-from reetrace.compliance.checks.ledger import MG_PPB_PER_KG, reo
+from reetrace.compliance.checks.ledger import DATABASE, MG_PPB_PER_KG, reo
 from reetrace.compliance.checks.quotas import COLUMNS, limits_kg, mining_uses
 from reetrace.compliance.config import rule_params
 from reetrace.compliance.models import CustomsDeclaration
@@ -32,29 +29,11 @@ from reetrace.ledger.models import ExportDeclaration, Lot, LotLink, Origin, Ship
 from reetrace.registry.models import Enterprise, Quota
 
 
-def recycled_reo(end: date | None) -> dict[int, dict[date, float]]:
+def recycled_reo(end: date | None, source=None) -> dict[int, dict[date, float]]:
     """REO kg of the recycling origins (collected scrap) per recycler and month."""
-    rows = (
-        Origin.objects.filter(
-            event__kind=EventKind.RECYCLE,
-            event__corrected_by__isnull=True,
-            **({"event__period__lte": end} if end else {}),
-        )
-        .values("event__reporter_id", "event__period", "lot__elements__element")
-        .annotate(
-            metal=Sum(
-                Cast("lot__mass_kg", FloatField())
-                * Cast(F("lot__elements__fraction"), FloatField())
-            )
-        )
-        .order_by()
-    )
     found: dict[int, dict[date, float]] = defaultdict(lambda: defaultdict(float))
-    for row in rows:
-        element = row["lot__elements__element"]
-        if element is not None and row["metal"] is not None:
-            amount = reo(element, row["metal"] / MG_PPB_PER_KG)
-            found[row["event__reporter_id"]][row["event__period"]] += amount
+    for reporter, period, element, metal in (source or DATABASE).recycled_metal(end):
+        found[reporter][period] += reo(element, metal / MG_PPB_PER_KG)
     return found
 
 
@@ -79,7 +58,7 @@ class RecyclingVolume(Check):
 
     def findings(self, window: Window) -> Iterator[Finding]:
         p = self.params
-        volumes = recycled_reo(window.end)
+        volumes = recycled_reo(window.end, self.source)
         if not volumes:
             return
         names = dict(

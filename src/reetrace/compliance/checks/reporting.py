@@ -19,7 +19,7 @@ from django.db.models import Max, Min
 
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window, add_months, kg
-from reetrace.compliance.checks.ledger import _METAL, MG_PPB_PER_KG, live_postings, reo
+from reetrace.compliance.checks.ledger import DATABASE, MG_PPB_PER_KG, reo
 from reetrace.ledger.choices import Flow
 from reetrace.ledger.models import Event, Posting
 from reetrace.ledger.rules import CHINA_TIME, report_deadline
@@ -143,23 +143,16 @@ VOLUME_FLOWS = (
 )
 
 
-def monthly_volume(window: Window) -> dict[int, dict[date, float]]:
+def monthly_volume(window: Window, source=None) -> dict[int, dict[date, float]]:
     """REO kg moved in and out of each holder's stock per month (one GROUP BY)."""
-    rows = (
-        live_postings(window)
-        .filter(flow__in=VOLUME_FLOWS)
-        .values("holder_id", "period", "flow", "lot__elements__element")
-        .annotate(metal=_METAL)
-        .order_by()
+    rows = (source or DATABASE).metal(
+        window, keys=("holder_id", "period", "flow"), flows=VOLUME_FLOWS
     )
     found: dict[int, dict[date, float]] = {}
-    for row in rows:
-        element = row["lot__elements__element"]
-        if element is None or row["metal"] is None:
-            continue
-        months = found.setdefault(row["holder_id"], {})
-        amount = abs(reo(element, row["metal"] / MG_PPB_PER_KG))
-        months[row["period"]] = months.get(row["period"], 0.0) + amount
+    for holder, period, _flow, element, metal in rows:
+        months = found.setdefault(holder, {})
+        amount = abs(reo(element, metal / MG_PPB_PER_KG))
+        months[period] = months.get(period, 0.0) + amount
     return found
 
 
@@ -184,11 +177,11 @@ class VolumeDrop(Check):
 
     def findings(self, window: Window) -> Iterator[Finding]:
         p = self.params
-        horizon = Event.objects.aggregate(last=Max("period"))["last"]
+        horizon = (self.source or DATABASE).latest_period()
         if horizon is None:
             return
         today = window.as_of.astimezone(CHINA_TIME).date()
-        per_enterprise = monthly_volume(Window(None, window.end, window.as_of))
+        per_enterprise = monthly_volume(Window(None, window.end, window.as_of), self.source)
         names = dict(Enterprise.objects.filter(country="CN").values_list("pk", "identifier"))
         n = p["history_months"]
         for enterprise_id, volumes in sorted(per_enterprise.items()):

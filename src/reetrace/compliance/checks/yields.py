@@ -24,10 +24,10 @@ from reetrace.compliance.config import rule_params
 from reetrace.ledger.models import ExportDeclaration
 
 
-def _summaries(window: Window) -> dict[int, tuple[RunBalance, rules.YieldSummary]]:
+def _summaries(window: Window, source=None) -> dict[int, tuple[RunBalance, rules.YieldSummary]]:
     drop = rule_params("element_dropped")
     found = {}
-    for pk, run in transformation_balances(window).items():
+    for pk, run in transformation_balances(window, source).items():
         summary = rules.yield_summary(
             run.inputs,
             run.outputs,
@@ -54,7 +54,7 @@ class YieldOutOfRange(Check):
     def findings(self, window: Window) -> Iterator[Finding]:
         p = self.params
         low_runs = {}
-        for pk, (_run, summary) in _summaries(window).items():
+        for pk, (_run, summary) in _summaries(window, self.source).items():
             if summary.input_reo >= p["min_input_reo_kg"]:
                 low_runs[pk] = summary
         events = events_by_pk(set(low_runs))
@@ -113,7 +113,7 @@ class ElementDropped(Check):
     incremental = True
 
     def findings(self, window: Window) -> Iterator[Finding]:
-        flagged = {pk: rs for pk, rs in _summaries(window).items() if rs[1].dropped}
+        flagged = {pk: rs for pk, rs in _summaries(window, self.source).items() if rs[1].dropped}
         events = events_by_pk(set(flagged))
         lots = event_lots(set(flagged))
         for pk, (run, summary) in flagged.items():

@@ -79,12 +79,18 @@ def run_create(
 
 
 def run_execute(
-    *, run: DetectionRun, overrides: dict | None = None, progress: Progress | None = None
+    *,
+    run: DetectionRun,
+    overrides: dict | None = None,
+    progress: Progress | None = None,
+    source=None,
 ) -> DetectionRun:
     """Run the run's checks and upsert their alerts; the run records counts and log.
 
     Counts, months judged and log are saved after each rule (a poller sees the
     rules done and the alerts so far); status and finish time at the end.
+    `source` reads the checks' aggregates elsewhere than the database (see
+    checks/ledger.py DatabaseSource); the alerts are written here all the same.
     """
     run.status, run.started_at = RunStatus.RUNNING, timezone.now()
     watermark = Event.objects.aggregate(pk=Max("pk"), at=Max("recorded_at"))
@@ -100,7 +106,7 @@ def run_execute(
             if progress:
                 progress(name, index, len(run.rules))
             started = time.perf_counter()
-            check = CHECKS[name]((overrides or {}).get(name))
+            check = CHECKS[name]((overrides or {}).get(name), source=source)
             months = _months_to_judge(run, check)
             run.periods[name] = "all" if months is None else [f"{m:%Y-%m}" for m in sorted(months)]
             if months is not None and not months:
@@ -188,10 +194,26 @@ def detect(
     overrides: dict | None = None,
     progress: Progress | None = None,
     full: bool = False,
+    source=None,
 ) -> DetectionRun:
-    """Run the checks now (CLI, tests, the background task) and return the finished run."""
+    """Run the checks now (CLI, tests, the background task) and return the finished run.
+
+    With a `source` that serves only some rules (`source.rules`), the rules asked
+    for must be among them (all of them when none are named).
+    """
+    served = getattr(source, "rules", None)
+    if served is not None:
+        rules = list(rules) if rules else sorted(served, key=list(CHECKS).index)
+        other = [name for name in rules_validate(rules) if name not in served]
+        if other:
+            raise ReetraceError(
+                ErrorCode.INVALID,
+                f"rule(s) {', '.join(other)} not available on the {source.name} engine; "
+                f"it runs {', '.join(sorted(served))}",
+                field="rules",
+            )
     run = run_create(actor=actor, rules=rules, start=start, end=end, as_of=as_of, full=full)
-    return run_execute(run=run, overrides=overrides, progress=progress)
+    return run_execute(run=run, overrides=overrides, progress=progress, source=source)
 
 
 @transaction.atomic
