@@ -62,6 +62,9 @@ class Config:
     checkpoint_key: Path
     tls: bool
     event_time_floor: date
+    spark_master: str
+    replica_url: str
+    replica_pin_seconds: int
 
 
 def load() -> Config:
@@ -92,6 +95,9 @@ def load() -> Config:
             os.environ.get("REETRACE_CHECKPOINT_KEY", var_dir / "checkpoint-key.pem")
         ),
         event_time_floor=_date("REETRACE_EVENT_TIME_FLOOR", date(2000, 1, 1)),
+        spark_master=os.environ.get("REETRACE_SPARK_MASTER", "local[2]"),
+        replica_url=os.environ.get("REETRACE_REPLICA_URL", ""),
+        replica_pin_seconds=_int("REETRACE_REPLICA_PIN_SECONDS", 10),
     )
 
 

@@ -175,6 +175,7 @@ LOGIN_URL = "portal:login"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 REETRACE_REPORT_DEADLINE_DAY = CONFIG.report_deadline_day
+REETRACE_SPARK_MASTER = CONFIG.spark_master
 REETRACE_CLOCK_SKEW_SECONDS = CONFIG.clock_skew_seconds
 REETRACE_PREPARED_STATEMENTS = CONFIG.prepared_statements
 REETRACE_VAR_DIR = CONFIG.var_dir

@@ -37,7 +37,7 @@ class Lake:
     def spark_uri(self, relative: str) -> str:
         """The URI Spark reads a lake file by (s3 through Hadoop's s3a connector)."""
         if "://" not in self.uri:
-            return Path(self.path(relative)).resolve().as_uri()
+            return "file://" + str(Path(self.path(relative)).resolve())
         scheme, rest = self.uri.split("://", 1)
         scheme = "s3a" if scheme in ("s3", "s3a") else scheme
         return f"{scheme}://{posixpath.join(rest.rstrip('/'), relative)}"

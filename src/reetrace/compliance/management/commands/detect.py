@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reetrace.compliance.checks import CHECKS
+from reetrace.compliance.engines import DATABASE, engine_names, engine_source, engines_help
 from reetrace.compliance.models import Alert
 from reetrace.compliance.services.detection import detect
 from reetrace.core.errors import ReetraceError
@@ -39,21 +40,43 @@ class Command(BaseCommand):
             action="store_true",
             help="judge every month, not only those touched by events recorded since the last run",
         )
+        parser.add_argument(
+            "--engine",
+            default=DATABASE,
+            choices=engine_names(),
+            help=(
+                "where the set-based aggregates are computed (the database by default; "
+                "another engine always judges every month of the window). "
+                + engines_help(list(CHECKS))
+            ),
+        )
+        parser.add_argument("--lake", metavar="PATH", help="the lake another engine reads")
 
     def handle(self, *args, start, end, rules, as_of, json: bool, full: bool, **options):
         console = Console(file=self.stdout, width=120)
+        try:
+            source = engine_source(options["engine"], options["lake"])
+        except ReetraceError as exc:
+            raise CommandError(exc.message) from exc
         moment = datetime.combine(as_of, time(23, 59), CHINA_TIME) if as_of else None
         names = [r.strip() for r in rules.split(",") if r.strip()] if rules else None
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
         with Progress(*columns, TimeElapsedColumn(), console=console, disable=json) as progress:
-            task = progress.add_task("rules", total=len(names or CHECKS))
+            served = getattr(source, "rules", None)
+            task = progress.add_task("rules", total=len(names or served or CHECKS))
 
             def step(name: str, index: int, total: int) -> None:
                 progress.update(task, completed=index, description=name)
 
             try:
                 run = detect(
-                    rules=names, start=start, end=end, as_of=moment, progress=step, full=full
+                    rules=names,
+                    start=start,
+                    end=end,
+                    as_of=moment,
+                    progress=step,
+                    full=full or source is not None,
+                    source=source,
                 )
             except ReetraceError as exc:
                 raise CommandError(exc.message) from exc
