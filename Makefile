@@ -4,6 +4,8 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/reetrace
 DEMO_SCALE ?= small
+# Extras installed with reetrace; CI adds `spark` (pyspark, needs Java) for the Spark tests.
+EXTRAS ?= test
 
 .PHONY: help install demo test test-sqlite test-postgres lint format schema bench messages fuzz clean
 
@@ -13,7 +15,7 @@ help:  ## list the targets
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e ".[$(EXTRAS)]"
 	touch $@
 
 install: $(BIN)/.installed  ## create the virtualenv and install reetrace with its test tools
@@ -46,8 +48,9 @@ bench: install  ## reetrace bench (default: small scale on SQLite); figures besi
 	$(BIN)/reetrace bench $(BENCH_ARGS)
 
 # Browser tests use a live server and flush the database after each test, so they run
-# in a session of their own; the rest runs on two workers.
-PYTEST := $(BIN)/pytest -n 2 --ignore=tests/browser
+# in a session of their own; the rest runs on two workers (tests of one xdist group, such
+# as the Spark tests, on the same worker: one JVM).
+PYTEST := $(BIN)/pytest -n 2 --dist loadgroup --ignore=tests/browser
 PYTEST_BROWSER := $(BIN)/pytest tests/browser
 
 test-sqlite: install  ## the suite on SQLite

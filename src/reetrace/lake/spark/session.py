@@ -8,6 +8,7 @@ run on `local[2]`, a standalone cluster (`spark://host:7077`) or Kubernetes
 
 from __future__ import annotations
 
+import os
 import shutil
 from functools import cache
 
@@ -30,8 +31,6 @@ def spark_missing() -> str | None:
 
 
 def _java_home() -> bool:
-    import os
-
     home = os.environ.get("JAVA_HOME")
     return bool(home) and os.path.exists(os.path.join(home, "bin", "java"))
 
@@ -54,8 +53,14 @@ def spark_session():
         .config("spark.sql.ansi.enabled", "true")  # an overflow is an error, never a null
     )
     if master.startswith("local"):
-        # a few partitions per core: the default 200 is for clusters
-        builder = builder.config("spark.sql.shuffle.partitions", "8")
+        # a few partitions per core (the default 200 is for clusters), and the
+        # driver on the loopback address: a local session talks to nothing else
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = (
+            builder.config("spark.sql.shuffle.partitions", "8")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+        )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
