@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "reetrace.core.headers.ContentSecurityPolicyMiddleware",
     "reetrace.core.limits.RequestLimitsMiddleware",
     "reetrace.core.text.ControlCharacterMiddleware",
+    "reetrace.core.routing.ReplicaPinMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,6 +120,13 @@ DATABASES = {
         CONFIG.database_url, prepared_statements=CONFIG.prepared_statements
     )
 }
+if CONFIG.replica_url:
+    # Heavy regulator reads on a streaming replica (core/routing.py says which).
+    DATABASES["replica"] = database_settings(
+        CONFIG.replica_url, prepared_statements=CONFIG.prepared_statements
+    ) | {"TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["reetrace.core.routing.ReplicaRouter"]
+REETRACE_REPLICA_PIN_SECONDS = CONFIG.replica_pin_seconds
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from reetrace.accounts.forms import ThrottledAdminSignInForm
 from reetrace.api import api
+from reetrace.core.status import status_page
 from reetrace.trace.views import lot_label, verify_page
 
 admin.site.login_form = ThrottledAdminSignInForm
@@ -15,6 +16,7 @@ def health(request):
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("admin/status/", admin.site.admin_view(status_page), name="admin-status"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health", health),

@@ -9,6 +9,7 @@ from ninja import Query, Router
 from reetrace.core.access import requires
 from reetrace.core.permissions import Permission
 from reetrace.core.schemas import errors
+from reetrace.core.routing import replica_reads
 from reetrace.trace import selectors
 from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT
 from reetrace.trace.outputs import lot_out
@@ -41,6 +42,7 @@ def lots_get(request, code: str):
     operation_id="lots_genealogy",
 )
 @requires(Permission.TRACE_GENEALOGY_READ)
+@replica_reads
 def lots_genealogy(
     request,
     code: str,
@@ -85,6 +87,7 @@ def enterprises_stock(request, identifier: str):
     operation_id="registers_transactions",
 )
 @requires(Permission.TRACE_REGISTER_READ)
+@replica_reads
 def registers_transactions(
     request, filters: Query[RegisterFilter], seller: str | None = None, buyer: str | None = None
 ):
@@ -100,6 +103,7 @@ def registers_transactions(
     operation_id="registers_exports",
 )
 @requires(Permission.TRACE_EXPORT_READ)
+@replica_reads
 def registers_exports(
     request,
     filters: Query[RegisterFilter],
@@ -121,6 +125,7 @@ def registers_exports(
     operation_id="registers_exports_summary",
 )
 @requires(Permission.TRACE_EXPORT_SUMMARY_READ)
+@replica_reads
 def registers_exports_summary(request, filters: Query[RegisterFilter]):
     """Exported kg by month, destination and HS code; no names or prices.
 

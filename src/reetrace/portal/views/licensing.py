@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
 from reetrace.core.tables import Column, Table
+from reetrace.core.routing import replica_reads
 from reetrace.exportcontrol import selectors
 from reetrace.exportcontrol.choices import OFFICER_ACTIONS
 from reetrace.exportcontrol.choices import ApplicationState as S
@@ -135,6 +136,7 @@ def _decisions_table(stats: dict) -> Table:
 
 
 @portal_page(P.EXPORTCONTROL_STATS_READ)
+@replica_reads
 def statistics(request: HttpRequest) -> HttpResponse:
     """Backlog by state, lead times on the working-day clock, decisions, kg licensed."""
     national = not request.user.scope.partner

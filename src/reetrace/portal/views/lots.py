@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
 from reetrace.core.tables import Column, Table
+from reetrace.core.routing import replica_reads
 from reetrace.ledger.choices import EventKind
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.portal.access import portal_page
@@ -159,6 +160,7 @@ def _composition_table(lot: dict) -> Table:
 
 
 @portal_page(P.LEDGER_LOT_READ, P.TRACE_GENEALOGY_READ)
+@replica_reads
 def lot_detail(request: HttpRequest, code: str) -> HttpResponse:
     limit, depth = _bounds(request)
     with http_errors():

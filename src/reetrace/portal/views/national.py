@@ -17,6 +17,7 @@ from reetrace.core.errors import ReetraceError
 from reetrace.core.periods import period_parse
 from reetrace.core.permissions import Permission as P
 from reetrace.core.tables import Column, Table
+from reetrace.core.routing import replica_reads
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.flows import element_flows
@@ -152,6 +153,7 @@ def _laggards_table(period: date) -> Table:
 
 
 @portal_page(P.TRACE_GENEALOGY_READ, P.TRACE_EXPORT_SUMMARY_READ)
+@replica_reads
 def overview(request: HttpRequest) -> HttpResponse:
     """Sankey of one element's flows, export volumes, and last month's reporting gaps."""
     form, start, end, element = period_form(request)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, router
 
 __all__ = ["rows_fetch", "vendor"]
 
@@ -26,14 +26,17 @@ def vendor() -> str:
 
 
 def rows_fetch(sql: str, params: list) -> list[tuple]:
-    """Every row of one trace statement."""
-    if connection.vendor != "postgresql" or not settings.REETRACE_PREPARED_STATEMENTS:
-        with connection.cursor() as cursor:
+    """Every row of one trace statement, on the replica for a heavy read (core/routing.py)."""
+    from reetrace.ledger.models import Lot
+
+    reading = connections[router.db_for_read(Lot)]
+    if reading.vendor != "postgresql" or not settings.REETRACE_PREPARED_STATEMENTS:
+        with reading.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    connection.ensure_connection()
-    bound = _PreparedCursor(connection.connection)
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    reading.ensure_connection()
+    bound = _PreparedCursor(reading.connection)
+    wrap = reading.make_debug_cursor if reading.queries_logged else reading.make_cursor
     with wrap(bound) as cursor:  # type: ignore[arg-type]  # a psycopg cursor, as Django wraps
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -1,0 +1,25 @@
+"""The admin status page (/admin/status/): the databases and the read replica's lag."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import connection
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from reetrace.core.replication import replica_status
+
+
+def status_page(request):
+    """Staff only (wrapped by admin_view in urls.py)."""
+    from reetrace.ledger.models import ChainHead
+
+    head = ChainHead.objects.filter(pk=1).first()
+    context = {
+        **admin.site.each_context(request),
+        "title": _("System status"),
+        "vendor": connection.vendor,
+        "chain_length": head.length if head else 0,
+        "replica": replica_status(),
+    }
+    return TemplateResponse(request, "admin/reetrace_status.html", context)
