@@ -75,6 +75,53 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
                 f"{b['ratio']:.2f}x",
             )
         )
+    rows += _scale_rows(steps)
+    return rows
+
+
+def _scale_rows(steps: dict) -> list[tuple[str, str, str, str]]:
+    """The lake export beside COPY, and Spark beside the database (steps lake, spark)."""
+    rows = []
+    if "lake" in steps:
+        x = steps["lake"]
+        rows.append(
+            (
+                f"lake export, Parquet ({x['rows']:,} rows, {x['bytes'] / 1e6:,.1f} MB)",
+                f"{x['rows_per_s']:,} rows/s",
+                f"{x['copy_rows_per_s']:,} rows/s (bare COPY TO, {x['copy_bytes'] / 1e6:,.1f} MB)",
+                f"{x['ratio']:.2f}x time",
+            )
+        )
+    if "spark" in steps:
+        x = steps["spark"]
+        rows.append(
+            (
+                f"mass balance on Spark {x['master']}, {x['balance_lines']:,} lines "
+                f"(first run {x['balance_spark_cold_seconds']:.1f} s)",
+                f"{x['balance_spark_seconds']:.2f} s",
+                f"{x['balance_database_seconds']:.2f} s (database)",
+                f"{x['balance_spark_seconds'] / x['balance_database_seconds']:.2f}x",
+            )
+        )
+        d = x["detection"]
+        rows.append(
+            (
+                f"detection, {len(x['detection_rules'])} ported rules, on Spark",
+                f"{d['spark']['seconds']:.2f} s ({d['spark']['alerts']} alerts)",
+                f"{d['database']['seconds']:.2f} s ({d['database']['alerts']} alerts, database)",
+                f"{d['spark']['seconds'] / d['database']['seconds']:.2f}x",
+            )
+        )
+        base = x["curve"][0]
+        for point in x["curve"]:
+            rows.append(
+                (
+                    f"flow summary on Spark, postings x{point['times']} ({point['postings']:,})",
+                    f"{point['seconds']:.2f} s ({point['us_per_posting']:.2f} us/posting)",
+                    f"{base['seconds']:.2f} s (x1)",
+                    f"{point['seconds'] / base['seconds']:.2f}x",
+                )
+            )
     return rows
 
 

@@ -64,6 +64,12 @@ class Command(BaseCommand):
             results["steps"]["genealogy"] = traces(o["lots"], o["seed"])
         if "balance" in steps:
             results["steps"]["balance"] = balance()
+        if "lake" in steps or "spark" in steps:
+            from reetrace.bench.steps.lake import lake, spark
+
+            results["steps"]["lake"] = lake()
+            if "spark" in steps:
+                results["steps"]["spark"] = spark(results["steps"]["lake"]["path"])
         if "load" in steps:
             levels = tuple(int(level) for level in o["levels"].split(","))
             results["steps"]["load"] = http_load(o["duration"], levels, o["seed"])

@@ -23,7 +23,7 @@ from reetrace.bench.scratch import scratch_url
 from reetrace.conf import CONFIG
 from reetrace.synth.window import month_parse
 
-STEPS = ("bulk", "raw", "rows", "api", "genealogy", "balance", "load")
+STEPS = ("bulk", "raw", "rows", "api", "genealogy", "balance", "load", "lake", "spark")
 
 
 class Command(BaseCommand):
