@@ -103,6 +103,15 @@ def _scale_rows(steps: dict) -> list[tuple[str, str, str, str]]:
                 f"{x['balance_spark_seconds'] / x['balance_database_seconds']:.2f}x",
             )
         )
+        if x.get("recompute_database_seconds"):
+            rows.append(
+                (
+                    "flow summary recomputed from the postings on Spark (balance's job)",
+                    f"{x['curve'][0]['seconds']:.2f} s",
+                    f"{x['recompute_database_seconds']:.2f} s (the same on PostgreSQL)",
+                    f"{x['curve'][0]['seconds'] / x['recompute_database_seconds']:.2f}x",
+                )
+            )
         d = x["detection"]
         rows.append(
             (
