@@ -3,14 +3,15 @@
 A synthetic year at the `tiny` scale (the smallest that exercises every ported
 rule with seed 1; `recycling_volume` is given a capacity to fire there) is loaded,
 exported, and judged twice: by the database and by Spark `local[2]`. The balance
-lines, the recomputed flow summary (integer micrograms) and every alert (rule,
+lines, the recomputed flow summary (integer micrograms), every alert (rule,
 fingerprint, severity, enterprise, month, elements, figures, lots, events,
-explanation) must be identical, with no tolerance.
+explanation) and the reconciliation report against the partner file must be
+identical, with no tolerance.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -26,6 +27,8 @@ from reetrace.lake.storage import lake_open
 from reetrace.ledger.choices import Bucket
 from reetrace.ledger.models import MonthlyFlow
 from reetrace.ledger.rules import CHINA_TIME
+from reetrace.reconciliation.services.comparison import Scope, comparison_report
+from reetrace.reconciliation.services.datasets import dataset_load
 from reetrace.synth.dataset import produce
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("spark")]
@@ -77,6 +80,18 @@ def test_spark_equals_the_database_on_a_synthetic_year(spark, tmp_path):
     run = detect(rules=rules, as_of=AS_OF, overrides=OVERRIDES, full=True, source=source)
     assert run.status == "done"
     assert _alerts() == by_database
+
+    dataset = dataset_load(
+        actor=None,
+        content=(tmp_path / "data" / "partner_imports.csv").read_bytes(),
+        filename="partner_imports.csv",
+        format="comext",
+        vintage=date(2026, 3, 1),
+    )
+    for scope in (Scope(), Scope(by="group", level="eu27", start=date(2025, 4, 1))):
+        ours = comparison_report(dataset=dataset, actor=None, scope=scope)
+        assert ours["cells"]
+        assert comparison_report(dataset=dataset, actor=None, scope=scope, source=source) == ours
 
 
 def test_spark_refuses_a_stale_lake_and_an_unported_rule(spark, chain, tmp_path):

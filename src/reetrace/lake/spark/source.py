@@ -20,12 +20,15 @@ the few flagged events) is still read by key from the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from reetrace.compliance.checks.base import Window
+from reetrace.core.quantities import mg_to_kg
 from reetrace.lake.spark.frames import LakeFrames
 from reetrace.ledger.choices import Bucket, EventKind
 from reetrace.ledger.monthly import MG_PPB_PER_UG
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # The rules whose aggregates this source serves (the others read records one by
 # one or depend on tables the lake does not hold: see `NOT_PORTED`).
@@ -166,6 +169,48 @@ class SparkSource:
             .collect()
         )
         return [(r["holder_id"], r["period"], r["element"], r["flow"], r["metal_ug"]) for r in rows]
+
+    def export_declarations(self, first: date | None, last: date | None) -> list[tuple]:
+        """`reconciliation.services.comparison.declaration_rows` from the lake."""
+        from pyspark.sql import functions as F
+
+        events = self.frames["events"].select(F.col("id").alias("e_id"), "event_time", "period")
+        if first:
+            events = events.where(F.col("period") >= F.lit(first))
+        if last:
+            events = events.where(F.col("period") <= F.lit(last))
+        corrected = self.frames["corrections"].select("corrected_id")
+        exporters = self.frames["enterprises"].select(F.col("id").alias("x_id"), "identifier")
+        exports = self.frames["exports"]
+        rows = (
+            exports.join(events, exports.event_id == events.e_id)
+            .join(corrected, exports.event_id == corrected.corrected_id, "left_anti")
+            .join(exporters, exports.exporter_id == exporters.x_id)
+            .select(
+                "id",
+                "hs_code",
+                "destination",
+                F.unix_micros("event_time").alias("micros"),  # not the driver's local time
+                "kg",
+                "fob_value",
+                "currency",
+                "identifier",
+            )
+            .orderBy("id")
+            .collect()
+        )
+        return [
+            (
+                r["hs_code"],
+                r["destination"],
+                EPOCH + timedelta(microseconds=r["micros"]),
+                mg_to_kg(r["kg"]),
+                r["fob_value"],
+                r["currency"],
+                r["identifier"],
+            )
+            for r in rows
+        ]
 
     def latest_period(self) -> date | None:
         from pyspark.sql import functions as F

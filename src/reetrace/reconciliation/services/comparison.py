@@ -56,35 +56,65 @@ def _first(month: str) -> date:
     return date(int(month[:4]), int(month[5:7]), 1)
 
 
-def our_lines(scope: Scope, settings: Settings, rates: RateTable, *, lagged: bool = True):
-    """Our export declarations as rules.OurLine, plus how many fell outside the lines."""
-    exports = ExportDeclaration.objects.filter(event__corrected_by__isnull=True).select_related(
-        "event", "exporter"
-    )
-    if scope.start:
-        exports = exports.filter(
-            event__period__gte=_first(month_add(scope.start, -MARGIN_MONTHS - 1))
+def _window(scope: Scope) -> tuple[date | None, date | None]:
+    """The reporting months of our declarations read for the scope (with the margin)."""
+    first = _first(month_add(scope.start, -MARGIN_MONTHS - 1)) if scope.start else None
+    last = _first(month_add(scope.end, MARGIN_MONTHS + 1)) if scope.end else None
+    return first, last
+
+
+def declaration_rows(first: date | None, last: date | None) -> list[tuple]:
+    """Live export declarations dated `first`..`last`, in key order, as
+    (hs_code, destination, event_time, kg, fob_value, currency, exporter identifier)."""
+    exports = ExportDeclaration.objects.filter(event__corrected_by__isnull=True)
+    if first:
+        exports = exports.filter(event__period__gte=first)
+    if last:
+        exports = exports.filter(event__period__lte=last)
+    return list(
+        exports.order_by("pk").values_list(
+            "hs_code",
+            "destination",
+            "event__event_time",
+            "kg",
+            "fob_value",
+            "currency",
+            "exporter__identifier",
         )
-    if scope.end:
-        exports = exports.filter(event__period__lte=_first(month_add(scope.end, MARGIN_MONTHS + 1)))
+    )
+
+
+def our_lines(
+    scope: Scope, settings: Settings, rates: RateTable, *, lagged: bool = True, source=None
+):
+    """Our export declarations as rules.OurLine, plus how many fell outside the lines.
+
+    `source` reads the declarations elsewhere than the database (the Spark engine
+    over the lake: `source.export_declarations`, the same rows); the lines are
+    built here either way.
+    """
+    first, last = _window(scope)
+    rows = (
+        declaration_rows(first, last) if source is None else source.export_declarations(first, last)
+    )
     lines, outside = [], 0
-    for x in exports.order_by("pk"):
-        hs6 = _hs6(x.hs_code)
+    for hs_code, destination, event_time, kg, fob_value, currency, exporter in rows:
+        hs6 = _hs6(hs_code)
         if hs6 is None:
             outside += 1
             continue
-        day = x.event.event_time.astimezone(CHINA).date()
+        day = event_time.astimezone(CHINA).date()
         month = f"{day:%Y-%m}"
-        lag = settings.lag_days(x.destination) if lagged else 0
+        lag = settings.lag_days(destination) if lagged else 0
         lines.append(
             OurLine(
                 product=reference.product_key(hs6, scope.by),
-                country=scope.country(x.destination),
+                country=scope.country(destination),
                 month=month,
                 arrival=arrival_month(day.isoformat(), lag),
-                kg=x.kg,
-                value=rates.to_usd(x.fob_value, x.currency, _first(month)),
-                exporter=x.exporter.identifier,
+                kg=kg,
+                value=rates.to_usd(fob_value, currency, _first(month)),
+                exporter=exporter,
             )
         )
     return [line for line in lines if _ours_in_window(line.month, scope)], outside
@@ -142,13 +172,15 @@ def comparison_report(
     actor: User | None,
     scope: Scope,
     overrides: list[str] | None = None,
+    source=None,
 ) -> dict:
     """The grid, each cell's decomposition, totals and every parameter, for `actor`
-    (None = the command line, which sees what a national reader sees)."""
+    (None = the command line, which sees what a national reader sees); `source`: see
+    `our_lines`."""
     settings = settings_for(overrides)
     rates = RateTable()
     national = dataset.format == "national"
-    ours, outside = our_lines(scope, settings, rates, lagged=not national)
+    ours, outside = our_lines(scope, settings, rates, lagged=not national, source=source)
     theirs = their_lines(dataset, scope, rates)
     params = settings.params(scope.by)
     if national:

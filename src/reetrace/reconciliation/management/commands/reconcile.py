@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
+from reetrace.compliance.engines import DATABASE, engine_names, engine_source
 from reetrace.compliance.selectors import analyst_get
 from reetrace.core.errors import BatchRejected, ReetraceError
 from reetrace.core.periods import period_parse
@@ -44,6 +45,13 @@ class Command(BaseCommand):
             "--open-case", metavar="PRODUCT/COUNTRY/MONTH", help="open a case from this cell"
         )
         parser.add_argument("--analyst", help="username of the analyst opening the case")
+        parser.add_argument(
+            "--engine",
+            default=DATABASE,
+            choices=engine_names(),
+            help="where our export declarations are read (spark: from the lake)",
+        )
+        parser.add_argument("--lake", metavar="PATH", help="the lake another engine reads")
         out = parser.add_mutually_exclusive_group()
         out.add_argument("--json", action="store_true", help="print the report as JSON")
         out.add_argument("--xlsx", type=Path, help="write the report to this workbook")
@@ -113,4 +121,7 @@ class Command(BaseCommand):
             start=period_parse(o["start"], field="from") if o["start"] else None,
             end=period_parse(o["end"], field="to") if o["end"] else None,
         )
-        return comparison_report(dataset=dataset, actor=None, scope=scope, overrides=o["set"])
+        source = engine_source(o["engine"], o["lake"])
+        return comparison_report(
+            dataset=dataset, actor=None, scope=scope, overrides=o["set"], source=source
+        )
