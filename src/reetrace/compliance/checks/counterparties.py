@@ -8,34 +8,28 @@ buyer (whose books are missing the material) and shows the seller as evidence.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from decimal import Decimal
-
-from django.db.models import Q, Sum
 
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window
+from reetrace.compliance.checks.ledger import DATABASE
 from reetrace.ledger.models import Shipment
 
 
-def _due_shipments(window: Window, days: int):
-    """Live shipments known at `as_of`, `days` old, with the kg received by `as_of`."""
-    received = Sum(
-        "receipts__kg",
-        filter=Q(
-            receipts__event__corrected_by__isnull=True,
-        ),
+def _due(check: Check, window: Window) -> list[tuple]:
+    source = check.source or DATABASE
+    return source.due_shipments(window, check.params["days"])
+
+
+def _shipments(rows: list[tuple]) -> Iterator[Shipment]:
+    """The flagged shipments with what their alerts show, in the rows' order."""
+    found = Shipment.objects.select_related("event", "lot", "seller", "buyer").in_bulk(
+        [pk for pk, _, _ in rows]
     )
-    return (
-        Shipment.objects.filter(
-            event__corrected_by__isnull=True,
-            event__event_time__lte=window.as_of - timedelta(days=days),
-            **window.period_filter("event__period"),
-        )
-        .select_related("event", "lot", "seller", "buyer")
-        .annotate(received=received)
-        .order_by("event__event_time", "pk")
-    )
+    for pk, _, received in rows:
+        shipment = found[pk]
+        shipment.received = received
+        yield shipment
 
 
 def _figures(shipment: Shipment, received: Decimal, **extra) -> dict:
@@ -59,9 +53,9 @@ class ShipmentUnconfirmed(Check):
     title = "shipment never confirmed by the buyer"
 
     def findings(self, window: Window) -> Iterator[Finding]:
-        for shipment in _due_shipments(window, self.params["days"]):
-            if shipment.received is None:
-                yield self._finding(shipment)
+        unconfirmed = [row for row in _due(self, window) if row[2] is None]
+        for shipment in _shipments(unconfirmed):
+            yield self._finding(shipment)
 
     def _finding(self, shipment: Shipment) -> Finding:
         event = shipment.event
@@ -95,17 +89,17 @@ class ShortReceipt(Check):
 
     def findings(self, window: Window) -> Iterator[Finding]:
         p = self.params
-        for shipment in _due_shipments(window, p["days"]):
-            if shipment.received is None:
-                continue
-            missing = rules.shortfall(
-                float(shipment.kg),
-                float(shipment.received),
-                tolerance_share=p["tolerance_share"],
-                min_kg=p["min_kg"],
+        short = [
+            (pk, kg, received)
+            for pk, kg, received in _due(self, window)
+            if received is not None
+            and rules.shortfall(
+                float(kg), float(received), tolerance_share=p["tolerance_share"], min_kg=p["min_kg"]
             )
-            if missing > 0:
-                yield self._finding(shipment)
+            > 0
+        ]
+        for shipment in _shipments(short):
+            yield self._finding(shipment)
 
     def _finding(self, shipment: Shipment) -> Finding:
         event = shipment.event

@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import F, FloatField, Max, Sum
+from django.db.models import F, FloatField, Max, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 
 from reetrace.compliance.balance import flow_totals
 from reetrace.compliance.checks.base import Window
 from reetrace.ledger.choices import Bucket, EventKind, Flow
-from reetrace.ledger.models import Event, LotElement, Origin, Posting
+from reetrace.ledger.models import Event, LotElement, Origin, Posting, Shipment
 from reetrace.registry.elements import ELEMENTS
 
 MG_PPB_PER_KG = 1e15
@@ -50,10 +50,11 @@ class DatabaseSource:
 
     A check asks a source for metal per group of live stock postings (`metal`),
     per recycling origin (`recycled_metal`), the stock flow summary
-    (`flow_totals`) and the newest reporting month (`latest_period`); the rules'
-    arithmetic on what comes back is the same whatever the source. Another engine
-    over a copy of the ledger (`reetrace.lake.spark`) implements the same four
-    methods. `rules` names the checks a source can serve (None: every check).
+    (`flow_totals`), the newest reporting month (`latest_period`) and the shipments
+    due with what was received of them (`due_shipments`); the rules' arithmetic on
+    what comes back is the same whatever the source. Another engine over a copy of
+    the ledger (`reetrace.lake.spark`) implements the same methods. `rules` names
+    the checks a source can serve (None: every check).
     """
 
     name = "database"
@@ -112,6 +113,21 @@ class DatabaseSource:
 
     def latest_period(self) -> date | None:
         return Event.objects.aggregate(last=Max("period"))["last"]
+
+    def due_shipments(self, window: Window, days: int) -> list[tuple]:
+        """(shipment pk, kg, kg received) of live shipments `days` old at `as_of`, oldest
+        first; received sums the live receipts (None when there is none)."""
+        received = Sum("receipts__kg", filter=Q(receipts__event__corrected_by__isnull=True))
+        return list(
+            Shipment.objects.filter(
+                event__corrected_by__isnull=True,
+                event__event_time__lte=window.as_of - timedelta(days=days),
+                **window.period_filter("event__period"),
+            )
+            .annotate(received=received)
+            .order_by("event__event_time", "pk")
+            .values_list("pk", "kg", "received")
+        )
 
 
 DATABASE = DatabaseSource()

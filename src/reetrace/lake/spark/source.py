@@ -40,6 +40,8 @@ PORTED = frozenset(
         "mass_balance",
         "recycling_volume",
         "volume_drop",
+        "shipment_unconfirmed",
+        "short_receipt",
     }
 )
 
@@ -209,6 +211,46 @@ class SparkSource:
                 r["currency"],
                 r["identifier"],
             )
+            for r in rows
+        ]
+
+    def due_shipments(self, window: Window, days: int) -> list[tuple]:
+        """(shipment pk, kg, kg received or None) as `DatabaseSource.due_shipments`."""
+        from pyspark.sql import functions as F
+
+        corrected = self.frames["corrections"].select("corrected_id")
+        events = self.frames["events"].join(
+            corrected, F.col("id") == F.col("corrected_id"), "left_anti"
+        )
+        due = window.as_of - timedelta(days=days)
+        shipped = events.where(
+            F.col("event_time") <= F.lit(due.astimezone(UTC).replace(tzinfo=None))
+        )
+        if window.start:
+            shipped = shipped.where(F.col("period") >= F.lit(window.start))
+        if window.end:
+            shipped = shipped.where(F.col("period") <= F.lit(window.end))
+        if window.months is not None:
+            shipped = shipped.where(F.col("period").isin(sorted(window.months)))
+        shipped = shipped.select(F.col("id").alias("s_event"), F.col("event_time").alias("at"))
+        receipts = (
+            self.frames["receipts"]
+            .join(
+                events.select(F.col("id").alias("r_event")), F.col("event_id") == F.col("r_event")
+            )
+            .groupBy(F.col("shipment_id").alias("r_shipment"))
+            .agg(F.sum("kg").alias("received"))
+        )
+        shipments = self.frames["shipments"]
+        rows = (
+            shipments.join(shipped, shipments.event_id == shipped.s_event)
+            .join(receipts, shipments.id == receipts.r_shipment, "left")
+            .orderBy("at", "id")
+            .select("id", "kg", "received")
+            .collect()
+        )
+        return [
+            (r["id"], mg_to_kg(r["kg"]), None if r["received"] is None else mg_to_kg(r["received"]))
             for r in rows
         ]
 
