@@ -98,8 +98,8 @@ def test_spark_refuses_a_stale_lake_and_an_unported_rule(spark, chain, tmp_path)
     lake = str(tmp_path / "lake")
     call_command("lake", "export", "--out", lake)
     source = engine_source("spark", lake)
-    with pytest.raises(ReetraceError, match="quota_usage not available on the spark engine"):
-        detect(rules=["quota_usage"], as_of=AS_OF, source=source)
+    with pytest.raises(ReetraceError, match="price_below_value not available on the spark engine"):
+        detect(rules=["price_below_value"], as_of=AS_OF, source=source)
     chain.capture(
         chain.magnet_maker,
         {

@@ -26,6 +26,9 @@ from reetrace.registry.elements import ELEMENTS
 MG_PPB_PER_KG = 1e15
 NET_ZERO_KG = 1e-6  # what is left of a posting and its reversal after float summation
 _METAL = Sum(Cast("kg", FloatField()) * Cast(F("lot__elements__fraction"), FloatField()))
+_LOT_METAL = Sum(
+    Cast("lot__mass_kg", FloatField()) * Cast(F("lot__elements__fraction"), FloatField())
+)
 
 
 def live_postings(window: Window):
@@ -78,10 +81,7 @@ class DatabaseSource:
         if net_kind is not None:
             rows = rows.filter(net_kind=net_kind)
         rows = rows.values(*keys, "lot__elements__element").annotate(metal=_METAL).order_by()
-        for row in rows:
-            element, metal = row["lot__elements__element"], row["metal"]
-            if element is not None and metal is not None:
-                yield (*(row[k] for k in keys), element, metal)
+        return _keyed(rows, keys)
 
     def recycled_metal(self, end: date | None) -> Iterator[tuple]:
         """(reporter, period, element, metal) of recycling origins not corrected, to `end`."""
@@ -92,18 +92,10 @@ class DatabaseSource:
                 **({"event__period__lte": end} if end else {}),
             )
             .values("event__reporter_id", "event__period", "lot__elements__element")
-            .annotate(
-                metal=Sum(
-                    Cast("lot__mass_kg", FloatField())
-                    * Cast(F("lot__elements__fraction"), FloatField())
-                )
-            )
+            .annotate(metal=_LOT_METAL)
             .order_by()
         )
-        for row in rows:
-            element, metal = row["lot__elements__element"], row["metal"]
-            if element is not None and metal is not None:
-                yield row["event__reporter_id"], row["event__period"], element, metal
+        return _keyed(rows, ("event__reporter_id", "event__period"))
 
     def flow_totals(
         self, end: date | None, *, enterprise_ids: set[int] | None, element: str | None
@@ -113,6 +105,32 @@ class DatabaseSource:
 
     def latest_period(self) -> date | None:
         return Event.objects.aggregate(last=Max("period"))["last"]
+
+    def mined_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
+        """(quota, event, element, metal) of the live mining origins under the quotas."""
+        rows = (
+            Origin.objects.filter(quota_id__in=quota_ids, event__corrected_by__isnull=True)
+            .values("quota_id", "event_id", "lot__elements__element")
+            .annotate(metal=_LOT_METAL)
+            .order_by()
+        )
+        return _keyed(rows, ("quota_id", "event_id"))
+
+    def separated_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
+        """(quota, run, element, metal) consumed by live separation runs under the quotas."""
+        quota = Coalesce(
+            F("event__transformation__quota_id"),
+            F("event__correction__corrected__transformation__quota_id"),
+        )
+        rows = (
+            live_postings(Window(None, None, None))  # type: ignore[arg-type]
+            .annotate(run_quota=quota)
+            .filter(net_kind=EventKind.TRANSFORM, flow=Flow.CONSUMED, run_quota__in=quota_ids)
+            .values("run_quota", "net_event", "lot__elements__element")
+            .annotate(metal=_METAL)
+            .order_by()
+        )
+        return _keyed(rows, ("run_quota", "net_event"))
 
     def due_shipments(self, window: Window, days: int) -> list[tuple]:
         """(shipment pk, kg, kg received) of live shipments `days` old at `as_of`, oldest
@@ -131,6 +149,14 @@ class DatabaseSource:
 
 
 DATABASE = DatabaseSource()
+
+
+def _keyed(rows, keys: tuple[str, ...]) -> Iterator[tuple]:
+    """(*keys, element, metal) of grouped rows that have both."""
+    for row in rows:
+        element, metal = row["lot__elements__element"], row["metal"]
+        if element is not None and metal is not None:
+            yield (*(row[k] for k in keys), element, metal)
 
 
 def reo(element: str, metal_kg: float) -> float:

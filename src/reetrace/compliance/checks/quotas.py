@@ -19,20 +19,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, FloatField, Sum
-from django.db.models.functions import Cast, Coalesce
-
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window, kg, months_between
 from reetrace.compliance.checks.ledger import (
+    DATABASE,
     MG_PPB_PER_KG,
     NET_ZERO_KG,
     event_lots,
-    live_postings,
     reo,
 )
-from reetrace.ledger.choices import EventKind, Flow
-from reetrace.ledger.models import Event, Origin
+from reetrace.ledger.models import Event
 from reetrace.registry.elements import ELEMENTS, ElementGroup
 from reetrace.registry.models import Quota
 
@@ -49,47 +45,14 @@ def _column(element: str) -> str:
     return "light" if ELEMENTS[element].group == ElementGroup.LIGHT else "medium_heavy"
 
 
-def mining_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
-    rows = (
-        Origin.objects.filter(
-            quota_id__in=quota_ids,
-            event__corrected_by__isnull=True,
-        )
-        .values("quota_id", "event_id", "lot__elements__element")
-        .annotate(
-            metal=Sum(
-                Cast("lot__mass_kg", FloatField())
-                * Cast(F("lot__elements__fraction"), FloatField())
-            )
-        )
-        .order_by()
-    )
-    return _collect(rows)
+def mining_uses(quota_ids: list[int], window: Window, source=None) -> dict[int, dict[int, Use]]:
+    return _collect((source or DATABASE).mined_metal(quota_ids))
 
 
-def _separation_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
-    open_window = Window(None, None, window.as_of)
-    quota = Coalesce(
-        F("event__transformation__quota_id"),
-        F("event__correction__corrected__transformation__quota_id"),
-    )
-    rows = (
-        live_postings(open_window)
-        .annotate(run_quota=quota)
-        .filter(net_kind=EventKind.TRANSFORM, flow=Flow.CONSUMED, run_quota__in=quota_ids)
-        .values("run_quota", "net_event", "lot__elements__element")
-        .annotate(
-            metal=Sum(Cast("kg", FloatField()) * Cast(F("lot__elements__fraction"), FloatField()))
-        )
-        .order_by()
-    )
-    return _collect({**r, "quota_id": r["run_quota"], "event_id": r["net_event"]} for r in rows)
-
-
-def quota_uses(quota_ids: list[int], window: Window) -> dict[int, dict[int, Use]]:
+def quota_uses(quota_ids: list[int], window: Window, source=None) -> dict[int, dict[int, Use]]:
     """Per quota, per event (mining origin or separation run): REO used per column."""
-    uses = mining_uses(quota_ids, window)
-    for quota_id, per_event in _separation_uses(quota_ids, window).items():
+    uses = mining_uses(quota_ids, window, source)
+    for quota_id, per_event in _collect((source or DATABASE).separated_metal(quota_ids)).items():
         uses[quota_id].update(per_event)
     return uses
 
@@ -103,17 +66,15 @@ def limits_kg(quota: Quota) -> dict[str, float]:
 
 
 def _collect(rows) -> dict[int, dict[int, Use]]:
+    """Uses from (quota, event, element, metal) rows."""
     found: dict[int, dict[int, Use]] = defaultdict(dict)
     rows = list(rows)
-    events = Event.objects.in_bulk({r["event_id"] for r in rows})
-    for row in rows:
-        element = row["lot__elements__element"]
-        if element is None or row["metal"] is None:
-            continue
-        amount = abs(reo(element, row["metal"] / MG_PPB_PER_KG))
+    events = Event.objects.in_bulk({event_pk for _, event_pk, _, _ in rows})
+    for quota_id, event_pk, element, metal in rows:
+        amount = abs(reo(element, metal / MG_PPB_PER_KG))
         if amount < NET_ZERO_KG:
             continue  # a voided run and its reversal
-        use = found[row["quota_id"]].setdefault(row["event_id"], Use(events[row["event_id"]]))
+        use = found[quota_id].setdefault(event_pk, Use(events[event_pk]))
         use.reo[_column(element)] += amount
     return found
 
@@ -142,7 +103,7 @@ class QuotaUsage(Check):
             years = sorted({month.year for month in window.months})
         quotas = Quota.objects.all() if years is None else Quota.objects.filter(year__in=years)
         quotas = {q.pk: q for q in quotas}
-        for quota_id, per_event in quota_uses(list(quotas), window).items():
+        for quota_id, per_event in quota_uses(list(quotas), window, self.source).items():
             ordered = sorted(per_event.values(), key=lambda u: (u.event.event_time, u.event.pk))
             finding = self._crossing(quotas[quota_id], ordered)
             if finding is not None and window.contains(finding.period):

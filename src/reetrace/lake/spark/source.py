@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from reetrace.compliance.checks.base import Window
 from reetrace.core.quantities import mg_to_kg
 from reetrace.lake.spark.frames import LakeFrames
-from reetrace.ledger.choices import Bucket, EventKind
+from reetrace.ledger.choices import Bucket, EventKind, Flow
 from reetrace.ledger.monthly import MG_PPB_PER_UG
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -42,6 +42,7 @@ PORTED = frozenset(
         "volume_drop",
         "shipment_unconfirmed",
         "short_receipt",
+        "quota_usage",
     }
 )
 
@@ -109,6 +110,12 @@ class SparkSource:
             postings = self._netted(postings)
         if net_kind is not None:
             postings = postings.where(F.col("net_kind") == net_kind)
+        yield from self._grouped(postings, keys)
+
+    def _grouped(self, postings, keys: tuple[str, ...]) -> Iterator[tuple]:
+        """(*keys, element, metal) of the postings joined to their lots' elements."""
+        from pyspark.sql import functions as F
+
         elements = self.frames["lot_elements"].select(
             F.col("lot_id").alias("le_lot"), "element", "fraction"
         )
@@ -213,6 +220,54 @@ class SparkSource:
             )
             for r in rows
         ]
+
+    def mined_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
+        """(quota, event, element, metal) of live mining origins, as the database's."""
+        from pyspark.sql import functions as F
+
+        corrected = self.frames["corrections"].select("corrected_id")
+        origins = (
+            self.frames["origins"]
+            .where(F.col("quota_id").isin(quota_ids))
+            .join(corrected, F.col("event_id") == F.col("corrected_id"), "left_anti")
+            .select("quota_id", F.col("event_id").alias("o_event"), F.col("lot_id").alias("o_lot"))
+        )
+        lots = self.frames["lots"].select(F.col("id").alias("l_id"), F.col("mass_kg").alias("kg"))
+        elements = self.frames["lot_elements"].select("lot_id", "element", "fraction")
+        rows = (
+            origins.join(lots, origins.o_lot == lots.l_id)
+            .join(elements, lots.l_id == elements.lot_id)
+            .groupBy("quota_id", "o_event", "element")
+            .agg(F.sum(_metal_product()).alias("metal"))
+            .orderBy("quota_id", "o_event", "element")
+            .collect()
+        )
+        for row in rows:
+            yield row["quota_id"], row["o_event"], row["element"], float(row["metal"])
+
+    def separated_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
+        """(quota, run, element, metal) consumed by live separation runs under the quotas."""
+        from pyspark.sql import functions as F
+
+        runs = self.frames["transformations"].select(
+            F.col("event_id").alias("t_event"), F.col("quota_id").alias("t_quota")
+        )
+        corrects = self.frames["corrections"].select(
+            F.col("event_id").alias("q_event"), F.col("corrected_id").alias("q_corrected")
+        )
+        corrected_runs = corrects.join(runs, corrects.q_corrected == runs.t_event).select(
+            "q_event", F.col("t_quota").alias("q_quota")
+        )
+        postings = self._netted(
+            self._stock(Window(None, None, None)).where(F.col("flow") == Flow.CONSUMED)  # type: ignore[arg-type]
+        ).where(F.col("net_kind") == EventKind.TRANSFORM)
+        postings = (
+            postings.join(runs, postings.event_id == runs.t_event, "left")
+            .join(corrected_runs, postings.event_id == corrected_runs.q_event, "left")
+            .withColumn("run_quota", F.coalesce("t_quota", "q_quota"))
+            .where(F.col("run_quota").isin(quota_ids))
+        )
+        yield from self._grouped(postings, ("run_quota", "net_event"))
 
     def due_shipments(self, window: Window, days: int) -> list[tuple]:
         """(shipment pk, kg, kg received or None) as `DatabaseSource.due_shipments`."""
