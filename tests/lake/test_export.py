@@ -147,3 +147,16 @@ def test_bad_locations_are_refused(tmp_path):
     (tmp_path / "manifest.json").write_text('{"format": "other"}')
     with pytest.raises(CommandError, match="no readable lake manifest"):
         call_command("lake", "export", "--out", str(tmp_path))
+
+
+def test_engine_options_are_checked_before_any_engine_starts(tmp_path, capsys):
+    with pytest.raises(CommandError, match="the spark engine reads a lake: give --lake PATH"):
+        call_command("detect", "--engine", "spark")
+    with pytest.raises(CommandError, match="--lake is read by another engine only"):
+        call_command("balance", "--lake", str(tmp_path))
+    with pytest.raises(CommandError, match="no lake at"):
+        call_command("balance", "--engine", "spark", "--lake", str(tmp_path / "none"))
+    with pytest.raises(SystemExit):
+        call_command("detect", "--engine", "spark", "--help")
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal
+    assert "not ported to spark:" in shown and "price_below_value" in shown

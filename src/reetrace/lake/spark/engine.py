@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from reetrace.compliance.engines import Engine
 from reetrace.core.errors import ErrorCode, ReetraceError
+from reetrace.lake.manifest import manifest_read
 from reetrace.lake.spark.frames import LakeFrames, LakeNotReady
 from reetrace.lake.spark.session import SparkUnavailable, spark_session
 from reetrace.lake.spark.source import PORTED, SparkSource
@@ -20,7 +21,10 @@ def spark_open(location: str) -> SparkSource:
 
     try:
         lake = lake_open(location)
-        frames = LakeFrames(spark_session(), lake)
+        manifest = manifest_read(lake)  # before starting Spark: a missing lake fails fast
+        if manifest is None:
+            raise LakeNotReady(f"no lake at {location}: run reetrace lake export --out {location}")
+        frames = LakeFrames(spark_session(), lake, manifest)
     except (LakeLocationError, LakeNotReady, SparkUnavailable, OSError, ValueError) as exc:
         raise ReetraceError(ErrorCode.INVALID, str(exc), field="lake") from exc
     head = ChainHead.objects.filter(pk=1).first()
