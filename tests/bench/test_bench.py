@@ -70,7 +70,7 @@ def test_unknown_scale_is_refused():
 def test_bench_lake_step_exports_the_year_beside_a_bare_copy(tmp_path):
     out = tmp_path / "bench.json"
     run(
-        "bench", "--scale", "tiny", "--seed", "3", "--steps", "load,lake", "--json", str(out),
+        "bench", "--scale", "tiny", "--seed", "3", "--steps", "bulk,lake", "--json", str(out),
     )  # fmt: skip
     lake = json.loads(out.read_text())["steps"]["lake"]
     # every row of every lake table, once in Parquet and once through the bare baseline
