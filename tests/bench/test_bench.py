@@ -17,6 +17,10 @@ from reetrace.synth.config import load_config
 from reetrace.synth.window import REFERENCE_END_MONTH
 from tests.cli.helpers import run, run_failing
 
+# Every bench run rebuilds the one scratch database (var/bench/bench.sqlite3 under the
+# run's REETRACE_VAR_DIR): the runs of this module take turns on one xdist worker.
+pytestmark = pytest.mark.xdist_group("bench")
+
 
 def _generated_events(scale: str, seed: int) -> int:
     chain = Chain(load_config(scale), seed, REFERENCE_END_MONTH)
