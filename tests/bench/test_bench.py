@@ -17,10 +17,6 @@ from reetrace.synth.config import load_config
 from reetrace.synth.window import REFERENCE_END_MONTH
 from tests.cli.helpers import run, run_failing
 
-# Every bench run rebuilds the one scratch database (var/bench/bench.sqlite3 under the
-# run's REETRACE_VAR_DIR): the runs of this module take turns on one xdist worker.
-pytestmark = pytest.mark.xdist_group("bench")
-
 
 def _generated_events(scale: str, seed: int) -> int:
     chain = Chain(load_config(scale), seed, REFERENCE_END_MONTH)
@@ -69,17 +65,3 @@ def test_unknown_step_is_refused_by_name():
 def test_unknown_scale_is_refused():
     with pytest.raises(CommandError, match="huge"):
         run("bench", "--scale", "huge")
-
-
-def test_bench_lake_step_exports_the_year_beside_a_bare_copy(tmp_path):
-    out = tmp_path / "bench.json"
-    run(
-        "bench", "--scale", "tiny", "--seed", "3", "--steps", "bulk,lake", "--json", str(out),
-    )  # fmt: skip
-    lake = json.loads(out.read_text())["steps"]["lake"]
-    # every row of every lake table, once in Parquet and once through the bare baseline
-    assert lake["rows"] == lake["copy_rows"] > 10_000
-    assert lake["bytes"] > 0 and lake["rows_per_s"] > 0 and lake["ratio"] > 0
-    assert any(
-        row[0].startswith("lake export, Parquet") for row in report_rows({"steps": {"lake": lake}})
-    )
