@@ -16,8 +16,8 @@ from datetime import date, datetime
 import pytest
 from django.core.management import CommandError, call_command
 
-from reetrace.compliance.balance import balance_report
 from reetrace.compliance.engines import engine_source
+from reetrace.compliance.mass_balance import balance_report
 from reetrace.compliance.models import Alert, DetectionRun
 from reetrace.compliance.services.detection import detect
 from reetrace.core.errors import ReetraceError

@@ -8,8 +8,8 @@ from ninja import Query, Router
 
 from reetrace.core.access import requires
 from reetrace.core.permissions import Permission
-from reetrace.core.schemas import errors
 from reetrace.core.routing import replica_reads
+from reetrace.core.schemas import errors
 from reetrace.trace import selectors
 from reetrace.trace.genealogy import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT
 from reetrace.trace.outputs import lot_out

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection
 
 from reetrace.bench.measure import peak_rss_mb
-from reetrace.compliance.balance import balance_report
+from reetrace.compliance.mass_balance import balance_report
 from reetrace.compliance.models import Alert, DetectionRun
 from reetrace.compliance.services.detection import detect
 from reetrace.lake.export import lake_export

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from django.db.models import F, FloatField, Max, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 
-from reetrace.compliance.balance import flow_totals
 from reetrace.compliance.checks.base import Window
+from reetrace.compliance.mass_balance import flow_totals
 from reetrace.ledger.choices import Bucket, EventKind, Flow
 from reetrace.ledger.models import Event, LotElement, Origin, Posting, Shipment
 from reetrace.registry.elements import ELEMENTS

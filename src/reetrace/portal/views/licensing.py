@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
-from reetrace.core.tables import Column, Table
 from reetrace.core.routing import replica_reads
+from reetrace.core.tables import Column, Table
 from reetrace.exportcontrol import selectors
 from reetrace.exportcontrol.choices import OFFICER_ACTIONS
 from reetrace.exportcontrol.choices import ApplicationState as S

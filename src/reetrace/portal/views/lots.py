@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission as P
-from reetrace.core.tables import Column, Table
 from reetrace.core.routing import replica_reads
+from reetrace.core.tables import Column, Table
 from reetrace.ledger.choices import EventKind
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.portal.access import portal_page

@@ -16,8 +16,8 @@ from reetrace.compliance.choices import QuotaStatus
 from reetrace.core.errors import ReetraceError
 from reetrace.core.periods import period_parse
 from reetrace.core.permissions import Permission as P
-from reetrace.core.tables import Column, Table
 from reetrace.core.routing import replica_reads
+from reetrace.core.tables import Column, Table
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.flows import element_flows
