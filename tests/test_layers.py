@@ -15,6 +15,8 @@ Where a lower app must consult a later capability it declares a plug point
   looks up through trace;
 - compliance checks the ledger, reports and licences; reconciliation compares
   exports and opens compliance cases;
+- lake copies the ledger to Parquet and registers the Spark engine that the
+  compliance and reconciliation commands look up by name (`compliance.engines`);
 - audit journals all of them (through their plug points and history rows); the
   portal shows everything; the synthetic data and the benchmark drive the lot.
 
@@ -40,6 +42,7 @@ LAYERS = [
     "exportcontrol",
     "compliance",
     "reconciliation",
+    "lake",
     "audit",
     "portal",
     "synth",

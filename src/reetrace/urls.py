@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from reetrace.accounts.forms import ThrottledAdminSignInForm
 from reetrace.api import api
-from reetrace.core.status import status_page
+from reetrace.ledger.status import status_page
 from reetrace.trace.views import lot_label, verify_page
 
 admin.site.login_form = ThrottledAdminSignInForm

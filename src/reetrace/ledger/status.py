@@ -1,4 +1,5 @@
-"""The admin status page (/admin/status/): the databases and the read replica's lag."""
+"""The admin status page (/admin/status/): the databases, the chain's length and the
+read replica's lag. It lives with the ledger, whose chain head it reads."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from reetrace.core.replication import replica_status
+from reetrace.ledger.models import ChainHead
 
 
 def status_page(request):
     """Staff only (wrapped by admin_view in urls.py)."""
-    from reetrace.ledger.models import ChainHead
-
     head = ChainHead.objects.filter(pk=1).first()
     context = {
         **admin.site.each_context(request),
