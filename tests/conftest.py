@@ -6,9 +6,18 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories.chain import build_chain
 from tests.factories.world import World, build_world
+
+# Hypothesis checks properties, not speed: on a shared two-core machine (CI beside
+# other jobs) a draw can take a second, and timing belongs to `reetrace bench`.
+hypothesis_settings.register_profile(
+    "reetrace", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("reetrace")
 
 
 def on_postgres() -> bool:
