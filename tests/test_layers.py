@@ -17,6 +17,8 @@ Where a lower app must consult a later capability it declares a plug point
   exports and opens compliance cases;
 - lake copies the ledger to Parquet and registers the Spark engine that the
   compliance and reconciliation commands look up by name (`compliance.engines`);
+- epcis speaks GS1 EPCIS 2.0: it captures through the ledger's batch capture and
+  serves the ledger as EPCIS events, reading what trace and the registry hold;
 - audit journals all of them (through their plug points and history rows); the
   portal shows everything; the synthetic data and the benchmark drive the lot.
 
@@ -43,6 +45,7 @@ LAYERS = [
     "compliance",
     "reconciliation",
     "lake",
+    "epcis",
     "audit",
     "portal",
     "synth",

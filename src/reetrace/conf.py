@@ -12,6 +12,11 @@ from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(os.environ.get("REETRACE_HOME", Path.cwd()))
+# GS1's EPCIS 2.0 JSON schema is GS1's document, kept beside the checkout (not in it):
+# by default the standards folder next to the project, as on the development machines.
+EPCIS_SCHEMA_DEFAULT = (
+    Path(__file__).resolve().parents[3] / "shared/standards/gs1-epcis-2.0/EPCIS-JSON-Schema.json"
+)
 
 
 class ConfigurationError(RuntimeError):
@@ -65,6 +70,7 @@ class Config:
     spark_master: str
     replica_url: str
     replica_pin_seconds: int
+    epcis_schema: Path
 
 
 def load() -> Config:
@@ -98,6 +104,7 @@ def load() -> Config:
         spark_master=os.environ.get("REETRACE_SPARK_MASTER", "local[2]"),
         replica_url=os.environ.get("REETRACE_REPLICA_URL", ""),
         replica_pin_seconds=_int("REETRACE_REPLICA_PIN_SECONDS", 10),
+        epcis_schema=Path(os.environ.get("REETRACE_EPCIS_SCHEMA", EPCIS_SCHEMA_DEFAULT)),
     )
 
 

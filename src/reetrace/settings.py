@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "reetrace.synth",
     "reetrace.portal",
     "reetrace.lake",
+    "reetrace.epcis",
     "reetrace.bench",
 ]
 
