@@ -16,6 +16,7 @@ def health(request):
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("epcis/", include("reetrace.epcis.urls")),
     path("admin/status/", admin.site.admin_view(status_page), name="admin-status"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,12 @@
+"""The EPCIS 2.0 REST bindings, mounted at /epcis/ by the project's urls."""
+
+from django.urls import path
+
+from reetrace.epcis import views
+
+urlpatterns = [
+    path("", views.root, name="epcis-root"),
+    path("capture", views.capture, name="epcis-capture"),
+    path("capture/<uuid:capture_id>", views.capture_job, name="epcis-capture-job"),
+    path("events", views.events_capture, name="epcis-events"),
+]

@@ -1,0 +1,112 @@
+"""The EPCIS 2.0 REST bindings under /epcis/: discovery, capture and its jobs.
+
+Thin: each view reads the request, calls one service or selector and answers."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+
+from reetrace.core.permissions import Permission
+from reetrace.epcis.capture import CaptureRefused, document_capture
+from reetrace.epcis.http import discovery_headers, endpoint, json_body, problem
+from reetrace.epcis.models import CaptureJob
+
+CAPTURE_TYPES = ("application/ld+json", "application/json", "application/xml", "text/xml")
+
+
+@endpoint(None, {"GET", "OPTIONS"})
+def root(request):
+    """What this server speaks; OPTIONS and GET both answer it."""
+    if request.method == "OPTIONS":
+        return discovery_headers(HttpResponse(status=204), "OPTIONS, GET")
+    body = {
+        "@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+        "resources": ["capture", "events", "eventTypes", "epcs"],
+        "versions": ["2.0.0"],
+    }
+    return discovery_headers(json_body(body), "OPTIONS, GET")
+
+
+def _job_body(job: CaptureJob) -> dict:
+    return {
+        "captureID": str(job.capture_id),
+        "createdAt": job.created_at.isoformat(),
+        "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        "state": job.state,
+        "running": job.state == CaptureJob.State.RUNNING,
+        "success": job.state == CaptureJob.State.SUCCESS,
+        "captureErrorBehaviour": "rollback",
+        "eventCount": job.event_count,
+        "errors": job.errors,
+    }
+
+
+def _behaviour_refused(request) -> HttpResponse | None:
+    behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback")
+    if behaviour != "rollback":
+        return problem(
+            400,
+            f"GS1-Capture-Error-Behaviour {behaviour!r} is not offered: reetrace captures a "
+            "document all or nothing (rollback)",
+        )
+    if not request.content_type.startswith(CAPTURE_TYPES):
+        return problem(415, f"{request.content_type or 'no content type'}; send JSON-LD or XML")
+    return None
+
+
+def _new_job(request) -> CaptureJob:
+    return CaptureJob.objects.create(
+        submitted_by=request.auth, reporter_id=request.auth.enterprise_id
+    )
+
+
+@endpoint(Permission.LEDGER_EVENT_CAPTURE, {"GET", "POST", "OPTIONS"})
+def capture(request):
+    """POST a document (202 and the job's Location); GET the caller's jobs."""
+    if request.method == "OPTIONS":
+        return discovery_headers(HttpResponse(status=204), "OPTIONS, POST, GET")
+    if request.method == "GET":
+        jobs = CaptureJob.objects.filter(submitted_by=request.auth).order_by("-created_at")[:100]
+        return json_body([_job_body(job) for job in jobs])
+    if (refused := _behaviour_refused(request)) is not None:
+        return refused
+    if request.auth.enterprise_id is None:
+        return problem(403, "only an enterprise's user captures its events")
+    job = _new_job(request)
+    try:
+        document_capture(
+            user=request.auth, data=request.body, content_type=request.content_type, job=job
+        )
+    except CaptureRefused as refused:
+        # Captured synchronously, so the refusal is answered now as well as kept on the job.
+        response = problem(refused.status, refused.title, kind=refused.kind, errors=refused.errors)
+    else:
+        response = json_body(_job_body(job))
+        response.status_code = 202
+    response["Location"] = f"/epcis/capture/{job.capture_id}"
+    return response
+
+
+@endpoint(Permission.LEDGER_EVENT_CAPTURE, {"GET"})
+def capture_job(request, capture_id):
+    job = get_object_or_404(CaptureJob, capture_id=capture_id, submitted_by=request.auth)
+    return json_body(_job_body(job))
+
+
+@endpoint(Permission.LEDGER_EVENT_CAPTURE, {"POST"})
+def events_capture(request):
+    """One event, captured synchronously: 201 with its Location, or the problem."""
+    if (refused := _behaviour_refused(request)) is not None:
+        return refused
+    if request.auth.enterprise_id is None:
+        return problem(403, "only an enterprise's user captures its events")
+    job = _new_job(request)
+    outcome = document_capture(
+        user=request.auth, data=request.body, content_type=request.content_type, job=job
+    )
+    hash_id = (outcome.created or outcome.replayed or [""])[0]
+    response = json_body(_job_body(job) | {"eventID": hash_id})
+    response.status_code = 201
+    response["Location"] = f"/epcis/events/{hash_id}"
+    return response
