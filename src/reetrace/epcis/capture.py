@@ -158,7 +158,7 @@ def _capture(user: User, data: bytes, content_type: str, job: CaptureJob) -> Cap
                     for e in rejected.errors
                 ],
             ) from rejected
-    _index(mapped, user, job)
+    _index(mapped, user, job, document.get("@context", []))
     outcome.created = [m.hash_id for m in mapped]
     return outcome
 
@@ -168,7 +168,9 @@ def _key(hash_id: str, event: dict) -> str:
     return hash_id + "#error" if event.get("errorDeclaration") is not None else hash_id
 
 
-def _index(mapped: list[MappedEvent], user: User, job: CaptureJob) -> None:
+def _index(mapped: list[MappedEvent], user: User, job: CaptureJob, context) -> None:
+    """Index what was captured by hash ID, each event kept with the document's context
+    so that it is served (and hashes) as it was sent."""
     ledger = dict(
         Event.objects.filter(
             event_id__in=[m.item["event_id"] for m in mapped if m.item]
@@ -183,7 +185,7 @@ def _index(mapped: list[MappedEvent], user: User, job: CaptureJob) -> None:
             event_time=datetime.fromisoformat(str(m.event["eventTime"]).replace("Z", "+00:00")),
             ledger_event_id=ledger.get(m.item["event_id"]) if m.item else None,
             lots=m.lots,
-            document=m.event,
+            document={"@context": context} | m.event,
             capture=job,
         )
         for m in mapped

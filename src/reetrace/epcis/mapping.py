@@ -340,8 +340,16 @@ def _departure(reader: Reader, event: dict, reporter: Enterprise) -> dict:
         "buyer": buyer.identifier,
         "unit_price": _required_ext(reader, event, "unitPrice"),
         "currency": _required_ext(reader, event, "currency"),
-        "contract": contracts[0][2][-64:],
+        "contract": transaction_id(contracts[0][2])[:64],
     }
+
+
+def transaction_id(value: str) -> str:
+    """The business transaction's own number: `urn:epcglobal:cbv:bt:<GLN>:<id>` -> id."""
+    if value.startswith("urn:epcglobal:cbv:bt:"):
+        parts = value.split(":", 5)
+        return parts[5] if len(parts) == 6 else parts[-1]
+    return value
 
 
 def _required_ext(reader: Reader, event: dict, local: str) -> str:
@@ -378,12 +386,12 @@ def _export(reader, event, code, product, mass, declaration, transactions, buyer
         "kind": "export",
         "lot": code,
         "mass": mass,
-        "customs_declaration": declaration[2][:200],
+        "customs_declaration": transaction_id(declaration[2])[:200],
         "hs_code": str(hs_code),
         "destination": str(destination),
         "consignee": str(consignee),
         "end_user": _required_ext(reader, event, "endUser"),
-        "licence": licences[0] if licences else "",
+        "licence": transaction_id(licences[0])[:64] if licences else "",
         "fob_value": _required_ext(reader, event, "fobValue"),
         "currency": _required_ext(reader, event, "currency"),
     }
@@ -420,13 +428,35 @@ def _custody_change(
         return _departure(reader, event, reporter)
     if kind in {"ObjectEvent", "TransactionEvent"} and step in RECEIVING_STEPS:
         return _receipt(reader, event, reporter, shipped)
+    if kind == "ObjectEvent" and (adjustment := reader.ext(event, "adjustment")) is not None:
+        return _adjustment(reader, event, adjustment)
     return None
+
+
+def _adjustment(reader: Reader, event: dict, adjustment) -> dict:
+    """A stock count difference or loss: `rt:adjustment` with reason and direction."""
+    element, where = _single_quantity(event, "quantityList")
+    _, code = _lot(element.get("epcClass", ""), f"{where}.epcClass")
+    direction = reader.ext(adjustment, "direction")
+    if direction not in {"loss", "gain"}:
+        raise MappingError(f"{reader.ext_key('adjustment')}.direction", "'loss' or 'gain'")
+    mass = _mass(element, where)
+    return {
+        "kind": "adjust",
+        "lot": code,
+        "mass": f"-{mass}" if direction == "loss" else mass,
+        "reason": str(reader.ext(adjustment, "reason") or "other"),
+        "note": str(reader.ext(adjustment, "note") or "")[:300],
+    }
 
 
 def _receipt(reader: Reader, event: dict, reporter: Enterprise, shipped: dict) -> dict:
     element, where = _single_quantity(event, "quantityList")
     _, code = _lot(element.get("epcClass", ""), f"{where}.epcClass")
-    shipment = reader.ext(event, "shipment") or shipped.get((code, reporter.pk))
+    shipment = reader.ext(event, "shipment")
+    if isinstance(shipment, str) and shipment.startswith("ni:///"):
+        shipment = ledger_event_id(shipment)
+    shipment = shipment or shipped.get((code, reporter.pk))
     if shipment is None:
         found = (
             Shipment.objects.filter(
@@ -475,7 +505,10 @@ def events_map(
         if out.item is not None:
             out.item |= {
                 "event_id": event_id_for(hash_id, correction=out.corrects_hash is not None),
-                "event_time": str(event.get("eventTime")),
+                "event_time": str(
+                    (event.get("errorDeclaration") or {}).get("declarationTime")
+                    or event.get("eventTime")
+                ),
             }
             if out.item["kind"] == "ship":
                 shipped[(out.item["lot"], _buyer_pk(out.item["buyer"]))] = out.item["event_id"]
@@ -489,14 +522,16 @@ def _buyer_pk(identifier: str) -> int | None:
 
 def _correction(reader: Reader, event: dict, by_hash: dict, reporter: Enterprise, shipped) -> dict:
     declaration = event["errorDeclaration"]
-    reason = ERROR_REASON.term(str(declaration.get("reason", ""))) or str(
-        declaration.get("reason") or "error declared through EPCIS"
+    reason = (
+        reader.ext(declaration, "reason")
+        or ERROR_REASON.term(str(declaration.get("reason", "")))
+        or str(declaration.get("reason") or "error declared through EPCIS")
     )
     item = {
         "kind": "correct",
         "corrects": ledger_event_id(reader.hash_id),
         "action": "void",
-        "reason": reason[:200],
+        "reason": str(reason)[:200],
     }
     for corrective_id in declaration.get("correctiveEventIDs") or []:
         found = by_hash.get(str(corrective_id)) or next(

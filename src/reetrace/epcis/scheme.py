@@ -33,7 +33,9 @@ __all__ = [
     "gln_site",
     "lgtin_parse",
     "lot_lgtin",
+    "party_uri",
     "product_gtin",
+    "site_uri",
 ]
 
 COMPANY_PREFIX = "6975000"

@@ -195,7 +195,7 @@ def _json_events(text: str) -> list[TreeEvent]:
         for item in event_list:
             if not isinstance(item, dict):
                 raise EpcisSyntaxError("an event is a JSON object", field="eventList")
-            own = _prefixes([prefixes, item.get("@context", [])])
+            own = dict(prefixes) | _prefixes(item.get("@context", []))
             fields = _json_children({k: v for k, v in item.items() if k != "type"}, own)
             events.append(TreeEvent(str(item.get("type", "")), fields, ignored, item))
     return events

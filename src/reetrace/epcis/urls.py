@@ -8,5 +8,8 @@ urlpatterns = [
     path("", views.root, name="epcis-root"),
     path("capture", views.capture, name="epcis-capture"),
     path("capture/<uuid:capture_id>", views.capture_job, name="epcis-capture-job"),
-    path("events", views.events_capture, name="epcis-events"),
+    path("events", views.events, name="epcis-events"),
+    path("events/<path:event_id>", views.event, name="epcis-event"),
+    path("eventTypes", views.event_types, name="epcis-event-types"),
+    path("epcs/<path:epc>/events", views.epc_events, name="epcis-epc-events"),
 ]

@@ -4,6 +4,8 @@ Thin: each view reads the request, calls one service or selector and answers."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -11,6 +13,8 @@ from reetrace.core.permissions import Permission
 from reetrace.epcis.capture import CaptureRefused, document_capture
 from reetrace.epcis.http import discovery_headers, endpoint, json_body, problem
 from reetrace.epcis.models import CaptureJob
+from reetrace.epcis.query import query_document, query_events
+from reetrace.epcis.tree import EVENT_TYPES
 
 CAPTURE_TYPES = ("application/ld+json", "application/json", "application/xml", "text/xml")
 
@@ -94,8 +98,51 @@ def capture_job(request, capture_id):
     return json_body(_job_body(job))
 
 
-@endpoint(Permission.LEDGER_EVENT_CAPTURE, {"POST"})
-def events_capture(request):
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET", "POST"})
+def events(request):
+    """GET: the standard event query; POST: one event captured synchronously."""
+    if request.method == "GET":
+        return _query_answer(request, request.GET.dict())
+    if not request.auth.has_permission(Permission.LEDGER_EVENT_CAPTURE):
+        return problem(403, f"your role does not allow {Permission.LEDGER_EVENT_CAPTURE}")
+    return _events_capture(request)
+
+
+def _query_answer(request, params: dict) -> HttpResponse:
+    page = query_events(actor=request.auth, params=params)
+    response = json_body(query_document(page.events))
+    if page.next_token:
+        following = {k: v for k, v in params.items() if k != "nextPageToken"}
+        following["nextPageToken"] = page.next_token
+        response["Link"] = f'<{request.path}?{urlencode(following)}>; rel="next"'
+    return response
+
+
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET"})
+def event(request, event_id):
+    page = query_events(actor=request.auth, params={"EQ_eventID": event_id})
+    if not page.events:
+        return problem(404, f"no event {event_id} that you may see")
+    return json_body(query_document(page.events[:1]))
+
+
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET"})
+def event_types(request):
+    return json_body({"@set": list(EVENT_TYPES)})
+
+
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET"})
+def epc_events(request, epc):
+    """Events naming `epc`, as an instance or a class (a lot's LGTIN)."""
+    params = request.GET.dict()
+    by_instance = query_events(actor=request.auth, params=params | {"MATCH_anyEPC": epc})
+    by_class = query_events(actor=request.auth, params=params | {"MATCH_anyEPCClass": epc})
+    seen = {e["eventID"] for e in by_instance.events}
+    events = by_instance.events + [e for e in by_class.events if e["eventID"] not in seen]
+    return json_body(query_document(events))
+
+
+def _events_capture(request):
     """One event, captured synchronously: 201 with its Location, or the problem."""
     if (refused := _behaviour_refused(request)) is not None:
         return refused
