@@ -39,7 +39,7 @@ from reetrace.epcis.vocabulary import (
     ERROR_REASON,
     SOURCE_DESTINATION_TYPE,
 )
-from reetrace.ledger.models import Shipment
+from reetrace.ledger.models import Event, Shipment
 from reetrace.registry.models import Enterprise, Product
 
 __all__ = ["EXTENSION_NAMESPACE", "MappedEvent", "event_id_for", "events_map"]
@@ -102,6 +102,7 @@ class Reader:
         self.event = event
         self.prefixes = prefixes
         self.hash_id = hash_id
+        self.plain_hashes: set[str] = set()  # hashes of the document's undeclared events
 
     def ext(self, obj: dict | None, local: str):
         """The value of the reetrace extension field `local` in `obj`."""
@@ -148,7 +149,14 @@ def _lot(epc_class: str, where: str, *, new: bool = False) -> tuple[str | None, 
 def _single_quantity(event: dict, key: str) -> tuple[dict, str]:
     elements = event.get(key) or []
     if len(elements) != 1:
-        raise MappingError(key, f"one {key} element is needed, not {len(elements)}")
+        instances = (
+            " (instance EPCs such as SGTINs or SSCCs are no lots)" if event.get("epcList") else ""
+        )
+        raise MappingError(
+            key,
+            f"reetrace tracks lots by mass: one {key} element naming the lot's LGTIN with its "
+            f"quantity is needed, not {len(elements)}{instances}",
+        )
     return elements[0], f"{key}.0"
 
 
@@ -483,6 +491,7 @@ def events_map(
     errors: list[FieldError] = []
     shipped: dict = {}
     by_hash = {hash_id: (index, event) for index, hash_id, event in events}
+    plain = {h for _, h, e in events if e.get("errorDeclaration") is None}
     corrective = {
         str(c)
         for _, _, e in events
@@ -490,6 +499,7 @@ def events_map(
     }
     for index, hash_id, event in events:
         reader = Reader(event, all_prefixes, hash_id)
+        reader.plain_hashes = plain
         out = MappedEvent(index, hash_id, event, lots=_lots_named(event))
         try:
             if event.get("errorDeclaration") is not None:
@@ -527,9 +537,17 @@ def _correction(reader: Reader, event: dict, by_hash: dict, reporter: Enterprise
         or ERROR_REASON.term(str(declaration.get("reason", "")))
         or str(declaration.get("reason") or "error declared through EPCIS")
     )
+    corrects = ledger_event_id(reader.hash_id)
+    if (
+        reader.hash_id not in reader.plain_hashes
+        and not Event.objects.filter(event_id=corrects).exists()
+    ):
+        raise MappingError(
+            "errorDeclaration", "declares an error in an event reetrace does not hold"
+        )
     item = {
         "kind": "correct",
-        "corrects": ledger_event_id(reader.hash_id),
+        "corrects": corrects,
         "action": "void",
         "reason": str(reason)[:200],
     }
