@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from reetrace.accounts.forms import ThrottledAdminSignInForm
 from reetrace.api import api
+from reetrace.epcis.views import digital_link_resolve
 from reetrace.ledger.status import status_page
 from reetrace.trace.views import lot_label, verify_page
 
@@ -23,5 +24,6 @@ urlpatterns = [
     path("health", health),
     path("verify/<str:code>", verify_page, name="lot-verify"),
     path("lots/<str:code>/label", lot_label, name="lot-label"),
+    path("01/<str:gtin>/10/<str:lot>", digital_link_resolve, name="digital-link"),
     path("", include("reetrace.portal.urls")),
 ]

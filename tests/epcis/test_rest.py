@@ -121,3 +121,22 @@ def test_xml_documents_are_captured(world):
     again = api.post("/epcis/capture", xml.encode(), content_type="application/xml")
     assert again.status_code == 202 and Event.objects.count() == 1
     assert json.loads(again.content)["eventCount"] == 1
+
+
+def test_lot_label_carries_the_digital_link_that_resolves_to_verification(world):
+    from django.test import Client
+
+    from reetrace.epcis.scheme import lot_lgtin
+
+    world.client(world.miner).post(
+        "/epcis/capture", d.body(d.mined(ORE, "1000", 1)), content_type=LD
+    )
+    client = Client()
+    client.force_login(world.user_for(world.miner))
+    page = client.get(f"/lots/{ORE}/label").content.decode()
+    link = lot_lgtin(ORE, "ORE-BASTNAESITE").replace("https://id.gs1.org", "http://testserver")
+    assert link in page and "<svg" in page
+    resolved = Client().get(link.removeprefix("http://testserver"))
+    assert resolved.status_code == 302 and resolved["Location"] == f"/verify/{ORE}"
+    wrong = link.replace("/01/0697500000001", "/01/0697500000002")
+    assert Client().get(wrong.removeprefix("http://testserver")).status_code == 404

@@ -5,3 +5,9 @@ class EpcisConfig(AppConfig):
     name = "reetrace.epcis"
     label = "epcis"
     verbose_name = "GS1 EPCIS 2.0"
+
+    def ready(self) -> None:
+        from reetrace.epcis.views import label_digital_link
+        from reetrace.trace.plugins import LABEL_LINKS
+
+        LABEL_LINKS.plug("epcis.digital_link", label_digital_link)

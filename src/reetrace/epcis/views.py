@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 
 from reetrace.core.permissions import Permission
 from reetrace.epcis.capture import CaptureRefused, document_capture
 from reetrace.epcis.http import discovery_headers, endpoint, json_body, problem
 from reetrace.epcis.models import CaptureJob
 from reetrace.epcis.query import query_document, query_events
+from reetrace.epcis.scheme import PRODUCTS_BY_GTIN, product_gtin
 from reetrace.epcis.tree import EVENT_TYPES
+from reetrace.ledger.models import Lot
 
 CAPTURE_TYPES = ("application/ld+json", "application/json", "application/xml", "text/xml")
 
@@ -157,3 +159,21 @@ def _events_capture(request):
     response.status_code = 201
     response["Location"] = f"/epcis/events/{hash_id}"
     return response
+
+
+def label_digital_link(request, lot) -> str | None:
+    """A lot label's QR code: the lot's GS1 Digital Link on this server, which
+    `digital_link_resolve` sends to the public verification page."""
+    gtin = product_gtin(lot.product.code)
+    if gtin is None:
+        return None
+    return request.build_absolute_uri(f"/01/{gtin}/10/{lot.code}")
+
+
+def digital_link_resolve(request, gtin: str, lot: str):
+    """GET /01/{gtin}/10/{lot}: the verification page of that lot, when the GTIN is its
+    product's; anything else is not found."""
+    product = PRODUCTS_BY_GTIN.get(gtin)
+    if product is None or not Lot.objects.filter(code=lot, product__code=product).exists():
+        raise Http404("no such lot under that GTIN")
+    return redirect("lot-verify", code=lot)

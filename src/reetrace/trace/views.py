@@ -15,6 +15,7 @@ from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission
 from reetrace.ledger.checkpoints import checkpoint_latest
 from reetrace.trace.outputs import lot_out
+from reetrace.trace.plugins import LABEL_LINKS
 from reetrace.trace.selectors import lot_visible
 from reetrace.trace.visibility import lot_verify
 
@@ -31,7 +32,8 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def lot_label(request: HttpRequest, code: str) -> HttpResponse:
-    """A printable label whose QR code opens the public verification page."""
+    """A printable label whose QR code opens the public verification page (directly, or
+    through the link a plug-in gives, such as the lot's GS1 Digital Link)."""
     user = cast(User, request.user)  # signed in: login_required
     if not user.has_permission(Permission.LEDGER_LOT_READ):
         raise Http404
@@ -40,5 +42,9 @@ def lot_label(request: HttpRequest, code: str) -> HttpResponse:
     except ReetraceError as exc:
         raise Http404(exc.message) from exc
     url = request.build_absolute_uri(reverse("lot-verify", args=[lot.code]))
-    qr = segno.make(url, error="m").svg_inline(scale=4, title=lot.code)
-    return render(request, "trace/label.html", {"lot": lot_out(lot), "qr": qr, "url": url})
+    link = next(
+        (found for plugin in LABEL_LINKS if (found := plugin.call(request, lot)) is not None), url
+    )
+    qr = segno.make(link, error="m").svg_inline(scale=4, title=lot.code)
+    context = {"lot": lot_out(lot), "qr": qr, "url": url, "link": link}
+    return render(request, "trace/label.html", context)
