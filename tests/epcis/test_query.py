@@ -93,3 +93,32 @@ def test_single_event_and_epc_resources(chain):
     assert {e.get("bizStep") for e in by_epc} >= {"departing", "shipping"}
     types = api.get("/epcis/eventTypes").json()
     assert "TransformationEvent" in types["@set"]
+
+
+def test_named_queries_are_saved_run_and_deleted(chain):
+    api = chain.client("regulator")
+    created = api.post(
+        "/epcis/queries",
+        {"name": "shipping", "query": {"EQ_bizStep": "shipping"}},
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created["Location"] == "/epcis/queries/shipping"
+    again = api.post(
+        "/epcis/queries", {"name": "shipping", "query": {}}, content_type="application/json"
+    )
+    assert again.status_code == 409
+    bad = api.post(
+        "/epcis/queries",
+        {"name": "odd", "query": {"EQ_size": "9"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "EQ_size" in bad.json()["title"]
+    assert [q["name"] for q in api.get("/epcis/queries").json()] == ["shipping"]
+    events = _events(api.get("/epcis/queries/shipping/events", {"perPage": 100}))
+    direct = _events(api.get("/epcis/events", {"EQ_bizStep": "shipping", "perPage": 100}))
+    assert [e["eventID"] for e in events] == [e["eventID"] for e in direct] != []
+    mine = _events(chain.client(chain.metal_maker).get("/epcis/queries/shipping/events"))
+    assert len(mine) < len(events)
+    assert chain.client(chain.metal_maker).delete("/epcis/queries/shipping").status_code == 403
+    assert api.delete("/epcis/queries/shipping").status_code == 204
+    assert api.get("/epcis/queries/shipping").status_code == 404

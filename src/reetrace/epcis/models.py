@@ -88,3 +88,13 @@ class EpcisEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["reporter", "event_time"])]
+
+
+class NamedQuery(models.Model):
+    """A query saved under a name (`POST /epcis/queries`), run by
+    `GET /epcis/queries/{name}/events` with the runner's own visibility."""
+
+    name = models.CharField(max_length=100, unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    parameters = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -29,7 +29,13 @@ from reetrace.epcis.tree import EVENT_TYPES
 from reetrace.epcis.vocabulary import BIZ_STEP, DISPOSITION, SOURCE_DESTINATION_TYPE
 from reetrace.ledger.selectors import events_visible
 
-__all__ = ["QUERY_PARAMETERS", "QueryPage", "query_document", "query_events"]
+__all__ = [
+    "QUERY_PARAMETERS",
+    "QueryPage",
+    "query_document",
+    "query_events",
+    "query_parameters_check",
+]
 
 QUERY_PARAMETERS = frozenset(
     {
@@ -199,8 +205,8 @@ def _candidates(actor: User, params: dict) -> list[tuple[datetime, dict]]:
     return out
 
 
-def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
-    """One page of the events matching the standard query parameters."""
+def query_parameters_check(params: dict[str, str]) -> None:
+    """Refuse unknown parameters and malformed values, naming the parameter."""
     unknown = sorted(set(params) - QUERY_PARAMETERS)
     if unknown:
         raise QueryParameterError(
@@ -210,14 +216,23 @@ def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
         for value in _values(params.get(name, "")):
             if value not in EVENT_TYPES:
                 raise QueryParameterError(f"{name}: {value!r} is no EPCIS event type", name)
+    _int(params, "perPage", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    _int(params, "eventCountLimit", None)
+    for name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"):
+        _time(params, name)
+    if params.get("orderBy", "eventTime") not in {"eventTime", "recordTime"}:
+        raise QueryParameterError("orderBy: eventTime or recordTime", "orderBy")
+    if params.get("orderDirection", "ASC") not in {"ASC", "DESC"}:
+        raise QueryParameterError("orderDirection: ASC or DESC", "orderDirection")
+
+
+def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
+    """One page of the events matching the standard query parameters."""
+    query_parameters_check(params)
     per_page = _int(params, "perPage", DEFAULT_PER_PAGE, MAX_PER_PAGE) or DEFAULT_PER_PAGE
     limit = _int(params, "eventCountLimit", None)
     order = params.get("orderBy", "eventTime")
-    if order not in {"eventTime", "recordTime"}:
-        raise QueryParameterError("orderBy: eventTime or recordTime", "orderBy")
     direction = params.get("orderDirection", "ASC")
-    if direction not in {"ASC", "DESC"}:
-        raise QueryParameterError("orderDirection: ASC or DESC", "orderDirection")
     offset = 0
     query = {k: v for k, v in params.items() if k not in {"nextPageToken", "perPage"}}
     if "nextPageToken" in params:

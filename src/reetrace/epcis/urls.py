@@ -12,4 +12,7 @@ urlpatterns = [
     path("events/<path:event_id>", views.event, name="epcis-event"),
     path("eventTypes", views.event_types, name="epcis-event-types"),
     path("epcs/<path:epc>/events", views.epc_events, name="epcis-epc-events"),
+    path("queries", views.queries, name="epcis-queries"),
+    path("queries/<str:name>", views.named_query, name="epcis-query"),
+    path("queries/<str:name>/events", views.named_query_events, name="epcis-query-events"),
 ]

@@ -4,6 +4,8 @@ Thin: each view reads the request, calls one service or selector and answers."""
 
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -12,12 +14,13 @@ from django.shortcuts import get_object_or_404, redirect
 from reetrace.core.permissions import Permission
 from reetrace.epcis.capture import CaptureRefused, document_capture
 from reetrace.epcis.http import discovery_headers, endpoint, json_body, problem
-from reetrace.epcis.models import CaptureJob
-from reetrace.epcis.query import query_document, query_events
+from reetrace.epcis.models import CaptureJob, NamedQuery
+from reetrace.epcis.query import query_document, query_events, query_parameters_check
 from reetrace.epcis.scheme import PRODUCTS_BY_GTIN, product_gtin
 from reetrace.epcis.tree import EVENT_TYPES
 from reetrace.ledger.models import Lot
 
+QUERY_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 CAPTURE_TYPES = ("application/ld+json", "application/json", "application/xml", "text/xml")
 
 
@@ -28,7 +31,7 @@ def root(request):
         return discovery_headers(HttpResponse(status=204), "OPTIONS, GET")
     body = {
         "@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
-        "resources": ["capture", "events", "eventTypes", "epcs"],
+        "resources": ["capture", "events", "eventTypes", "epcs", "queries"],
         "versions": ["2.0.0"],
     }
     return discovery_headers(json_body(body), "OPTIONS, GET")
@@ -159,6 +162,62 @@ def _events_capture(request):
     response.status_code = 201
     response["Location"] = f"/epcis/events/{hash_id}"
     return response
+
+
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET", "POST"})
+def queries(request):
+    """POST {"name", "query": {parameter: value}} saves a query (201); GET lists them."""
+    if request.method == "GET":
+        return json_body([_query_body(q) for q in NamedQuery.objects.order_by("name")])
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return problem(400, "the body is not JSON")
+    name, parameters = body.get("name"), body.get("query")
+    if not isinstance(name, str) or not QUERY_NAME.fullmatch(name):
+        return problem(400, "name: 1-100 letters, digits, '_', '-' or '.'")
+    if not isinstance(parameters, dict) or not all(isinstance(v, str) for v in parameters.values()):
+        return problem(400, "query: an object of parameter names to string values")
+    query_parameters_check({k: v for k, v in parameters.items() if k != "perPage"})
+    if NamedQuery.objects.filter(name=name).exists():
+        return problem(
+            409,
+            f"a query named {name!r} exists",
+            kind="epcisException:ResourceAlreadyExistsException",
+        )
+    query = NamedQuery.objects.create(name=name, owner=request.auth, parameters=parameters)
+    response = json_body(_query_body(query))
+    response.status_code = 201
+    response["Location"] = f"/epcis/queries/{name}"
+    return response
+
+
+def _query_body(query: NamedQuery) -> dict:
+    return {"name": query.name, "query": query.parameters, "createdAt": query.created_at}
+
+
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET", "DELETE"})
+def named_query(request, name: str):
+    """GET the definition; DELETE it (its owner only): 204."""
+    query = NamedQuery.objects.filter(name=name).first()
+    if query is None:
+        return problem(404, f"no query named {name!r}")
+    if request.method == "GET":
+        return json_body(_query_body(query))
+    if query.owner_id != request.auth.pk:
+        return problem(403, "only the user who saved a query deletes it")
+    query.delete()
+    return HttpResponse(status=204)
+
+
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET"})
+def named_query_events(request, name: str):
+    """The saved query's events as the caller may see them, paged like /events."""
+    query = NamedQuery.objects.filter(name=name).first()
+    if query is None:
+        return problem(404, f"no query named {name!r}")
+    paging = {k: v for k, v in request.GET.dict().items() if k in {"perPage", "nextPageToken"}}
+    return _query_answer(request, query.parameters | paging)
 
 
 def label_digital_link(request, lot) -> str | None:
