@@ -56,6 +56,16 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
                         _ratio(rate, ceiling),
                     )
                 )
+    if "epcis" in steps:
+        epcis = steps["epcis"]
+        rows.append(
+            (
+                "EPCIS 2.0 capture, 1000-event documents over HTTP, against the own API",
+                f"{epcis['epcis_events_per_s']:,.0f} events/s",
+                f"{epcis['api_events_per_s']:,.0f} events/s",
+                _ratio(epcis["epcis_events_per_s"], epcis["api_events_per_s"]),
+            )
+        )
     genealogy = steps.get("genealogy", {})
     for direction in ("up", "down"):
         g = genealogy.get(direction)

@@ -24,7 +24,7 @@ from reetrace.core.errors import BatchRejected, FieldError
 from reetrace.epcis.canonical import event_hash_id
 from reetrace.epcis.mapping import MappedEvent, events_map
 from reetrace.epcis.models import CaptureJob, EpcisEvent
-from reetrace.epcis.tree import EpcisSyntaxError, _prefixes, read_document
+from reetrace.epcis.tree import EpcisSyntaxError, _prefixes, json_document_events, read_document
 from reetrace.epcis.validation import document_problems
 from reetrace.epcis.xmljson import xml_document_as_json
 from reetrace.ledger.capture import batch_capture
@@ -116,7 +116,7 @@ def _capture(user: User, data: bytes, content_type: str, job: CaptureJob) -> Cap
             f"{len(problems)} problem(s); nothing was stored",
             [p.as_dict() for p in problems],
         )
-    events = read_document(json.dumps(document), syntax="json")
+    events = json_document_events(document)
     as_sent = read_document(data) if _is_xml(data, content_type) else events
     if len(events) > CAPTURE_LIMIT:
         raise CaptureRefused(
@@ -158,7 +158,9 @@ def _capture(user: User, data: bytes, content_type: str, job: CaptureJob) -> Cap
                     for e in rejected.errors
                 ],
             ) from rejected
-    _index(mapped, user, job, document.get("@context", []))
+    job.context = document.get("@context", [])
+    job.save(update_fields=["context"])
+    _index(mapped, user, job)
     outcome.created = [m.hash_id for m in mapped]
     return outcome
 
@@ -168,9 +170,9 @@ def _key(hash_id: str, event: dict) -> str:
     return hash_id + "#error" if event.get("errorDeclaration") is not None else hash_id
 
 
-def _index(mapped: list[MappedEvent], user: User, job: CaptureJob, context) -> None:
-    """Index what was captured by hash ID, each event kept with the document's context
-    so that it is served (and hashes) as it was sent."""
+def _index(mapped: list[MappedEvent], user: User, job: CaptureJob) -> None:
+    """Index what was captured by hash ID; each event is kept as sent and served with
+    its job's context, so that it hashes as it was sent."""
     ledger = dict(
         Event.objects.filter(
             event_id__in=[m.item["event_id"] for m in mapped if m.item]
@@ -185,7 +187,7 @@ def _index(mapped: list[MappedEvent], user: User, job: CaptureJob, context) -> N
             event_time=datetime.fromisoformat(str(m.event["eventTime"]).replace("Z", "+00:00")),
             ledger_event_id=ledger.get(m.item["event_id"]) if m.item else None,
             lots=m.lots,
-            document={"@context": context} | m.event,
+            document=m.event,
             capture=job,
         )
         for m in mapped

@@ -32,7 +32,7 @@ def enterprise_document(enterprise: Enterprise, start: datetime, end: datetime) 
         reporter=enterprise, ledger_event__isnull=True, event_time__gte=start, event_time__lt=end
     )
     served += [
-        (k.event_time, k.recorded_at, k.pk, {"eventID": k.hash_id} | k.document) for k in kept
+        (k.event_time, k.recorded_at, k.pk, k.served()) for k in kept.select_related("capture")
     ]
     served.sort(key=lambda row: row[:2])
     return {

@@ -11,6 +11,7 @@ spelling whichever the sender used.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 __all__ = ["canonical_uri", "check_digit", "urn_to_digital_link"]
@@ -240,8 +241,11 @@ def digital_link_canonical(uri: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def canonical_uri(text: str) -> str:
-    """EPC URNs and Digital Links in canonical Digital Link form; other text unchanged."""
+    """EPC URNs and Digital Links in canonical Digital Link form; other text unchanged.
+
+    Cached: one capture reads each lot's LGTIN several times (hash, mapping, index)."""
     if text.startswith("urn:epc:"):
         return urn_to_digital_link(text) or text
     if text.startswith(("http://", "https://")) and "/" in text[8:]:

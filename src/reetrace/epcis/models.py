@@ -63,6 +63,8 @@ class CaptureJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     event_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
+    # The document's @context, which its events' extension fields are read with.
+    context = models.JSONField(default=list)
 
     class Meta:
         indexes = [models.Index(fields=["reporter", "created_at"])]
@@ -88,6 +90,12 @@ class EpcisEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["reporter", "event_time"])]
+
+    def served(self) -> dict:
+        """The event as sent, with its document's context and its Event Hash ID."""
+        context = self.capture.context if self.capture_id else []
+        body = {k: v for k, v in self.document.items() if k != "eventID"}
+        return {"eventID": self.hash_id.removesuffix("#error"), "@context": context} | body
 
 
 class NamedQuery(models.Model):

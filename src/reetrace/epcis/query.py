@@ -197,11 +197,8 @@ def _candidates(actor: User, params: dict) -> list[tuple[datetime, dict]]:
         ledger, stored = ledger.filter(recorded_at__lt=high), stored.filter(recorded_at__lt=high)
     rows = list(ledger.order_by("event_time", "pk"))
     out = [(event.recorded_at, served) for event, served in epcis_events_of(rows)]
-    for kept in stored.order_by("event_time", "pk"):
-        served = {"eventID": kept.hash_id} | {
-            k: v for k, v in kept.document.items() if k != "eventID"
-        }
-        out.append((kept.recorded_at, served))
+    for kept in stored.select_related("capture").order_by("event_time", "pk"):
+        out.append((kept.recorded_at, kept.served()))
     return out
 
 

@@ -235,15 +235,16 @@ def epcis_events_of(events: list[Event]) -> list[tuple[Event, dict]]:
         return []
     stored = {
         e.ledger_event_id: e
-        for e in EpcisEvent.objects.filter(ledger_event__in=[ev.pk for ev in events])
+        for e in EpcisEvent.objects.filter(
+            ledger_event__in=[ev.pk for ev in events]
+        ).select_related("capture")
     }
     keys = _Keys(events)
     out: list[tuple[Event, dict]] = []
     for event in events:
         kept = stored.get(event.pk)
         if kept is not None:
-            served = {"eventID": kept.hash_id.removesuffix("#error")}
-            out.append((event, served | {k: v for k, v in kept.document.items() if k != "eventID"}))
+            out.append((event, kept.served()))
         elif event.kind == "correct":
             out += [(event, served) for served in _correction(event, keys)]
         else:

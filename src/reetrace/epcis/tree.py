@@ -19,7 +19,13 @@ from xml.etree import ElementTree
 
 from reetrace.core.errors import ErrorCode, ReetraceError
 
-__all__ = ["EpcisSyntaxError", "Node", "TreeEvent", "read_document"]
+__all__ = [
+    "EpcisSyntaxError",
+    "Node",
+    "TreeEvent",
+    "json_document_events",
+    "read_document",
+]
 
 EVENT_TYPES = (
     "ObjectEvent",
@@ -182,6 +188,11 @@ def _json_events(text: str) -> list[TreeEvent]:
         document = json.loads(text)
     except ValueError as exc:
         raise EpcisSyntaxError(f"not JSON: {exc}", field="document") from exc
+    return json_document_events(document)
+
+
+def json_document_events(document) -> list[TreeEvent]:
+    """The events of an already parsed JSON(-LD) document."""
     if not isinstance(document, dict):
         raise EpcisSyntaxError("an EPCIS document is a JSON object", field="document")
     prefixes = _prefixes(document.get("@context", []))

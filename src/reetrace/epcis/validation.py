@@ -44,15 +44,62 @@ class Problem:
 
 
 @cache
-def _validator() -> Draft7Validator:
+def _schema() -> dict:
     try:
-        schema = json.loads(CONFIG.epcis_schema.read_text())
+        return json.loads(CONFIG.epcis_schema.read_text())
     except (OSError, ValueError) as exc:
         raise SchemaUnavailable(
             f"the EPCIS JSON schema could not be read from {CONFIG.epcis_schema} "
             f"(REETRACE_EPCIS_SCHEMA): {exc}"
         ) from exc
+
+
+@cache
+def _validator() -> Draft7Validator:
+    return Draft7Validator(_schema(), format_checker=FormatChecker())
+
+
+@cache
+def _event_validator() -> Draft7Validator:
+    """The schema's rule for one member of an event list, to check events one by one."""
+    schema = {"$ref": "#/definitions/EPCIS-Document-Event", "definitions": _schema()["definitions"]}
     return Draft7Validator(schema, format_checker=FormatChecker())
+
+
+# Fields the schema constrains only as strings of an unchecked format (uri, date-time)
+# or as numbers: events that differ only there are valid or invalid alike, so one
+# check serves them all (a document of 1,000 origins is checked once, not 1,000 times).
+FREE_STRINGS = frozenset(
+    {
+        "eventTime",
+        "recordTime",
+        "eventID",
+        "epcClass",
+        "parentID",
+        "id",
+        "bizTransaction",
+        "source",
+        "destination",
+        "declarationTime",
+    }
+)
+FREE_LISTS = frozenset({"epcList", "childEPCs", "inputEPCList", "outputEPCList"})
+
+
+def _shape(value, key: str | None = None):
+    """`value` with its free values replaced by placeholders of the same type."""
+    if isinstance(value, dict):
+        return {k: _shape(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        if key in FREE_LISTS and all(isinstance(v, str) for v in value):
+            first: dict = {}
+            return [f"s{first.setdefault(v, len(first))}" for v in value]
+        return [_shape(v) for v in value]
+    if key in FREE_STRINGS and isinstance(value, str):
+        return "s"
+    if key == "quantity" and isinstance(value, int | float) and not isinstance(value, bool):
+        return 0
+    return value
 
 
 def _event_lists(document: dict) -> list[list]:
@@ -153,16 +200,47 @@ def _members(event: dict, key: str, *, indexed: bool = False) -> list:
     ]
 
 
+def _event_schema_problems(index: int, event, memo: dict) -> list[Problem]:
+    key = json.dumps(_shape(event), sort_keys=True, default=str)
+    if key not in memo:
+        found = []
+        for error in _event_validator().iter_errors(event):
+            for leaf in _leaves(error):
+                _, field, message = _located(leaf)
+                found.append((field, message))
+        memo[key] = found
+    return [Problem(index, field, message) for field, message in memo[key]]
+
+
+def _envelope(document: dict) -> dict:
+    """The document with empty event lists: what the schema says outside the events."""
+    body = document.get("epcisBody")
+    if not isinstance(body, dict):
+        return document
+    body = dict(body)
+    if isinstance(body.get("eventList"), list):
+        body["eventList"] = []
+    results = body.get("queryResults")
+    if isinstance(results, dict) and isinstance(results.get("resultsBody"), dict):
+        inner = dict(results["resultsBody"])
+        if isinstance(inner.get("eventList"), list):
+            inner["eventList"] = []
+        body["queryResults"] = dict(results) | {"resultsBody": inner}
+    return dict(document) | {"epcisBody": body}
+
+
 def document_problems(document) -> list[Problem]:
     """Every problem found in a parsed JSON(-LD) document, in event order; [] if valid."""
     if not isinstance(document, dict):
         return [Problem(None, "document", "an EPCIS document is a JSON object")]
     found: set[Problem] = set()
-    for error in _validator().iter_errors(document):
+    for error in _validator().iter_errors(_envelope(document)):
         for leaf in _leaves(error):
             found.add(Problem(*_located(leaf)))
+    memo: dict = {}
     for events in _event_lists(document):
         for index, event in enumerate(events):
+            found.update(_event_schema_problems(index, event, memo))
             if not isinstance(event, dict):
                 continue
             if event.get("type") not in EVENT_TYPES:

@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from reetrace.bench.measure import machine
 from reetrace.bench.steps.balance import balance
+from reetrace.bench.steps.epcis import epcis_ingest
 from reetrace.bench.steps.genealogy import traces
 from reetrace.bench.steps.http_ingest import api_ingest
 from reetrace.bench.steps.http_load import http_load
@@ -70,6 +71,8 @@ class Command(BaseCommand):
             results["steps"]["lake"] = lake()
             if "spark" in steps:
                 results["steps"]["spark"] = spark(results["steps"]["lake"]["path"])
+        if "epcis" in steps:
+            results["steps"]["epcis"] = epcis_ingest(o["api_batches"], o["clients"])
         if "load" in steps:
             levels = tuple(int(level) for level in o["levels"].split(","))
             results["steps"]["load"] = http_load(o["duration"], levels, o["seed"])

@@ -24,8 +24,9 @@ from reetrace.conf import CONFIG
 from reetrace.synth.window import month_parse
 
 STEPS = ("bulk", "raw", "rows", "api", "genealogy", "balance", "load")
-# asked for by name: `spark` needs the [spark] extra and Java, and both export the year
-OPTIONAL_STEPS = ("lake", "spark")
+# asked for by name: `spark` needs the [spark] extra and Java, and both export the year;
+# `epcis` posts the API step's batches again as EPCIS documents
+OPTIONAL_STEPS = ("lake", "spark", "epcis")
 
 
 class Command(BaseCommand):
