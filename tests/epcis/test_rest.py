@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -140,3 +141,29 @@ def test_lot_label_carries_the_digital_link_that_resolves_to_verification(world)
     assert resolved.status_code == 302 and resolved["Location"] == f"/verify/{ORE}"
     wrong = link.replace("/01/0697500000001", "/01/0697500000002")
     assert Client().get(wrong.removeprefix("http://testserver")).status_code == 404
+
+
+def test_an_unknown_cbv_version_is_not_acceptable(world):
+    response = world.client(world.miner).get("/epcis/capture", headers={"GS1-CBV-Version": "1.2"})
+    assert response.status_code == 406 and "GS1-CBV-Version" in response.json()["title"]
+
+
+def test_a_missing_schema_is_a_503_problem_not_a_crash(world, monkeypatch, tmp_path):
+    from reetrace.epcis import validation
+
+    validation._schema.cache_clear()
+    validation._validator.cache_clear()
+    validation._event_validator.cache_clear()
+    absent = dataclasses.replace(validation.CONFIG, epcis_schema=tmp_path / "absent.json")
+    monkeypatch.setattr(validation, "CONFIG", absent)
+    try:
+        response = world.client(world.miner).post(
+            "/epcis/capture", d.body(d.mined(ORE, "1000", 1)), content_type=LD
+        )
+    finally:
+        validation._schema.cache_clear()
+        validation._validator.cache_clear()
+        validation._event_validator.cache_clear()
+    assert response.status_code == 503
+    assert "REETRACE_EPCIS_SCHEMA" in response.json()["title"]
+    assert Event.objects.count() == 0

@@ -24,8 +24,13 @@ from reetrace.core.errors import BatchRejected, FieldError
 from reetrace.epcis.canonical import event_hash_id
 from reetrace.epcis.mapping import MappedEvent, events_map
 from reetrace.epcis.models import CaptureJob, EpcisEvent
-from reetrace.epcis.tree import EpcisSyntaxError, _prefixes, json_document_events, read_document
-from reetrace.epcis.validation import document_problems
+from reetrace.epcis.tree import (
+    EpcisSyntaxError,
+    context_prefixes,
+    json_document_events,
+    read_document,
+)
+from reetrace.epcis.validation import SchemaUnavailable, document_problems
 from reetrace.epcis.xmljson import xml_document_as_json
 from reetrace.ledger.capture import batch_capture
 from reetrace.ledger.models import Event
@@ -91,9 +96,11 @@ def document_capture(
     """Capture a whole document for `user`'s enterprise, recording the outcome on `job`."""
     try:
         outcome = _capture(user, data, content_type, job)
-    except CaptureRefused as refused:
+    except (CaptureRefused, SchemaUnavailable) as refused:
+        title = refused.title if isinstance(refused, CaptureRefused) else str(refused)
+        errors = refused.errors if isinstance(refused, CaptureRefused) else []
         job.state = CaptureJob.State.FAILED
-        job.errors = refused.errors or [{"index": None, "field": None, "message": refused.title}]
+        job.errors = errors or [{"index": None, "field": None, "message": title}]
         job.finished_at = timezone.now()
         job.save(update_fields=["state", "errors", "finished_at"])
         raise
@@ -132,7 +139,9 @@ def _capture(user: User, data: bytes, content_type: str, job: CaptureJob) -> Cap
     known = set(EpcisEvent.objects.filter(hash_id__in=keys).values_list("hash_id", flat=True))
     outcome = CaptureOutcome(replayed=[h for _, h, e in hashed if _key(h, e) in known])
     fresh = [(i, h, e) for i, h, e in hashed if _key(h, e) not in known]
-    mapped, errors = events_map(fresh, _prefixes(document.get("@context", [])), user.enterprise)
+    mapped, errors = events_map(
+        fresh, context_prefixes(document.get("@context", [])), user.enterprise
+    )
     if errors:
         raise CaptureRefused(
             VALIDATION,
@@ -147,7 +156,7 @@ def _capture(user: User, data: bytes, content_type: str, job: CaptureJob) -> Cap
         except BatchRejected as rejected:
             raise CaptureRefused(
                 VALIDATION,
-                rejected.status if rejected.status != 400 else 400,
+                rejected.status,
                 f"{len(rejected.errors)} event(s) break reetrace's rules; nothing was stored",
                 [
                     {

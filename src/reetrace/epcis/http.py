@@ -22,6 +22,7 @@ from reetrace.core.access import access_record
 from reetrace.core.errors import ReetraceError
 from reetrace.core.permissions import Permission
 from reetrace.epcis.capture import CAPTURE_LIMIT, FILE_SIZE_LIMIT, CaptureRefused
+from reetrace.epcis.validation import SchemaUnavailable
 
 __all__ = ["PROBLEM", "discovery_headers", "endpoint", "problem"]
 
@@ -91,9 +92,13 @@ def endpoint(permission: Permission | None, methods: set[str]) -> Callable:
                 response = problem(405, f"{request.method} is not allowed here")
                 response["Allow"] = ", ".join(sorted(methods))
                 return response
-            asked = request.headers.get("GS1-EPCIS-Version")
-            if asked and asked not in {"2.0", EPCIS_VERSION}:
-                return problem(406, f"EPCIS version {asked} is not served; {EPCIS_VERSION} is")
+            for header, served in (
+                ("GS1-EPCIS-Version", EPCIS_VERSION),
+                ("GS1-CBV-Version", CBV_VERSION),
+            ):
+                asked = request.headers.get(header)
+                if asked and asked not in {"2.0", served}:
+                    return problem(406, f"{header} {asked} is not served; {served} is")
             if permission is None:
                 return view(request, *args, **kwargs)
             user = _caller(request)
@@ -110,6 +115,8 @@ def endpoint(permission: Permission | None, methods: set[str]) -> Callable:
                 )
             except ReetraceError as exc:
                 response = problem(exc.status, exc.message, errors=[exc.as_field_error().as_dict()])
+            except SchemaUnavailable as exc:
+                response = problem(503, str(exc), kind="epcisException:ImplementationException")
             access_record(request, [permission], kwargs, response.status_code)
             response["GS1-EPCIS-Version"] = EPCIS_VERSION
             response["GS1-CBV-Version"] = CBV_VERSION

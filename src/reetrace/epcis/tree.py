@@ -23,6 +23,7 @@ __all__ = [
     "EpcisSyntaxError",
     "Node",
     "TreeEvent",
+    "context_prefixes",
     "json_document_events",
     "read_document",
 ]
@@ -113,7 +114,7 @@ def _scalar(value) -> str:
     return str(value)
 
 
-def _prefixes(context) -> dict[str, str]:
+def context_prefixes(context) -> dict[str, str]:
     found = dict(STANDARD_PREFIXES)
     for entry in context if isinstance(context, list) else [context]:
         if isinstance(entry, dict):
@@ -195,7 +196,7 @@ def json_document_events(document) -> list[TreeEvent]:
     """The events of an already parsed JSON(-LD) document."""
     if not isinstance(document, dict):
         raise EpcisSyntaxError("an EPCIS document is a JSON object", field="document")
-    prefixes = _prefixes(document.get("@context", []))
+    prefixes = context_prefixes(document.get("@context", []))
     ignored = _ignored_fields(document, prefixes)
     lists: list = []
     _find_event_lists(document, lists)
@@ -206,7 +207,7 @@ def json_document_events(document) -> list[TreeEvent]:
         for item in event_list:
             if not isinstance(item, dict):
                 raise EpcisSyntaxError("an event is a JSON object", field="eventList")
-            own = dict(prefixes) | _prefixes(item.get("@context", []))
+            own = dict(prefixes) | context_prefixes(item.get("@context", []))
             fields = _json_children({k: v for k, v in item.items() if k != "type"}, own)
             events.append(TreeEvent(str(item.get("type", "")), fields, ignored, item))
     return events
