@@ -35,7 +35,7 @@ EXCEPTIONS = {
     403: "epcisException:SecurityException",
     404: "epcisException:NoSuchResourceException",
     406: "epcisException:NotAcceptableException",
-    409: "epcisException:ValidationException",
+    409: "epcisException:ResourceAlreadyExistsException",
     413: "epcisException:CaptureLimitExceededException",
     415: "epcisException:UnsupportedMediaTypeException",
 }

@@ -15,10 +15,16 @@ from reetrace.core.permissions import Permission
 from reetrace.epcis.capture import CaptureRefused, document_capture
 from reetrace.epcis.http import discovery_headers, endpoint, json_body, problem
 from reetrace.epcis.models import CaptureJob, NamedQuery
-from reetrace.epcis.query import query_document, query_events, query_parameters_check
-from reetrace.epcis.scheme import PRODUCTS_BY_GTIN, product_gtin
+from reetrace.epcis.query import query_document, query_events
+from reetrace.epcis.scheme import product_gtin
+from reetrace.epcis.selectors import (
+    capture_jobs_of,
+    lot_named_by_link,
+    named_queries,
+    named_query_get,
+)
+from reetrace.epcis.services import capture_job_new, named_query_delete, named_query_save
 from reetrace.epcis.tree import EVENT_TYPES
-from reetrace.ledger.models import Lot
 
 QUERY_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 CAPTURE_TYPES = ("application/ld+json", "application/json", "application/xml", "text/xml")
@@ -65,9 +71,7 @@ def _behaviour_refused(request) -> HttpResponse | None:
 
 
 def _new_job(request) -> CaptureJob:
-    return CaptureJob.objects.create(
-        submitted_by=request.auth, reporter_id=request.auth.enterprise_id
-    )
+    return capture_job_new(request.auth)
 
 
 @endpoint(Permission.LEDGER_EVENT_CAPTURE, {"GET", "POST", "OPTIONS"})
@@ -76,7 +80,7 @@ def capture(request):
     if request.method == "OPTIONS":
         return discovery_headers(HttpResponse(status=204), "OPTIONS, POST, GET")
     if request.method == "GET":
-        jobs = CaptureJob.objects.filter(submitted_by=request.auth).order_by("-created_at")[:100]
+        jobs = capture_jobs_of(request.auth)[:100]
         return json_body([_job_body(job) for job in jobs])
     if (refused := _behaviour_refused(request)) is not None:
         return refused
@@ -99,7 +103,7 @@ def capture(request):
 
 @endpoint(Permission.LEDGER_EVENT_CAPTURE, {"GET"})
 def capture_job(request, capture_id):
-    job = get_object_or_404(CaptureJob, capture_id=capture_id, submitted_by=request.auth)
+    job = get_object_or_404(capture_jobs_of(request.auth), capture_id=capture_id)
     return json_body(_job_body(job))
 
 
@@ -168,7 +172,7 @@ def _events_capture(request):
 def queries(request):
     """POST {"name", "query": {parameter: value}} saves a query (201); GET lists them."""
     if request.method == "GET":
-        return json_body([_query_body(q) for q in NamedQuery.objects.order_by("name")])
+        return json_body([_query_body(q) for q in named_queries()])
     try:
         body = json.loads(request.body)
     except ValueError:
@@ -178,14 +182,7 @@ def queries(request):
         return problem(400, "name: 1-100 letters, digits, '_', '-' or '.'")
     if not isinstance(parameters, dict) or not all(isinstance(v, str) for v in parameters.values()):
         return problem(400, "query: an object of parameter names to string values")
-    query_parameters_check({k: v for k, v in parameters.items() if k != "perPage"})
-    if NamedQuery.objects.filter(name=name).exists():
-        return problem(
-            409,
-            f"a query named {name!r} exists",
-            kind="epcisException:ResourceAlreadyExistsException",
-        )
-    query = NamedQuery.objects.create(name=name, owner=request.auth, parameters=parameters)
+    query = named_query_save(owner=request.auth, name=name, parameters=parameters)
     response = json_body(_query_body(query))
     response.status_code = 201
     response["Location"] = f"/epcis/queries/{name}"
@@ -199,21 +196,19 @@ def _query_body(query: NamedQuery) -> dict:
 @endpoint(Permission.LEDGER_EVENT_READ, {"GET", "DELETE"})
 def named_query(request, name: str):
     """GET the definition; DELETE it (its owner only): 204."""
-    query = NamedQuery.objects.filter(name=name).first()
+    query = named_query_get(name)
     if query is None:
         return problem(404, f"no query named {name!r}")
     if request.method == "GET":
         return json_body(_query_body(query))
-    if query.owner_id != request.auth.pk:
-        return problem(403, "only the user who saved a query deletes it")
-    query.delete()
+    named_query_delete(actor=request.auth, query=query)
     return HttpResponse(status=204)
 
 
 @endpoint(Permission.LEDGER_EVENT_READ, {"GET"})
 def named_query_events(request, name: str):
     """The saved query's events as the caller may see them, paged like /events."""
-    query = NamedQuery.objects.filter(name=name).first()
+    query = named_query_get(name)
     if query is None:
         return problem(404, f"no query named {name!r}")
     paging = {k: v for k, v in request.GET.dict().items() if k in {"perPage", "nextPageToken"}}
@@ -232,7 +227,6 @@ def label_digital_link(request, lot) -> str | None:
 def digital_link_resolve(request, gtin: str, lot: str):
     """GET /01/{gtin}/10/{lot}: the verification page of that lot, when the GTIN is its
     product's; anything else is not found."""
-    product = PRODUCTS_BY_GTIN.get(gtin)
-    if product is None or not Lot.objects.filter(code=lot, product__code=product).exists():
+    if not lot_named_by_link(gtin, lot):
         raise Http404("no such lot under that GTIN")
     return redirect("lot-verify", code=lot)
