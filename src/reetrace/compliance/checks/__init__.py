@@ -16,7 +16,7 @@ from reetrace.compliance.checks.prices import PriceAboveValue, PriceBelowValue
 from reetrace.compliance.checks.provenance import ImportDeclaration, RecycledOreProfile
 from reetrace.compliance.checks.quotas import QuotaUsage
 from reetrace.compliance.checks.reporting import ReportLate, ReportMissing, VolumeDrop
-from reetrace.compliance.checks.yields import ElementDropped, YieldOutOfRange
+from reetrace.compliance.checks.yields import ElementDropped, YieldAboveRange, YieldOutOfRange
 
 __all__ = ["CHECKS", "Check", "Finding", "Window"]
 
@@ -24,6 +24,7 @@ CHECKS: dict[str, type[Check]] = {
     check.name: check
     for check in (
         YieldOutOfRange,
+        YieldAboveRange,
         ElementDropped,
         LossAdjustment,
         MassBalance,

@@ -5,7 +5,9 @@ and it makes opening + inflows - outflows - losses = closing hold by constructio
 What it cannot refuse is *less*: material sold off the books shows up as a run
 whose REO yield is below what its process recovers (`yield_out_of_range`), or as
 one element that went in and did not come out (`element_dropped`: Dy/Tb that
-vanishes from a magnet so that it looks uncontrolled).
+vanishes from a magnet so that it looks uncontrolled). The opposite fraud keeps
+conservation too: ore bought off the books and fed into a run shows up as more REO
+out than the process can recover (`yield_above_range`).
 """
 
 from __future__ import annotations
@@ -91,6 +93,69 @@ class YieldOutOfRange(Check):
                 "input_reo_kg": kg(summary.input_reo),
                 "output_reo_kg": kg(summary.output_reo),
                 "missing_reo_kg": kg(missing),
+                "per_element_yield": {el: round(v, 4) for el, v in summary.per_element.items()},
+            },
+            elements=sorted(summary.per_element),
+            lots=lots["out"] + lots["in"],
+            events=[event.event_id],
+        )
+
+
+class YieldAboveRange(Check):
+    """A transformation put out more REO than its process can recover.
+
+    Conservation holds per run, so unrecorded ore topped up into a separator's feed
+    leaves the run's recorded inputs short: its yield sits above the process range.
+    Parameters: `tolerance` (fires above high + tolerance), `min_input_reo_kg`,
+    `severity`; the ranges are those of [yield_out_of_range], one table for both.
+    """
+
+    name = "yield_above_range"
+    title = "transformation yield above the process range"
+    incremental = True
+
+    def findings(self, window: Window) -> Iterator[Finding]:
+        p = self.params
+        ranges = rule_params("yield_out_of_range")["ranges"]
+        runs = {
+            pk: summary
+            for pk, (_run, summary) in _summaries(window, self.source).items()
+            if summary.input_reo >= p["min_input_reo_kg"]
+        }
+        events = events_by_pk(set(runs))
+        flagged = {}
+        for pk, summary in runs.items():
+            process = events[pk].transformation.process
+            low, high = ranges.get(process, [0.0, 1.0])
+            if summary.retained_yield > high + p["tolerance"]:
+                flagged[pk] = (summary, process, low, high)
+        lots = event_lots(set(flagged))
+        for pk, (summary, process, low, high) in flagged.items():
+            yield self._finding(events[pk], summary, process, low, high, lots[pk])
+
+    def _finding(self, event, summary, process, low, high, lots) -> Finding:
+        surplus = summary.output_reo - summary.input_reo * high
+        return Finding(
+            rule=self.name,
+            key=event.event_id,
+            severity=self.params["severity"],
+            enterprise_id=event.reporter_id,
+            period=event.period,
+            explanation=(
+                f"{process} run {event.event_id} put out {summary.retained_yield:.1%} of the "
+                f"REO it consumed; the process recovers at most {high:.1%} (range "
+                f"{low:.1%}-{high:.1%}). About {kg(surplus)} kg REO came out that its "
+                "recorded inputs cannot account for: feed that entered off the books."
+            ),
+            figures={
+                "expected": high,
+                "observed": round(summary.retained_yield, 4),
+                "tolerance": self.params["tolerance"],
+                "unit": "REO yield",
+                "range": [low, high],
+                "input_reo_kg": kg(summary.input_reo),
+                "output_reo_kg": kg(summary.output_reo),
+                "surplus_reo_kg": kg(surplus),
                 "per_element_yield": {el: round(v, 4) for el, v in summary.per_element.items()},
             },
             elements=sorted(summary.per_element),
