@@ -142,8 +142,10 @@ def test_a_lot_is_classified_by_its_recorded_composition_on_a_date(world):
     uncontrolled = lot(plain, "2025-04-04")
     assert (uncontrolled["licence_required"], uncontrolled["matches"]) == (False, [])
     # The magnet's customs code is a reference code of controlled entries, never decisive.
-    (note,) = uncontrolled["notes"]
+    note, nothing, currency = uncontrolled["notes"]
     assert note.startswith("customs code 8505111000 is a reference code of controlled entries")
+    assert nothing == "no entry in force on 2025-04-04 is reached by this form and composition"
+    assert currency.startswith("control-list data as of 2025-12-18;")
     missing = client.get(f"/api/v1/exportcontrol/lots/{code(99)}/classification")
     assert missing.status_code == 404
 

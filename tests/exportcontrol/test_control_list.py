@@ -66,3 +66,13 @@ def test_invalid_toml_is_refused(tmp_path):
     directory = _copy(tmp_path, "2025-57.toml", "[announcement]", "[announcement")
     with pytest.raises(ControlListError, match="not valid TOML"):
         control_list_load(directory)
+
+
+def test_the_list_must_say_how_current_it_is(tmp_path):
+    assert control_list().data_as_of.isoformat() == "2025-12-18"
+    directory = _copy(tmp_path, "_list.toml", "data_as_of = 2025-12-18", "checked = 2025-12-18")
+    with pytest.raises(ControlListError, match=r"_list.toml\[list\].data_as_of"):
+        control_list_load(directory)
+    (directory / "_list.toml").unlink()
+    with pytest.raises(ControlListError, match="must say how current it is"):
+        control_list_load(directory)

@@ -72,6 +72,9 @@ class Classification:
     matches: list[Match] = field(default_factory=list)
     suspended_matches: list[Match] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pending_matches: list[Match] = field(default_factory=list)
+    decided_by: list[str] = field(default_factory=list)
+    data_as_of: date | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -84,6 +87,9 @@ class Classification:
             "licence_required": self.licence_required,
             "matches": [m.as_dict() for m in self.matches],
             "suspended_matches": [m.as_dict() for m in self.suspended_matches],
+            "pending_matches": [m.as_dict() for m in self.pending_matches],
+            "decided_by": list(self.decided_by),
+            "data_as_of": self.data_as_of.isoformat() if self.data_as_of else None,
             "notes": list(self.notes),
         }
 
@@ -101,10 +107,13 @@ def _reason(form: str, entry: Entry, element: str, fraction: Decimal, status: st
     )
 
 
-def _status(listing: ControlList, announcement: Announcement, on: date) -> str | None:
-    """'in force', 'suspended ...', or None when the announcement is not yet effective."""
+NOT_YET = "not yet in force"
+
+
+def _status(listing: ControlList, announcement: Announcement, on: date) -> str:
+    """'in force', 'suspended ...', or 'not yet in force ...' before its effective date."""
     if not announcement.in_effect(on):
-        return None
+        return f"{NOT_YET}: takes effect on {announcement.effective_from.isoformat()}"
     suspension = listing.suspension_of(announcement.number, on)
     if suspension is None:
         return "in force"
@@ -119,8 +128,6 @@ def _matches_of(
         if announcement.scope != "domestic" or form not in entry.forms:
             continue
         status = _status(listing, announcement, on)
-        if status is None:
-            continue
         for element in entry.elements:
             fraction = composition.get(element, Decimal(0))
             if fraction > 0 and fraction >= entry.threshold_fraction:
@@ -150,6 +157,61 @@ def _customs_notes(hs_code: str | None, matches: list[Match], listing: ControlLi
     return notes
 
 
+def _decision_notes(
+    listing: ControlList, in_force: list[Match], suspended: list[Match], on: date
+) -> tuple[list[str], list[str]]:
+    """Which announcements decide the answer on `on`, and why those and not others:
+    a suspension that has lapsed is named, since the answer changed when it did."""
+    by_number = {a.number: a for a in listing.announcements}
+    deciding = sorted({m.entry.announcement for m in in_force})
+    notes = []
+    for number in deciding:
+        codes = ", ".join(sorted({m.code for m in in_force if m.entry.announcement == number}))
+        why = f"in force since {by_number[number].effective_from.isoformat()}"
+        ended = [s for s in listing.suspensions_of(number) if s.until < on]
+        if ended:
+            last = max(ended, key=lambda s: s.until)
+            why = (
+                f"Announcement {last.by}'s suspension of it ended on {last.until.isoformat()}, "
+                f"so it applies again from {date.fromordinal(last.until.toordinal() + 1)}"
+            )
+        notes.append(f"decided by Announcement {number} ({codes}): {why}")
+    if not in_force and not suspended:
+        notes.append(
+            f"no entry in force on {on.isoformat()} is reached by this form and composition"
+        )
+    if not in_force and suspended:
+        for number in sorted({m.entry.announcement for m in suspended}):
+            suspension = listing.suspension_of(number, on)
+            if suspension is not None:
+                notes.append(
+                    f"Announcement {number} matches but is suspended by Announcement "
+                    f"{suspension.by} until {suspension.until.isoformat()}: no licence is "
+                    "required under it on this date"
+                )
+    return deciding, notes
+
+
+def _pending_notes(pending: list[Match], on: date) -> list[str]:
+    return [
+        f"{m.code} ({m.element}, Announcement {m.entry.announcement}) is not yet in force on "
+        f"{on.isoformat()}: {m.status.removeprefix(NOT_YET + ': ')}"
+        for m in pending
+    ]
+
+
+def _currency_note(listing: ControlList, on: date) -> list[str]:
+    if listing.data_as_of is None:
+        return []
+    note = (
+        f"control-list data as of {listing.data_as_of.isoformat()}; announcements after "
+        "that date are not known"
+    )
+    if on > listing.data_as_of:
+        note += f" (this answer is for {on.isoformat()}, after it)"
+    return [note]
+
+
 def classify(
     product_form: str,
     composition: dict[str, Decimal],
@@ -164,10 +226,24 @@ def classify(
     if product_form not in CONTROL_FORMS:
         notes.append(f"form {product_form!r} is not a form named by the control list")
     found = _matches_of(listing, product_form, composition, on_date)
-    in_force = [m for m in found if m.status == "in force"]
-    suspended = [m for m in found if m.status != "in force"]
-    notes += _customs_notes(hs_code, found, listing)
-    return Classification(on_date, product_form, bool(in_force), in_force, suspended, notes)
+    pending = [m for m in found if m.status.startswith(NOT_YET)]
+    effective = [m for m in found if m not in pending]
+    in_force = [m for m in effective if m.status == "in force"]
+    suspended = [m for m in effective if m.status != "in force"]
+    notes += _customs_notes(hs_code, effective, listing)
+    deciding, decision = _decision_notes(listing, in_force, suspended, on_date)
+    notes += decision + _pending_notes(pending, on_date) + _currency_note(listing, on_date)
+    return Classification(
+        on_date,
+        product_form,
+        bool(in_force),
+        in_force,
+        suspended,
+        notes,
+        pending_matches=pending,
+        decided_by=deciding,
+        data_as_of=listing.data_as_of,
+    )
 
 
 def composition_arg(raw: str) -> dict:

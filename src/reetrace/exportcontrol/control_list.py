@@ -101,6 +101,11 @@ class Announcement:
 class ControlList:
     announcements: tuple[Announcement, ...]
     suspensions: tuple[Suspension, ...] = field(default=())
+    # the newest publication the files were checked against (controllist/_list.toml)
+    data_as_of: date | None = None
+
+    def suspensions_of(self, number: str) -> list[Suspension]:
+        return [s for s in self.suspensions if number in s.announcements]
 
     def suspension_of(self, number: str, on: date) -> Suspension | None:
         return next((s for s in self.suspensions if s.covers(number, on)), None)
@@ -210,8 +215,17 @@ def _announcement(path_name: str, data: dict) -> Announcement:
     )
 
 
+LIST_FILE = "_list.toml"
+
+
+def _data_as_of(data: dict) -> date:
+    head = _require(data, "list", dict, LIST_FILE)
+    return _require(head, "data_as_of", date, f"{LIST_FILE}[list]")
+
+
 def control_list_load(directory: Path | None = None) -> ControlList:
-    """Read and validate every announcement file; raise ControlListError on bad data."""
+    """Read and validate every announcement file and the list's currency (`_list.toml`:
+    the date the files were last checked against); raise ControlListError on bad data."""
     if directory is None:
         files = sorted(
             (p for p in resources.files(__package__).joinpath("controllist").iterdir()),
@@ -220,6 +234,7 @@ def control_list_load(directory: Path | None = None) -> ControlList:
     else:
         files = sorted(Path(directory).iterdir())
     announcements = []
+    as_of = None
     for path in files:
         if not path.name.endswith(".toml"):
             continue
@@ -227,9 +242,16 @@ def control_list_load(directory: Path | None = None) -> ControlList:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ControlListError(path.name, f"is not valid TOML: {exc}") from exc
-        announcements.append(_announcement(path.name, data))
+        if path.name == LIST_FILE:
+            as_of = _data_as_of(data)
+        else:
+            announcements.append(_announcement(path.name, data))
     _check_unique(announcements)
-    return ControlList(tuple(announcements), tuple(s for a in announcements for s in a.suspensions))
+    if as_of is None:
+        raise ControlListError(LIST_FILE, "is missing: the list must say how current it is")
+    return ControlList(
+        tuple(announcements), tuple(s for a in announcements for s in a.suspensions), as_of
+    )
 
 
 def _check_unique(announcements: list[Announcement]) -> None:

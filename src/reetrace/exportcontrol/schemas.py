@@ -36,6 +36,13 @@ class ClassificationOut(Schema):
     licence_required: bool
     matches: list[MatchOut]
     suspended_matches: list[MatchOut]
+    pending_matches: list[MatchOut] = Field(
+        description="entries the composition reaches whose announcement is not yet in force"
+    )
+    decided_by: list[str] = Field(description="the announcements that decide the answer")
+    data_as_of: date | None = Field(
+        description="the control-list data's currency: later announcements are not known"
+    )
     notes: list[str]
 
 

@@ -61,5 +61,7 @@ class Command(ReetraceCommand):
             self.stdout.write(f"  controlled: {match.reason}")
         for match in result.suspended_matches:
             self.stdout.write(f"  suspended:  {match.reason}")
+        for match in result.pending_matches:
+            self.stdout.write(f"  not yet:    {match.reason}")
         for note in result.notes:
             self.stdout.write(f"  note: {note}")
