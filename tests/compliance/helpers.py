@@ -45,7 +45,7 @@ def separation(
     """
     metal = {el: Decimal(kg) * f for el, f in ORE.items()}
     factors = {el: Decimal((keep or {}).get(el, yield_)) for el in metal}
-    out_kg = Decimal(3000)
+    out_kg = Decimal(4000)  # a carbonate holds at most ~61 % metal (La2(CO3)3)
     composition = {
         el: str((m * factors[el] / out_kg).quantize(NINE, rounding=ROUND_DOWN))
         for el, m in metal.items()

@@ -114,7 +114,7 @@ def test_mass_balance_reads_the_summary_in_reo(world):
     assert nd.flows["received"] == pytest.approx(40000 * 0.008 * 1.1664, abs=1e-9)
     assert nd.flows["consumed"] == pytest.approx(-40000 * 0.008 * 1.1664, abs=1e-9)
     produced = Decimal(separation("x", "40000", yield_="0.95")["outputs"][0]["composition"]["Nd"])
-    assert nd.flows["produced"] == pytest.approx(float(3000 * produced) * 1.1664, abs=1e-9)
+    assert nd.flows["produced"] == pytest.approx(float(4000 * produced) * 1.1664, abs=1e-9)
 
 
 @pytest.mark.parametrize(

@@ -130,14 +130,14 @@ def transform(event_id: str, inputs: list[tuple[int, str]], outputs: list[dict],
 def test_transformation_cannot_create_an_element(world):
     world.capture(world.miner, mine_event(1), ship_event("s1", 1, "1000", world.separator))
     world.capture(world.separator, receive_event("r1", "s1", "1000"))
-    # 1000 kg ore holds 8 kg Nd metal; an output with 9 kg Nd is impossible.
-    too_much = {"code": code(2), "product": "OXIDE-ND", "mass": "10", "composition": {"Nd": "0.9"}}
+    # 1000 kg ore holds 8 kg Nd metal; an output with 8.5 kg Nd (11 kg of oxide) is impossible.
+    too_much = {"code": code(2), "product": "OXIDE-ND", "mass": "11", "composition": {"Nd": "0.78"}}
     error = rejected(world, world.separator, transform("t1", [(1, "1000")], [too_much]))
     assert error.errors[0].code == ErrorCode.CONSERVATION_VIOLATED
     assert error.errors[0].field == "outputs.Nd"
     fine = too_much | {"composition": {"Nd": "0.7"}}
     world.capture(world.separator, transform("t1", [(1, "1000")], [fine]))
-    assert held(world.separator, 2) == Decimal("10")
+    assert held(world.separator, 2) == Decimal("11")
     assert held(world.separator, 1) == Decimal("0")
 
 

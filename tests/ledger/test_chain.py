@@ -45,6 +45,10 @@ def every_table(chain):
             "reason": "sent to the wrong customer",
         },
     )
+    # Bayan Obo ore carries iron: a constituent that is not a rare earth
+    ferrous = mine_event(50)
+    ferrous["lot"]["composition"] = ferrous["lot"]["composition"] | {"Fe": "0.35"}
+    chain.capture(chain.miner, ferrous)
     return chain
 
 
@@ -74,6 +78,7 @@ EDITS = [
     ("ledger_lot", "mass_kg", "mass_kg + 1"),
     ("ledger_lot", "product_id", "product_id + 1"),
     ("ledger_lotelement", "fraction", "fraction + 1"),
+    ("ledger_lotconstituent", "fraction", "fraction + 1"),
     ("ledger_origin", "quota_id", "NULL"),
     ("ledger_transformation", "process", "'blending'"),
     ("ledger_shipment", "kg", "kg * 2"),
@@ -132,7 +137,9 @@ def test_an_edited_genealogy_link_share_is_found(every_table):
     assert (broken.table, broken.field) == ("ledger_lotlink", "reo_kg")
 
 
-@pytest.mark.parametrize("table", ["ledger_posting", "ledger_lotelement", "ledger_lotlink"])
+@pytest.mark.parametrize(
+    "table", ["ledger_posting", "ledger_lotelement", "ledger_lotconstituent", "ledger_lotlink"]
+)
 def test_a_deleted_row_is_found(every_table, table):
     _sql(f"DELETE FROM {table} WHERE id = (SELECT MAX(id) FROM {table})")
     broken = chain_verify()[1]

@@ -16,6 +16,7 @@ from reetrace.registry.elements import (
     contained_reo_kg,
     reo_factor,
 )
+from reetrace.registry.periodic import SYMBOLS, ceiling
 
 # metal -> oxide factors as tabulated in docs/facts.md 6.1
 FACTS = {
@@ -104,3 +105,14 @@ def test_elements_api_lists_the_table(world):
     assert by_symbol["Nd"]["oxide"] == "Nd2O3"
     assert by_symbol["Dy"]["group"] == "medium_heavy"
     assert Decimal(by_symbol["Nd"]["oxide_to_metal"]) == Decimal("0.8573")
+
+
+def test_oxide_ceilings_from_the_library_agree_with_the_facts_factors():
+    """The stoichiometric ceilings are computed from periodictable's atomic weights;
+    each is the inverse of docs/facts.md 6.1's metal-to-oxide factor (4 decimals)."""
+    for symbol, element in ELEMENTS.items():
+        assert abs(ceiling("oxide", symbol) * element.metal_to_oxide - 1) < Decimal("0.0001")
+    assert ceiling("oxide", "Dy") == Decimal("0.871321")
+    assert ceiling("carbonate", "La") == Decimal("0.606793")  # La2(CO3)3
+    assert ceiling("chloride", "Dy") == Decimal("0.604426")  # DyCl3
+    assert {"Co", "Fe", "B", "Nd"} <= SYMBOLS and "Xx" not in SYMBOLS and len(SYMBOLS) == 118

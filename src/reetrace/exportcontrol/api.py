@@ -47,7 +47,7 @@ from reetrace.exportcontrol.services.screening import (
 from reetrace.exportcontrol.services.vetting import exporter_vet, vetting_revoke
 from reetrace.exportcontrol.services.workflow import Approval, application_transition
 from reetrace.exportcontrol.stats import licensing_stats
-from reetrace.ledger.rules import composition_parse
+from reetrace.ledger.rules import ceiling_check, composition_parse, compound_of
 from reetrace.trace.selectors import lot_visible
 
 router = Router(tags=["exportcontrol"])
@@ -64,6 +64,7 @@ def exportcontrol_classify(request, product_form: str, query: Query[ClassifyIn])
     """Licence required or not for a form + composition on a date, which entries matched
     and why. The customs code is only compared, never decisive."""
     composition = composition_parse(composition_arg(query.composition))
+    ceiling_check(composition, compound_of(product_form), field="composition")
     on = query.date or selectors.today()
     return classify(product_form, composition, query.hs_code, on).as_dict()
 

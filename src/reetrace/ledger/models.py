@@ -82,7 +82,13 @@ class Lot(models.Model):
         return self.code
 
     def composition(self) -> dict:
+        """The rare earths' mass fractions as metal (what conservation and REO count)."""
         return {row.element: row.fraction for row in self.elements.all()}
+
+    def full_composition(self) -> dict:
+        """Every declared constituent: the rare earths and the others (Fe, B, Co...)."""
+        others = {row.element: row.fraction for row in self.constituents.all()}
+        return dict(sorted((self.composition() | others).items()))
 
 
 class LotElement(models.Model):
@@ -93,6 +99,21 @@ class LotElement(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lot", "element"], name="uniq_lot_element")]
+
+
+class LotConstituent(models.Model):
+    """A constituent of a lot that is not a rare earth (Co of an Sm-Co magnet, Fe and B
+    of NdFeB): recorded as declared, outside conservation, REO and quotas, which the
+    rare earths in `LotElement` carry."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="constituents")
+    element = models.CharField(max_length=3)
+    fraction = MassFractionField(_("mass fraction"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "element"], name="uniq_lot_constituent")
+        ]
 
 
 class Origin(models.Model):

@@ -18,6 +18,7 @@ from reetrace.core.quantities import FRACTION_QUANTUM, parse_decimal, round_kg
 from reetrace.ledger.choices import EventKind, Process
 from reetrace.registry.choices import EnterpriseRole as R
 from reetrace.registry.elements import ELEMENTS
+from reetrace.registry.periodic import ceiling, compound_formula, is_element
 
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
 CONSERVATION_TOLERANCE_KG = Decimal("0.001")
@@ -61,7 +62,8 @@ def role_check(*, kind: str, process: str | None, roles: frozenset[str], reporte
 
 
 def composition_parse(raw: dict, *, field: str = "composition") -> dict[str, Decimal]:
-    """Validate per-element mass fractions: known symbols, each 0..1, sum <= 1."""
+    """Validate per-element mass fractions: symbols of the periodic table, each 0..1,
+    sum <= 1. Rare earths and other constituents alike (`rare_earths_split`)."""
     if not isinstance(raw, dict):
         raise ReetraceError(
             ErrorCode.COMPOSITION_INVALID,
@@ -70,10 +72,11 @@ def composition_parse(raw: dict, *, field: str = "composition") -> dict[str, Dec
         )
     composition: dict[str, Decimal] = {}
     for symbol, value in raw.items():
-        if symbol not in ELEMENTS:
+        if not is_element(symbol):
             raise ReetraceError(
                 ErrorCode.COMPOSITION_INVALID,
-                f"{field}: {symbol!r} is not a rare-earth element symbol (e.g. Nd, Dy, Y)",
+                f"{field}: {symbol!r} is not an element symbol of the periodic table "
+                "(e.g. Nd, Dy, Co, Fe)",
                 field=f"{field}.{symbol}",
             )
         fraction = parse_decimal(value, field=f"{field}.{symbol}")
@@ -99,6 +102,63 @@ def composition_parse(raw: dict, *, field: str = "composition") -> dict[str, Dec
             field=field,
         )
     return composition
+
+
+def rare_earths_split(
+    composition: dict[str, Decimal],
+) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """(the rare earths, the other constituents): only the first are conserved and
+    counted as REO."""
+    rare = {el: f for el, f in composition.items() if el in ELEMENTS}
+    return rare, {el: f for el, f in composition.items() if el not in ELEMENTS}
+
+
+def compound_of(form: str, product_code: str = "") -> str | None:
+    """The compound whose formula caps a lot's metal content, or None (metals, alloys,
+    magnets, ore and scrap have no such cap). A mixed compound of unknown kind is held
+    to the oxide, the loosest of the three."""
+    code = product_code.upper()
+    if "CARBONATE" in code:
+        return "carbonate"
+    if "CHLORIDE" in code:
+        return "chloride"
+    if form in ("oxide", "mixed_compound"):
+        return "oxide"
+    return None
+
+
+CEILING_TOLERANCE = Decimal("0.000001")
+
+
+def ceiling_check(composition: dict[str, Decimal], compound: str | None, *, field: str) -> None:
+    """Refuse more of a rare earth than its compound can hold, alone or together."""
+    if compound is None:
+        return
+    hint = (
+        f"compositions are mass fractions of each element as metal, not of its {compound} "
+        "(a pure compound's metal fraction is its ceiling)"
+    )
+    load = Decimal(0)
+    for element, fraction in sorted(composition.items()):
+        if element not in ELEMENTS:
+            continue
+        top = ceiling(compound, element)
+        if fraction > top + CEILING_TOLERANCE:
+            raise ReetraceError(
+                ErrorCode.COMPOSITION_INVALID,
+                f"{field}.{element} = {fraction.normalize():f} is above {top}, the most "
+                f"{element} its {compound} can hold ({compound_formula(compound, element)} is "
+                f"{top * 100:.2f} % {element}); {hint}",
+                field=f"{field}.{element}",
+            )
+        load += fraction / top
+    if load > 1 + CEILING_TOLERANCE:
+        raise ReetraceError(
+            ErrorCode.COMPOSITION_INVALID,
+            f"{field}: the rare earths as {compound} would weigh {load:.4f} kg per kg of the "
+            f"lot, more than the lot; {hint}",
+            field=field,
+        )
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,12 @@ class LotIn(BaseModel):
     product: str
     mass: MassInput
     composition: dict[str, Decimal | str] = Field(
-        description="mass fraction of each rare-earth element as metal, e.g. {'Nd': 0.235}"
+        description=(
+            "mass fraction of each element as metal, any element of the periodic table "
+            "(only rare earths count for conservation and REO), e.g. "
+            "{'Nd': 0.235, 'Fe': 0.65, 'B': 0.01}; an oxide, carbonate or chloride holds at "
+            "most its formula's share of each rare earth (Dy2O3: Dy 0.8713)"
+        )
     )
     site: str | None = None
     external_ref: str = Field("", max_length=64)

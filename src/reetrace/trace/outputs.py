@@ -15,7 +15,7 @@ def lot_out(lot: Lot) -> dict:
         "form": lot.product.form,
         "producer": lot.producer.identifier,
         "mass_kg": lot.mass_kg,
-        "composition": composition,
+        "composition": lot.full_composition(),
         "reo_kg": {
             el: round_kg(lot.mass_kg * f * ELEMENTS[el].metal_to_oxide)
             for el, f in composition.items()

@@ -23,7 +23,7 @@ from reetrace.exportcontrol.control_list import CONTROL_FORMS
 from reetrace.exportcontrol.models import Application, ApplicationItem, Document
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.ledger.models import Lot, Posting
-from reetrace.ledger.rules import CHINA_TIME, composition_parse
+from reetrace.ledger.rules import CHINA_TIME, ceiling_check, composition_parse, compound_of
 from reetrace.registry.choices import ProductForm
 from reetrace.registry.identifiers import country_validate
 from reetrace.registry.models import Enterprise, Product
@@ -103,6 +103,7 @@ def _item(raw: dict, n: int, applicant: Enterprise, today) -> ApplicationItem:
                 field=f"{where}.form",
             )
         composition = composition_parse(raw.get("composition") or {}, field=f"{where}.composition")
+        ceiling_check(composition, compound_of(form, product_code), field=f"{where}.composition")
     kg = parse_mass(raw.get("mass"), field=f"{where}.mass")
     if kg <= 0:
         raise ReetraceError(

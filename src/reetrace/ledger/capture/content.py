@@ -19,6 +19,7 @@ from reetrace.ledger.models import (
     Correction,
     ExportDeclaration,
     Lot,
+    LotConstituent,
     Origin,
     Receipt,
     Shipment,
@@ -42,6 +43,7 @@ EVENT_ADAPTER: TypeAdapter = TypeAdapter(EventIn)
 # postings and links follow as plain rows: `session.plans_write`).
 WRITE_ORDER: list[type[models.Model]] = [
     Lot,
+    LotConstituent,
     Origin,
     Transformation,
     Shipment,

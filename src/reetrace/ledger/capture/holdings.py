@@ -15,7 +15,7 @@ from reetrace.ledger.capture.content import positive_mass
 from reetrace.ledger.capture.state import BatchState, LotState, Plan, PostingSpec, ShipmentState
 from reetrace.ledger.choices import Bucket
 from reetrace.ledger.codes import lot_code_new, lot_code_validate
-from reetrace.ledger.models import Lot
+from reetrace.ledger.models import Lot, LotConstituent
 from reetrace.ledger.schemas import LotIn
 from reetrace.registry.models import Enterprise, Quota
 
@@ -98,7 +98,11 @@ def lot_new(
                 field=f"{where}.site",
             )
     kg = positive_mass(spec.mass, f"{where}.mass")
-    composition = rules.composition_parse(spec.composition, field=f"{where}.composition")
+    declared = rules.composition_parse(spec.composition, field=f"{where}.composition")
+    rules.ceiling_check(
+        declared, rules.compound_of(product.form, product.code), field=f"{where}.composition"
+    )
+    composition, others = rules.rare_earths_split(declared)
     lot = Lot(
         code=code,
         product=product,
@@ -111,6 +115,8 @@ def lot_new(
     plan.add(lot)
     for element, fraction in composition.items():
         plan.elements.append((lot, element, fraction))
+    for element, fraction in sorted(others.items()):
+        plan.add(LotConstituent(lot=lot, element=element, fraction=fraction))
     made = state.lots[code] = LotState(lot, composition)
     plan.lot_codes.append(code)
     return made

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.ledger.rules import CHINA_TIME
-from reetrace.registry.elements import ELEMENTS
+from reetrace.registry.periodic import is_element
 
 __all__ = [
     "CompositionField",
@@ -87,9 +87,10 @@ class CompositionField(forms.CharField):
                     _("%(part)s is not element=fraction; write e.g. Nd=0.25;Pr=0.08"),
                     params={"part": part},
                 )
-            if symbol not in ELEMENTS:
+            if not is_element(symbol):
                 raise forms.ValidationError(
-                    _("%(symbol)s is not a rare-earth element symbol"), params={"symbol": symbol}
+                    _("%(symbol)s is not an element symbol of the periodic table"),
+                    params={"symbol": symbol},
                 )
             composition[symbol] = fraction
         return composition

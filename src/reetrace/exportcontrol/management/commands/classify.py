@@ -19,7 +19,7 @@ from reetrace.exportcontrol.selectors import today
 from reetrace.exportcontrol.services.applications import lot_classify
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.ledger.models import Lot
-from reetrace.ledger.rules import composition_parse
+from reetrace.ledger.rules import ceiling_check, composition_parse, compound_of
 
 
 class Command(ReetraceCommand):
@@ -46,6 +46,7 @@ class Command(ReetraceCommand):
             result = lot_classify(lot=lot, on_date=on, hs_code=options["hs"])
         elif options["form"]:
             composition = composition_parse(composition_arg(options["composition"]))
+            ceiling_check(composition, compound_of(options["form"]), field="composition")
             result = classify(options["form"], composition, options["hs"], on)
         else:
             raise CommandError("give --form and --composition, or --lot")
