@@ -2,7 +2,7 @@
 
 * classification is a reference service: every signed-in role;
 * enterprise users apply (and administrators on behalf of one); licensing officers and
-  administrators decide and manage watch lists;
+  administrators decide, manage watch lists and load working-day schedules;
 * applications are read by national roles, by the applicant and by a partner analyst
   whose country is the consignee's (state and dates only);
 * licences and refused exports by national roles and the exporter itself;
@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import base64
 from datetime import date
+from pathlib import Path
 
 from reetrace.exportcontrol.choices import ApplicationState
 from reetrace.exportcontrol.models import Application, VettedExporter
 from tests.exportcontrol.helpers import application_body, licensed, vet
+
+SCHEDULE_2027 = Path(__file__).with_name("data") / "schedule-2027.toml"
 
 
 def allowed(R, EVERYONE, READ_ALL, WRITERS, ANON) -> dict[str, frozenset]:
@@ -40,6 +43,7 @@ def allowed(R, EVERYONE, READ_ALL, WRITERS, ANON) -> dict[str, frozenset]:
         "refused_exports_list": national | {R.ENTERPRISE},
         "exportcontrol_stats": READ_ALL | {R.LICENSING_OFFICER, R.PARTNER},
         "watchlist_import": officer,
+        "exportcontrol_calendar_load": officer,
         "watchlist_screen": officer,
         "vetted_exporters_list": national | {R.ENTERPRISE},
         "vetted_exporters_vet": officer,
@@ -104,6 +108,8 @@ def request_body(scene, operation_id: str, role: str, n: int) -> dict | None:
     if operation_id == "vetted_exporters_revoke":
         VettedExporter.objects.filter(pk=scene.extra_params["vetting_id"]).update(revoked_at=None)
         return {"reason": f"matrix {n}"}
+    if operation_id == "exportcontrol_calendar_load":
+        return {"toml": SCHEDULE_2027.read_text(encoding="utf-8")}
     if operation_id == "watchlist_screen":
         return {"name": f"Matrix {n}"}
     return None

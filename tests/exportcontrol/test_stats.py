@@ -42,7 +42,7 @@ def test_lead_times_overdue_and_kg(decisions):
     assert stats["median_working_days_to_decision"] == 12  # of 5, 10, 14, 20
     assert stats["p90_working_days_to_decision"] == 20.0
     assert stats["overdue"] == [decisions.number]
-    assert stats["clock_unavailable"] == 0
+    assert stats["clock_provisional"] == 2  # the two accepted in November 2026
     assert stats["backlog"] == [{"state": "under_review", "count": 2}]
     assert stats["by_destination"] == [{"key": "DE", "approved": 3, "rejected": 1}]
     assert (stats["licensed_kg"], stats["exported_kg"]) == (Decimal(700), Decimal(200))
@@ -55,8 +55,9 @@ def test_the_desk_and_lead_times_include_applications_due_in_an_uncovered_year(w
     queue = selectors.desk_queue(actor=officer, today=date(2026, 11, 25))
     assert [r["application"].number for r in queue][0] == decisions.number
     waiting = queue[1]["clock"]
-    assert (waiting.elapsed, waiting.due, waiting.left) == (7, None, None)  # 17-25 Nov
-    assert "does not cover 2027-" in waiting.due_unknown
+    assert (waiting.elapsed, waiting.left) == (7, 38)  # 17-25 Nov
+    assert waiting.provisional and waiting.due == date(2027, 1, 18)
+    assert "no official working-day schedule for 2027" in waiting.note
 
 
 def test_the_api_and_both_cli_outputs_agree(world, decisions):

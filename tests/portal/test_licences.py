@@ -111,7 +111,7 @@ def test_the_officer_accepts_reviews_and_approves(chain, monkeypatch):
     out = page.context["out"]
     # 22 working days (Sun 28 Sep worked); 1-8 Oct off, Sat 11 Oct worked -> due 7 Nov
     assert (out["due_date"], out["days_elapsed"], out["days_left"]) == (date(2025, 11, 7), 22, 23)
-    assert out["clock_error"] is None
+    assert out["due_date_provisional"] is False and out["clock_note"] is None
     assert b'<dd id="working-days">22 / 23 days</dd>' in page.content
     assert decide(officer, application.number, "start_review").status_code == 302
     asked = decide(officer, application.number, "request_information")
@@ -124,7 +124,7 @@ def test_the_officer_accepts_reviews_and_approves(chain, monkeypatch):
     assert officer.get(url).content.startswith(b"%PDF")
 
 
-def test_a_due_date_beyond_the_calendar_shows_why_and_the_days_elapsed(chain, monkeypatch):
+def test_a_due_date_beyond_the_calendar_is_shown_provisional_with_why(chain, monkeypatch):
     today = Frozen(monkeypatch, datetime(2026, 12, 15, 10, tzinfo=CHINA_TIME))
     application = application_draft(chain)
     owner = signed_in(chain.user_for(chain.magnet_maker))
@@ -134,14 +134,21 @@ def test_a_due_date_beyond_the_calendar_shows_why_and_the_days_elapsed(chain, mo
     today.moment = datetime(2026, 12, 20, 10, tzinfo=CHINA_TIME)
     page = officer.get(reverse("exportcontrol:application", args=[application.number]))
     out = page.context["out"]
-    assert (out["days_elapsed"], out["due_date"], out["days_left"]) == (3, None, None)
-    assert "does not cover 2027-01-01" in out["clock_error"]
-    assert b'<dd id="working-days">3 / \xe2\x80\x94 days</dd>' in page.content
-    assert "does not cover 2027-01-01" in page.content.decode()
+    # 2027 counted Monday to Friday until its schedule is loaded
+    assert (out["days_elapsed"], out["due_date"], out["days_left"]) == (3, date(2027, 2, 16), 42)
+    assert out["due_date_provisional"] is True
+    assert b'<dd id="working-days">3 / 42 days</dd>' in page.content
+    assert 'id="due-provisional">(provisional: no official working-day schedule for 2027' in (
+        page.content.decode()
+    )
     (row,) = officer.get(reverse("exportcontrol:desk")).context["tables"]["queue"].rows
-    assert (row["number"], row["due_date"], row["days_left"]) == (application.number, None, None)
+    assert (row["number"], row["due_date"], row["provisional"]) == (
+        application.number,
+        date(2027, 2, 16),
+        "provisional",
+    )
     listing = owner.get(reverse("exportcontrol:applications")).content.decode()
-    assert f"No due date for {application.number}: the official working-day calendar" in listing
+    assert f"Provisional due date for {application.number}: no official working-day" in listing
 
 
 def test_statistics_chart_lead_times_and_backlog(chain):

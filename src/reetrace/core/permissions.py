@@ -22,6 +22,7 @@ class Permission(StrEnum):
     COMPLIANCE_DETECT_RUN = "compliance:detect:run"
     COMPLIANCE_RISK_READ = "compliance:risk:read"
     EXPORTCONTROL_APPLICATION_DECIDE = "exportcontrol:application:decide"
+    EXPORTCONTROL_CALENDAR_MANAGE = "exportcontrol:calendar:manage"
     EXPORTCONTROL_APPLICATION_READ = "exportcontrol:application:read"
     EXPORTCONTROL_APPLICATION_SUBMIT = "exportcontrol:application:submit"
     EXPORTCONTROL_CLASSIFICATION_RUN = "exportcontrol:classification:run"

@@ -31,6 +31,8 @@ from reetrace.exportcontrol.schemas import (
     LicenceOut,
     RefusedExportOut,
     RevocationIn,
+    ScheduleIn,
+    ScheduleLoadOut,
     ScreenIn,
     StatsOut,
     VettingIn,
@@ -39,6 +41,7 @@ from reetrace.exportcontrol.schemas import (
     WatchListImportOut,
 )
 from reetrace.exportcontrol.services import applications
+from reetrace.exportcontrol.services.calendar import schedule_load
 from reetrace.exportcontrol.services.screening import (
     application_screen,
     screen_name,
@@ -298,6 +301,18 @@ def exportcontrol_stats(request):
 def watchlist_import_op(request, body: WatchListImportIn):
     """Upsert watch-list entries and ownership links from CSV text."""
     return watchlist_import(entries_csv=body.entries_csv, ownership_csv=body.ownership_csv)
+
+
+@router.post(
+    "/exportcontrol/calendar",
+    response={200: ScheduleLoadOut, **ERRORS},
+    operation_id="exportcontrol_calendar_load",
+)
+@requires(Permission.EXPORTCONTROL_CALENDAR_MANAGE)
+def exportcontrol_calendar_load(request, body: ScheduleIn):
+    """Load a year's official holiday and adjusted-working-day schedule (State Council
+    notice, TOML) for a year chinesecalendar lacks; answers the open clocks it moved."""
+    return schedule_load(text=body.toml, actor=request.auth, today=selectors.today())
 
 
 @router.post(

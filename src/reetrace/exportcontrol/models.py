@@ -236,3 +236,35 @@ class VettedExporter(models.Model):
     class Meta:
         ordering = ["-since", "-pk"]
         indexes = [models.Index(fields=["enterprise", "since"])]
+
+
+class WorkingDaySchedule(models.Model):
+    """A year's official holidays and adjusted working days as loaded by the licensing
+    administrator (exportcontrol/schedule.py), for a year chinesecalendar lacks."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    authority = models.CharField(_("authority"), max_length=200)
+    notice = models.CharField(_("notice"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    issued = models.DateField(_("issued"))
+    sources = models.JSONField(_("sources"), default=list)
+    sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year"]
+
+
+class ScheduleDay(models.Model):
+    """One day the schedule changes: a holiday (off) or an adjusted working day."""
+
+    schedule = models.ForeignKey(WorkingDaySchedule, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField(_("day"), unique=True)
+    working = models.BooleanField(_("working day"))
+    name = models.CharField(_("holiday"), max_length=100)
+
+    class Meta:
+        ordering = ["day"]

@@ -9,25 +9,22 @@ from reetrace.exportcontrol.drawdown import licence_remaining
 from reetrace.exportcontrol.models import Application, Licence, VettedExporter
 from reetrace.exportcontrol.selectors import today
 from reetrace.exportcontrol.services.workflow import application_clock, documents_missing
-from reetrace.exportcontrol.workdays import CalendarNotCovered
 
 __all__ = ["application_out", "licence_out", "vetting_out"]
 
 
 def _clock(application: Application, on: date) -> dict:
-    try:
-        clock = application_clock(application, on)
-    except CalendarNotCovered as exc:
-        return {"clock_error": exc.message}
+    clock = application_clock(application, on)
     if clock is None:
         return {}
     return {
         "due_date": clock.due,
+        "due_date_provisional": clock.provisional,
         "days_elapsed": clock.elapsed,
         "days_left": clock.left,
         "overdue": clock.overdue,
         "clock_paused": clock.paused,
-        "clock_error": clock.due_unknown,
+        "clock_note": clock.note,
     }
 
 

@@ -152,16 +152,17 @@ class ApplicationOut(Schema):
     submitted_at: datetime | None
     accepted_on: date | None
     decided_at: datetime | None
-    due_date: date | None = Field(
-        None, description="null before acceptance or while the official calendar lacks its year"
+    due_date: date | None = Field(None, description="null before acceptance")
+    due_date_provisional: bool | None = Field(
+        None,
+        description="the due date counts Monday to Friday in a year with no official "
+        "schedule yet (chinesecalendar lacks it and none is loaded); see clock_note",
     )
     days_elapsed: int | None = Field(None, description="working days since acceptance")
-    days_left: int | None = Field(None, description="null whenever due_date is null")
+    days_left: int | None = None
     overdue: bool | None = None
     clock_paused: bool | None = None
-    clock_error: str | None = Field(
-        None, description="why due_date (or the whole clock) cannot be computed yet"
-    )
+    clock_note: str | None = Field(None, description="why the due date is provisional")
     detail: ApplicationDetailOut | None = Field(
         None, description="absent for foreign partner analysts (state and dates only)"
     )
@@ -239,8 +240,9 @@ class StatsOut(Schema):
     median_working_days_to_decision: float | None
     p90_working_days_to_decision: float | None
     overdue: list[str]
-    clock_unavailable: int = Field(
-        description="applications whose elapsed working days the official calendar cannot count"
+    clock_provisional: int = Field(
+        description="applications whose clock counts days of a year with no official "
+        "working-day schedule yet (Monday to Friday, provisional)"
     )
     by_destination: list[DecisionCountOut]
     by_element: list[DecisionCountOut]
@@ -290,3 +292,28 @@ class VettingOut(Schema):
     revoked_by: str | None
     revoked_at: datetime | None
     revocation_reason: str
+
+
+class ScheduleIn(Schema):
+    toml: str = Field(
+        description="a year's official schedule: [schedule] year, authority, notice, title, "
+        "issued, sources; [[holidays]] name, from, until; [[workdays]] date, name",
+        max_length=100_000,
+    )
+
+
+class RecomputedClockOut(Schema):
+    number: str
+    due_date: date
+    provisional: bool
+    due_date_before: date
+
+
+class ScheduleLoadOut(Schema):
+    year: int
+    notice: str
+    issued: date
+    sources: list[str]
+    days_off: int
+    adjusted_working_days: int
+    recomputed: list[RecomputedClockOut]

@@ -27,7 +27,7 @@ from reetrace.exportcontrol.models import (
 )
 from reetrace.exportcontrol.services.applications import china_date
 from reetrace.exportcontrol.services.workflow import application_clock
-from reetrace.exportcontrol.workdays import CalendarNotCovered, Clock
+from reetrace.exportcontrol.workdays import Clock
 from reetrace.ledger.rules import CHINA_TIME
 from reetrace.registry.models import Enterprise
 
@@ -75,24 +75,13 @@ def document_of(application: Application, document_id: int) -> Document:
     return found
 
 
-def _clock_or_none(application: Application, on: date) -> Clock | None:
-    """The application's clock; None while the holiday calendar does not cover it."""
-    try:
-        return application_clock(application, on)
-    except CalendarNotCovered:
-        return None
-
-
 def _due_order(row: dict) -> tuple:
-    """Known due dates first, soonest first. A due date the calendar does not cover yet
-    lies after every covered one; among those, more days elapsed means fewer left.
-    Applications not accepted yet come last."""
+    """Soonest due date first (provisional ones too: a weekday count is close enough
+    to order by); applications not accepted yet come last."""
     clock: Clock | None = row["clock"]
     if clock is None:
-        return (2, date.max, 0, row["application"].submitted_at)
-    if clock.due is None:
-        return (1, date.max, -clock.elapsed, row["application"].submitted_at)
-    return (0, clock.due, 0, row["application"].submitted_at)
+        return (1, date.max, row["application"].submitted_at)
+    return (0, clock.due, row["application"].submitted_at)
 
 
 def desk_queue(*, actor: User, today: date) -> list[dict]:
@@ -100,7 +89,7 @@ def desk_queue(*, actor: User, today: date) -> list[dict]:
     rows = []
     queue = applications_visible(actor=actor).filter(state__in=OPEN_STATES - {S.DRAFT})
     for a in queue.prefetch_related("transitions", "documents"):
-        rows.append({"application": a, "clock": _clock_or_none(a, today)})
+        rows.append({"application": a, "clock": application_clock(a, today)})
     return sorted(rows, key=_due_order)
 
 
@@ -109,7 +98,7 @@ def lead_times(*, actor: User, today: date) -> list[dict]:
     decided = applications_visible(actor=actor).filter(state__in=[S.APPROVED, S.REJECTED])
     rows = []
     for a in decided.prefetch_related("transitions"):
-        clock = _clock_or_none(a, today)
+        clock = application_clock(a, today)
         if clock is not None:
             rows.append({"number": a.number, "state": a.state, "days": clock.elapsed})
     return rows

@@ -17,7 +17,7 @@ from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.control_list import control_list
 from reetrace.exportcontrol.models import Application, Drawdown, Licence, LicenceItem
 from reetrace.exportcontrol.services.workflow import application_clock
-from reetrace.exportcontrol.workdays import CalendarNotCovered
+from reetrace.exportcontrol.workdays import WorkCalendar
 
 __all__ = ["licensing_stats", "percentile"]
 
@@ -64,18 +64,15 @@ def _decisions(applications: list[Application]) -> dict:
 
 
 def _clocks(applications: list[Application], today: date) -> dict:
-    """Lead times and overdue rest on days elapsed only, so an application whose due
-    date lies in a year the calendar does not cover yet still counts; only one whose
-    elapsed days are themselves uncovered is left out, and counted as unavailable."""
-    lead_times, overdue, unavailable = [], [], 0
+    """Lead times and overdue rest on days elapsed; a clock that counts days of a year
+    with no official schedule yet is provisional, and counted as such."""
+    lead_times, overdue, provisional = [], [], 0
+    calendar = WorkCalendar()
     for a in applications:
-        try:
-            clock = application_clock(a, today)
-        except CalendarNotCovered:
-            unavailable += 1
-            continue
+        clock = application_clock(a, today, calendar)
         if clock is None:
             continue
+        provisional += clock.provisional
         if a.state in (S.APPROVED, S.REJECTED):
             lead_times.append(clock.elapsed)
         elif a.state not in CLOSED_STATES and clock.overdue:
@@ -85,7 +82,7 @@ def _clocks(applications: list[Application], today: date) -> dict:
         "median_working_days_to_decision": statistics.median(lead_times) if lead_times else None,
         "p90_working_days_to_decision": percentile(lead_times, 0.9),
         "overdue": sorted(overdue),
-        "clock_unavailable": unavailable,
+        "clock_provisional": provisional,
     }
 
 

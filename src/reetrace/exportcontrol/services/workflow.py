@@ -38,7 +38,7 @@ from reetrace.exportcontrol.policy import policy
 from reetrace.exportcontrol.services.applications import china_date, number_next
 from reetrace.exportcontrol.services.screening import application_screen
 from reetrace.exportcontrol.services.vetting import vetting_require
-from reetrace.exportcontrol.workdays import Clock, Pause, clock_compute
+from reetrace.exportcontrol.workdays import Clock, Pause, WorkCalendar, clock_compute
 from reetrace.ledger.models import ExportDeclaration
 
 __all__ = ["TRANSITIONS", "application_clock", "application_transition", "documents_missing"]
@@ -272,11 +272,12 @@ def _pauses(transitions: list[Transition]) -> list[Pause]:
     return pauses
 
 
-def application_clock(application: Application, today: date) -> Clock | None:
+def application_clock(
+    application: Application, today: date, calendar: WorkCalendar | None = None
+) -> Clock | None:
     """Elapsed and left working days and the due date; None before acceptance.
 
-    The due date (and days left) may be None where the calendar lacks its year;
-    the elapsed days are still counted, which is all lead times need."""
+    Where no official schedule covers a year the clock is provisional (workdays.py)."""
     if application.accepted_on is None:
         return None
     transitions = list(application.transitions.all())
@@ -287,4 +288,5 @@ def application_clock(application: Application, today: date) -> Clock | None:
         pauses=_pauses(transitions),
         limit=policy().review_working_days,
         stopped_on=stopped,
+        calendar=calendar,
     )

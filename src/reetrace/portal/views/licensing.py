@@ -40,10 +40,10 @@ def queue_table(queue: list[dict]) -> Table:
                 "destination": a.destination,
                 "submitted_at": a.submitted_at,
                 "due_date": clock.due if clock else None,
+                "provisional": _("provisional") if clock and clock.provisional else "",
                 "days_left": clock.left if clock else None,
                 "overdue": _("overdue") if clock and clock.overdue else "",
                 "days_elapsed": clock.elapsed if clock else None,
-                "due_unknown": clock.due_unknown if clock else "",
             }
         )
     return Table(
@@ -61,10 +61,10 @@ def queue_table(queue: list[dict]) -> Table:
             Column("destination", gettext_lazy("Destination")),
             Column("submitted_at", gettext_lazy("Submitted at"), "datetime"),
             Column("due_date", gettext_lazy("Due date"), "date"),
+            Column("provisional", gettext_lazy("Provisional")),
             Column("days_left", gettext_lazy("Working days left (days)"), "number"),
             Column("days_elapsed", gettext_lazy("Working days elapsed (days)"), "number"),
             Column("overdue", gettext_lazy("Overdue")),
-            Column("due_unknown", gettext_lazy("Why no due date")),
         ],
         rows,
         gettext_lazy("Nothing waiting."),

@@ -39,10 +39,10 @@ class Command(ReetraceCommand):
         p90 = stats["p90_working_days_to_decision"]
         out(f"decided: {stats['decided']}; working days to decision: median {median}, p90 {p90}")
         out(f"overdue: {', '.join(stats['overdue']) or 'none'}")
-        if stats["clock_unavailable"]:
+        if stats["clock_provisional"]:
             out(
-                f"left out: {stats['clock_unavailable']} applications whose working days "
-                "the official calendar does not cover yet"
+                f"provisional: {stats['clock_provisional']} clocks count days of a year with "
+                "no official working-day schedule yet (reetrace calendar load FILE)"
             )
         for name in ("by_destination", "by_element", "by_applicant"):
             rows = ", ".join(f"{r['key']} +{r['approved']}/-{r['rejected']}" for r in stats[name])
