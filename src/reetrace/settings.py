@@ -182,6 +182,11 @@ MEDIA_ROOT = CONFIG.var_dir / "uploads"
 LOGIN_URL = "portal:login"
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# EPCIS webhook callbacks: attempts per report, the wait before the second attempt
+# (doubling after each failure) and each request's timeout.
+REETRACE_WEBHOOK_ATTEMPTS = 4
+REETRACE_WEBHOOK_BACKOFF_SECONDS = 2.0
+REETRACE_WEBHOOK_TIMEOUT_SECONDS = 10.0
 
 REETRACE_REPORT_DEADLINE_DAY = CONFIG.report_deadline_day
 REETRACE_SPARK_MASTER = CONFIG.spark_master

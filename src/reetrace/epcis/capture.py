@@ -24,6 +24,7 @@ from reetrace.core.errors import BatchRejected, FieldError
 from reetrace.epcis.canonical import event_hash_id
 from reetrace.epcis.mapping import MappedEvent, events_map
 from reetrace.epcis.models import CaptureJob, EpcisEvent
+from reetrace.epcis.subscriptions import document_capture_reports
 from reetrace.epcis.tree import (
     EpcisSyntaxError,
     context_prefixes,
@@ -95,7 +96,8 @@ def document_capture(
 ) -> CaptureOutcome:
     """Capture a whole document for `user`'s enterprise, recording the outcome on `job`."""
     try:
-        outcome = _capture(user, data, content_type, job)
+        with document_capture_reports() as stored:
+            outcome = _capture(user, data, content_type, job, stored)
     except (CaptureRefused, SchemaUnavailable) as refused:
         title = refused.title if isinstance(refused, CaptureRefused) else str(refused)
         errors = refused.errors if isinstance(refused, CaptureRefused) else []
@@ -111,7 +113,9 @@ def document_capture(
     return outcome
 
 
-def _capture(user: User, data: bytes, content_type: str, job: CaptureJob) -> CaptureOutcome:
+def _capture(
+    user: User, data: bytes, content_type: str, job: CaptureJob, stored: list[int]
+) -> CaptureOutcome:
     if user.enterprise_id is None:
         raise CaptureRefused(FORBIDDEN, 403, "only an enterprise's user captures its events")
     document = _document(data, content_type)
@@ -169,7 +173,7 @@ def _capture(user: User, data: bytes, content_type: str, job: CaptureJob) -> Cap
             ) from rejected
     job.context = document.get("@context", [])
     job.save(update_fields=["context"])
-    _index(mapped, user, job)
+    stored.extend(_index(mapped, user, job))
     outcome.created = [m.hash_id for m in mapped]
     return outcome
 
@@ -179,9 +183,10 @@ def _key(hash_id: str, event: dict) -> str:
     return hash_id + "#error" if event.get("errorDeclaration") is not None else hash_id
 
 
-def _index(mapped: list[MappedEvent], user: User, job: CaptureJob) -> None:
+def _index(mapped: list[MappedEvent], user: User, job: CaptureJob) -> list[int]:
     """Index what was captured by hash ID; each event is kept as sent and served with
-    its job's context, so that it hashes as it was sent."""
+    its job's context, so that it hashes as it was sent. Returns the keys of the rows
+    stored that changed no custody (stream subscriptions report them)."""
     ledger = dict(
         Event.objects.filter(
             event_id__in=[m.item["event_id"] for m in mapped if m.item]
@@ -203,3 +208,8 @@ def _index(mapped: list[MappedEvent], user: User, job: CaptureJob) -> None:
     ]
     with transaction.atomic():
         EpcisEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        EpcisEvent.objects.filter(
+            capture=job, ledger_event__isnull=True, hash_id__in=[r.hash_id for r in rows]
+        ).values_list("pk", flat=True)
+    )

@@ -106,3 +106,42 @@ class NamedQuery(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     parameters = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Subscription(models.Model):
+    """A webhook standing on a named query (`POST /epcis/queries/{name}/subscriptions`):
+    each report runs the query with its owner's visibility, so a subscriber never
+    receives what its owner could not read, and is signed with its secret."""
+
+    subscription_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    query = models.ForeignKey(NamedQuery, on_delete=models.CASCADE, related_name="subscriptions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dest = models.URLField(_("callback URL"), max_length=500)
+    secret = models.CharField(_("signature token"), max_length=200)
+    stream = models.BooleanField(default=False)
+    schedule = models.JSONField(null=True, blank=True)
+    report_if_empty = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Scheduled reports carry what was recorded since the previous one.
+    reported_until = models.DateTimeField(null=True, blank=True)
+
+
+class Delivery(models.Model):
+    """One report sent (or being sent) to a subscription's callback, as the subscriber
+    would see it, with how the attempts went."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    document = models.JSONField()
+    event_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)

@@ -31,9 +31,11 @@ from reetrace.ledger.selectors import events_visible
 
 __all__ = [
     "QUERY_PARAMETERS",
+    "Among",
     "QueryPage",
     "query_document",
     "query_events",
+    "query_matching",
     "query_parameters_check",
 ]
 
@@ -179,7 +181,16 @@ def _keep(event: dict, params: dict) -> bool:
     return "EXISTS_errorDeclaration" not in params or "errorDeclaration" in event
 
 
-def _candidates(actor: User, params: dict) -> list[tuple[datetime, dict]]:
+@dataclass(frozen=True)
+class Among:
+    """Restrict a query to these events (a stream subscription's new ones): ledger
+    event keys and keys of stored EPCIS events that changed no custody."""
+
+    ledger: frozenset[int]
+    stored: frozenset[int]
+
+
+def _candidates(actor: User, params: dict, among: Among | None) -> list[tuple[datetime, dict]]:
     """(record time, event) of everything the actor may see within the time bounds."""
     ledger = events_visible(actor=actor).select_related("reporter", "correction")
     stored = visible_to(
@@ -187,6 +198,9 @@ def _candidates(actor: User, params: dict) -> list[tuple[datetime, dict]]:
         EpcisEvent.objects.filter(ledger_event__isnull=True),
         own=lambda enterprise: Q(reporter_id=enterprise),
     )
+    if among is not None:
+        ledger = ledger.filter(pk__in=among.ledger)
+        stored = stored.filter(pk__in=among.stored)
     if low := _time(params, "GE_eventTime"):
         ledger, stored = ledger.filter(event_time__gte=low), stored.filter(event_time__gte=low)
     if high := _time(params, "LT_eventTime"):
@@ -228,8 +242,6 @@ def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
     query_parameters_check(params)
     per_page = _int(params, "perPage", DEFAULT_PER_PAGE, MAX_PER_PAGE) or DEFAULT_PER_PAGE
     limit = _int(params, "eventCountLimit", None)
-    order = params.get("orderBy", "eventTime")
-    direction = params.get("orderDirection", "ASC")
     offset = 0
     query = {k: v for k, v in params.items() if k not in {"nextPageToken", "perPage"}}
     if "nextPageToken" in params:
@@ -242,14 +254,7 @@ def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
         if token["query"] != query:
             raise QueryParameterError("nextPageToken belongs to another query", "nextPageToken")
         offset = token["offset"]
-    found = [(recorded, e) for recorded, e in _candidates(actor, params) if _keep(e, params)]
-
-    def key(pair):
-        recorded, event = pair
-        when = datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
-        return (when if order == "eventTime" else recorded, event.get("eventID", ""))
-
-    found.sort(key=key, reverse=direction == "DESC")
+    found = _matching(actor, params, None)
     if limit is not None:
         found = found[:limit]
     page = found[offset : offset + per_page]
@@ -261,6 +266,32 @@ def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
         else None
     )
     return QueryPage(events, token)
+
+
+def _matching(actor: User, params: dict, among: Among | None) -> list[tuple[datetime, dict]]:
+    """(record time, event) of every match, in the query's order."""
+    order = params.get("orderBy", "eventTime")
+    direction = params.get("orderDirection", "ASC")
+    found = [(r, e) for r, e in _candidates(actor, params, among) if _keep(e, params)]
+
+    def key(pair):
+        recorded, event = pair
+        when = datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
+        return (when if order == "eventTime" else recorded, event.get("eventID", ""))
+
+    found.sort(key=key, reverse=direction == "DESC")
+    return found
+
+
+def query_matching(*, actor: User, params: dict[str, str], among: Among | None) -> list[dict]:
+    """Every event matching a saved query's parameters (no paging: a webhook report
+    carries them all), as `actor` may see them, optionally among given events."""
+    query_parameters_check(params)
+    params = {k: v for k, v in params.items() if k not in {"perPage", "nextPageToken"}}
+    found = _matching(actor, params, among)
+    if (limit := _int(params, "eventCountLimit", None)) is not None:
+        found = found[:limit]
+    return [e | {"recordTime": recorded.isoformat()} for recorded, e in found]
 
 
 def query_document(events: list[dict]) -> dict:

@@ -5,11 +5,17 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from reetrace.accounts.models import User
-from reetrace.epcis.models import CaptureJob, NamedQuery
+from reetrace.epcis.models import CaptureJob, NamedQuery, Subscription
 from reetrace.epcis.scheme import PRODUCTS_BY_GTIN
 from reetrace.ledger.models import Lot
 
-__all__ = ["capture_jobs_of", "lot_named_by_link", "named_queries", "named_query_get"]
+__all__ = [
+    "capture_jobs_of",
+    "lot_named_by_link",
+    "named_queries",
+    "named_query_get",
+    "subscriptions_of",
+]
 
 
 def capture_jobs_of(user: User) -> QuerySet[CaptureJob]:
@@ -32,3 +38,9 @@ def lot_named_by_link(gtin: str, code: str) -> bool:
     verification page it leads to says no more than this to anyone."""
     product = PRODUCTS_BY_GTIN.get(gtin)
     return product is not None and Lot.objects.filter(code=code, product__code=product).exists()
+
+
+def subscriptions_of(user: User, query: NamedQuery) -> QuerySet[Subscription]:
+    """A user's subscriptions on a query: each names its owner's callback and carries a
+    secret, so no one else lists them."""
+    return Subscription.objects.filter(owner=user, query=query).order_by("created_at")

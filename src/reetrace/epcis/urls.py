@@ -15,4 +15,10 @@ urlpatterns = [
     path("queries", views.queries, name="epcis-queries"),
     path("queries/<str:name>", views.named_query, name="epcis-query"),
     path("queries/<str:name>/events", views.named_query_events, name="epcis-query-events"),
+    path("queries/<str:name>/subscriptions", views.subscriptions, name="epcis-query-subscriptions"),
+    path(
+        "queries/<str:name>/subscriptions/<uuid:subscription_id>",
+        views.subscription,
+        name="epcis-query-subscription",
+    ),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from reetrace.core.permissions import Permission
 from reetrace.epcis.capture import CaptureRefused, document_capture
 from reetrace.epcis.http import discovery_headers, endpoint, json_body, problem
-from reetrace.epcis.models import CaptureJob, NamedQuery
+from reetrace.epcis.models import CaptureJob, NamedQuery, Subscription
 from reetrace.epcis.query import query_document, query_events
 from reetrace.epcis.scheme import product_gtin
 from reetrace.epcis.selectors import (
@@ -22,8 +22,10 @@ from reetrace.epcis.selectors import (
     lot_named_by_link,
     named_queries,
     named_query_get,
+    subscriptions_of,
 )
 from reetrace.epcis.services import capture_job_new, named_query_delete, named_query_save
+from reetrace.epcis.subscriptions import subscription_create, subscription_delete
 from reetrace.epcis.tree import EVENT_TYPES
 
 QUERY_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
@@ -213,6 +215,60 @@ def named_query_events(request, name: str):
         return problem(404, f"no query named {name!r}")
     paging = {k: v for k, v in request.GET.dict().items() if k in {"perPage", "nextPageToken"}}
     return _query_answer(request, query.parameters | paging)
+
+
+def _subscription_body(subscription: Subscription) -> dict:
+    """A subscription as answered: never its secret, only that one is set."""
+    body = {
+        "subscriptionID": str(subscription.subscription_id),
+        "queryName": subscription.query.name,
+        "dest": subscription.dest,
+        "signatureToken": "***",
+        "reportIfEmpty": subscription.report_if_empty,
+        "createdAt": subscription.created_at.isoformat(),
+    }
+    if subscription.stream:
+        return body | {"stream": True}
+    return body | {"schedule": subscription.schedule}
+
+
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET", "POST"})
+def subscriptions(request, name: str):
+    """POST {"dest", "signatureToken", "stream": true | "schedule": {...},
+    "reportIfEmpty"} subscribes the caller (201); GET lists the caller's."""
+    query = named_query_get(name)
+    if query is None:
+        return problem(404, f"no query named {name!r}")
+    if request.method == "GET":
+        return json_body([_subscription_body(s) for s in subscriptions_of(request.auth, query)])
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return problem(400, "the body is not JSON")
+    if not isinstance(body, dict):
+        return problem(400, "the body is a JSON object with dest and signatureToken")
+    subscription = subscription_create(owner=request.auth, query=query, body=body)
+    response = json_body(_subscription_body(subscription))
+    response.status_code = 201
+    response["Location"] = f"/epcis/queries/{name}/subscriptions/{subscription.subscription_id}"
+    return response
+
+
+@endpoint(Permission.LEDGER_EVENT_READ, {"GET", "DELETE"})
+def subscription(request, name: str, subscription_id):
+    """GET one of the caller's subscriptions; DELETE unsubscribes (204)."""
+    query = named_query_get(name)
+    found = (
+        subscriptions_of(request.auth, query).filter(subscription_id=subscription_id).first()
+        if query is not None
+        else None
+    )
+    if found is None:
+        return problem(404, f"no subscription {subscription_id} of yours on {name!r}")
+    if request.method == "GET":
+        return json_body(_subscription_body(found))
+    subscription_delete(actor=request.auth, subscription=found)
+    return HttpResponse(status=204)
 
 
 def label_digital_link(request, lot) -> str | None:

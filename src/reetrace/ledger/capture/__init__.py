@@ -24,6 +24,7 @@ from reetrace.core.errors import BatchRejected, ErrorCode, FieldError
 from reetrace.core.text import control_character_path
 from reetrace.ledger.capture.content import EVENT_ADAPTER, error_from_validation
 from reetrace.ledger.capture.plugins import (
+    CAPTURE_LISTENERS,
     CLOSED_MONTHS,
     EXPORT_GUARDS,
     REJECTION_LISTENERS,
@@ -34,6 +35,7 @@ from reetrace.ledger.capture.state import CapturedEvent, CaptureResult
 from reetrace.ledger.schemas import EventItem
 
 __all__ = [
+    "CAPTURE_LISTENERS",
     "CLOSED_MONTHS",
     "EXPORT_GUARDS",
     "REJECTION_LISTENERS",
@@ -98,11 +100,16 @@ def batch_capture(*, actor: User, items: list[Any], now: datetime | None = None)
     if errors:
         raise BatchRejected(errors)
     try:
-        return _run(actor, parsed, now or timezone.now())
+        result = _run(actor, parsed, now or timezone.now())
     except BatchRejected as rejected:
         for listener in REJECTION_LISTENERS:
             listener.call(actor, [item for _, item in parsed], rejected.errors)
         raise
+    created = [item.event.pk for item in result.items if item.created]
+    if created:
+        for plugged in CAPTURE_LISTENERS:
+            plugged.call(actor, created)
+    return result
 
 
 def _run(actor: User, parsed: list[tuple[int, EventItem]], now: datetime) -> CaptureResult:

@@ -10,6 +10,8 @@ called by capture at the place named, and filled from the answering app's
   export control keeps refused export attempts (`exportcontrol.refused_exports`).
 - `CLOSED_MONTHS`, called by `prefetch.state_load`: the months whose report is
   closed (`reporting.closed_months`).
+- `CAPTURE_LISTENERS`, called by `batch_capture` after a batch was written: the
+  EPCIS stream subscriptions (`epcis.subscriptions`), told the new events' keys.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from reetrace.ledger.models import Event, Lot
 from reetrace.registry.models import Enterprise
 
 __all__ = [
+    "CAPTURE_LISTENERS",
     "CLOSED_MONTHS",
     "EXPORT_GUARDS",
     "REJECTION_LISTENERS",
+    "CaptureListener",
     "ClosedMonths",
     "ExportCheck",
     "ExportGuard",
@@ -65,6 +69,9 @@ RejectionListener = Callable[[User, list[Any], list[FieldError]], None]
 # The (enterprise pk, reporting month) pairs closed among the given enterprises: events
 # in a closed month are refused unless they are corrections, which arrive late.
 ClosedMonths = Callable[[Collection[int]], Iterable[tuple[int, date]]]
+# Called after a batch was written (inside the caller's transaction, if any), with the
+# primary keys of the events it created; resent events are not passed again.
+CaptureListener = Callable[[User, list[int]], None]
 
 EXPORT_GUARDS: PlugPoint[ExportGuard] = PlugPoint(
     "export guards", caller="ledger.capture.kinds.export_apply"
@@ -74,4 +81,7 @@ REJECTION_LISTENERS: PlugPoint[RejectionListener] = PlugPoint(
 )
 CLOSED_MONTHS: PlugPoint[ClosedMonths] = PlugPoint(
     "closed months", caller="ledger.capture.prefetch.state_load"
+)
+CAPTURE_LISTENERS: PlugPoint[CaptureListener] = PlugPoint(
+    "capture listeners", caller="ledger.capture.batch_capture"
 )

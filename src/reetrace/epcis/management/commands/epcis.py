@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from reetrace.accounts.models import User
 from reetrace.core.errors import ReetraceError
@@ -24,6 +25,7 @@ from reetrace.epcis.capture import CaptureRefused, document_capture
 from reetrace.epcis.export import enterprise_document
 from reetrace.epcis.models import CaptureJob
 from reetrace.epcis.scheme import lot_lgtin, party_uri, site_uri
+from reetrace.epcis.subscriptions import scheduled_report
 from reetrace.epcis.validation import SchemaUnavailable, document_problems, tree_problems
 from reetrace.ledger.models import Lot
 from reetrace.ledger.rules import CHINA_TIME
@@ -64,12 +66,19 @@ class Command(BaseCommand):
         capture = sub.add_parser("capture", help="capture a document as an enterprise's user")
         capture.add_argument("--user", required=True, metavar="USERNAME")
         capture.add_argument("file", metavar="FILE", help="EPCIS document, JSON-LD or XML")
+        sub.add_parser(
+            "subscriptions", help="send the scheduled subscription reports due (cron, each minute)"
+        )
 
     def handle(self, *args, action, file=None, **options):
         if action == "export":
             return self._export(file, options)
         if action in {"lgtin", "gln"}:
             return self._identifier(action, options)
+        if action == "subscriptions":
+            sent = scheduled_report(timezone.now().replace(second=0, microsecond=0))
+            self.stdout.write(f"{len(sent)} scheduled report(s) queued")
+            return None
         try:
             data = Path(file).read_bytes()
         except OSError as exc:

@@ -1,0 +1,265 @@
+"""Webhook subscriptions on named queries: signed reports, retries, scoping, bad input.
+
+Reports go to a receiver on 127.0.0.1 in a thread of the test (no network)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import threading
+from datetime import timedelta
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from reetrace.epcis.models import Delivery, Subscription
+from reetrace.epcis.subscriptions import scheduled_report
+from tests.epcis import documents as d
+from tests.factories.world import code, mine_event, receive_event, ship_event
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "a-shared-secret-of-the-subscriber"
+LD = "application/ld+json"
+
+
+class Receiver:
+    """An HTTP server keeping what it is sent; answers the statuses queued, then 200."""
+
+    def __init__(self, statuses: tuple[int, ...] = ()):
+        self.received: list[tuple[Message, bytes]] = []
+        self.statuses = list(statuses)
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append((self.headers, body))
+                self.send_response(outer.statuses.pop(0) if outer.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/callback"
+
+    def events(self, index: int = 0) -> list[dict]:
+        body = json.loads(self.received[index][1])
+        assert body["type"] == "EPCISQueryDocument"
+        return body["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receivers():
+    made: list[Receiver] = []
+
+    def make(statuses: tuple[int, ...] = ()) -> Receiver:
+        made.append(Receiver(statuses))
+        return made[-1]
+
+    yield make
+    for receiver in made:
+        receiver.close()
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(settings):
+    settings.REETRACE_WEBHOOK_BACKOFF_SECONDS = 0.01
+    settings.REETRACE_WEBHOOK_TIMEOUT_SECONDS = 5
+
+
+def _query(api, name: str, **parameters: str) -> None:
+    response = api.post(
+        "/epcis/queries", {"name": name, "query": parameters}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def _subscribe(api, name: str, dest: str, **extra):
+    body = {"dest": dest, "signatureToken": SECRET, "stream": True} | extra
+    return api.post(f"/epcis/queries/{name}/subscriptions", body, content_type="application/json")
+
+
+def test_a_stream_report_is_signed_and_recorded(
+    world, receivers, django_capture_on_commit_callbacks
+):
+    receiver = receivers()
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    created = _subscribe(api, "mined", receiver.url)
+    assert created.status_code == 201, created.content
+    assert created["Location"].endswith(created.json()["subscriptionID"])
+    assert SECRET not in created.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        world.capture(world.miner, mine_event(1))
+    assert len(receiver.received) == 1
+    headers, body = receiver.received[0]
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["GS1-Signature"] == expected
+    assert [e["bizStep"] for e in receiver.events()] == ["commissioning"]
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.event_count) == ("delivered", 1, 1)
+
+
+def test_a_failing_receiver_is_retried_then_given_up(
+    world, receivers, settings, django_capture_on_commit_callbacks
+):
+    settings.REETRACE_WEBHOOK_ATTEMPTS = 3
+    flaky, down = receivers((500, 500)), receivers((500, 500, 500))
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    assert _subscribe(api, "mined", flaky.url).status_code == 201
+    assert _subscribe(api, "mined", down.url).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        world.capture(world.miner, mine_event(1))
+    assert len(flaky.received) == 3 and len(down.received) == 3
+    by_dest = {x.subscription.dest: x for x in Delivery.objects.select_related("subscription")}
+    assert (by_dest[flaky.url].status, by_dest[flaky.url].attempts) == ("delivered", 3)
+    given_up = by_dest[down.url]
+    assert (given_up.status, given_up.attempts) == ("failed", 3)
+    assert given_up.last_error.startswith("HTTP 500")
+
+
+def test_a_subscriber_receives_only_what_its_owner_may_see(
+    world, receivers, django_capture_on_commit_callbacks
+):
+    buyer, outsider = receivers(), receivers()
+    _query(world.client(world.miner), "shipments", EQ_bizStep="shipping")
+    assert _subscribe(world.client(world.separator), "shipments", buyer.url).status_code == 201
+    assert _subscribe(world.client(world.metal_maker), "shipments", outsider.url).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        world.capture(world.miner, mine_event(1), ship_event("s-1", 1, "500", world.separator))
+        world.capture(world.separator, receive_event("r-1", "s-1", "500"))
+    assert len(buyer.received) == 1
+    assert [e["bizStep"] for e in buyer.events()] == ["shipping"]
+    assert outsider.received == []
+    assert not Delivery.objects.filter(subscription__owner=world.user_for(world.metal_maker))
+
+
+def test_an_epcis_capture_is_reported_as_sent(world, receivers, django_capture_on_commit_callbacks):
+    receiver = receivers()
+    api = world.client(world.miner)
+    _query(api, "everything")
+    assert _subscribe(api, "everything", receiver.url).status_code == 201
+    ore = code(601)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/epcis/capture",
+            d.body(d.mined(ore, "1000", 1), d.inspected(ore, "ORE-BASTNAESITE", 2)),
+            content_type=LD,
+        )
+    assert response.status_code == 202, response.content
+    ids = [
+        e["eventID"]
+        for e in api.get("/epcis/events").json()["epcisBody"]["queryResults"]["resultsBody"][
+            "eventList"
+        ]
+    ]
+    assert len(receiver.received) == 1
+    assert sorted(e["eventID"] for e in receiver.events()) == sorted(ids)
+    assert {e["type"] for e in receiver.events()} == {"ObjectEvent"} and len(ids) == 2
+
+
+def test_list_get_and_delete_are_the_owners(world, receivers, django_capture_on_commit_callbacks):
+    receiver = receivers()
+    owner, other = world.client(world.miner), world.client(world.separator)
+    _query(owner, "mined", EQ_bizStep="commissioning")
+    location = _subscribe(owner, "mined", receiver.url)["Location"]
+    listed = owner.get("/epcis/queries/mined/subscriptions").json()
+    assert [s["dest"] for s in listed] == [receiver.url]
+    assert listed[0]["signatureToken"] == "***" and listed[0]["stream"] is True
+    assert other.get("/epcis/queries/mined/subscriptions").json() == []
+    assert other.get(location).status_code == 404
+    assert other.delete(location).status_code == 404
+    assert owner.get(location).json()["dest"] == receiver.url
+    assert owner.delete(location).status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        world.capture(world.miner, mine_event(1))
+    assert receiver.received == [] and not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"dest": "ftp://example.org/x"}, "dest"),
+        ({"dest": "not a url"}, "dest"),
+        ({"signatureToken": "short"}, "signatureToken"),
+        ({"stream": False}, "stream"),
+        ({"schedule": {"hour": "1"}}, "schedule"),
+        ({"stream": None, "schedule": {"hour": "25"}}, "schedule.hour"),
+        ({"stream": None, "schedule": {"fortnight": "1"}}, "schedule"),
+        ({"reportIfEmpty": "yes"}, "reportIfEmpty"),
+    ],
+)
+def test_bad_subscriptions_are_problems_naming_the_field(world, body, field):
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    request = {"dest": "https://client.example.com/cb", "signatureToken": SECRET, "stream": True}
+    request = {k: v for k, v in (request | body).items() if v is not None}
+    response = api.post(
+        "/epcis/queries/mined/subscriptions", request, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == field
+    assert not Subscription.objects.exists()
+
+
+def test_a_subscription_to_an_unknown_query_is_not_found(world):
+    response = _subscribe(world.client(world.miner), "nothing", "https://client.example.com/cb")
+    assert response.status_code == 404
+    assert response.json()["type"] == "epcisException:NoSuchResourceException"
+    assert "'nothing'" in response.json()["title"]
+
+
+def test_a_scheduled_report_carries_what_was_recorded_since(
+    world, receivers, django_capture_on_commit_callbacks
+):
+    receiver = receivers()
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    schedule = {"hour": "1", "minute": "5"}
+    body = {"dest": receiver.url, "signatureToken": SECRET, "schedule": schedule}
+    body["reportIfEmpty"] = True
+    created = api.post("/epcis/queries/mined/subscriptions", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    world.capture(world.miner, mine_event(1))
+    due = (timezone.now() + timedelta(days=1)).replace(hour=1, minute=5, second=0)
+    assert scheduled_report(due.replace(minute=6)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        first = scheduled_report(due)
+    assert [x.event_count for x in first] == [1]
+    assert [e["bizStep"] for e in receiver.events()] == ["commissioning"]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = scheduled_report(due + timedelta(days=1))
+    assert [x.event_count for x in second] == [0] and receiver.events(1) == []
+
+
+def test_the_command_sends_the_reports_due_now(
+    world, receivers, django_capture_on_commit_callbacks
+):
+    receiver = receivers()
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    schedule = {"minute": ",".join(str(minute) for minute in range(60))}  # every minute
+    body = {"dest": receiver.url, "signatureToken": SECRET, "schedule": schedule}
+    body["reportIfEmpty"] = True
+    created = api.post("/epcis/queries/mined/subscriptions", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("epcis", "subscriptions", stdout=out)
+    assert out.getvalue().startswith("1 scheduled report(s)")
+    assert len(receiver.received) == 1 and receiver.events() == []
