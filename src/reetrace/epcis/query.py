@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core import signing
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from reetrace.accounts.models import User
@@ -24,9 +24,11 @@ from reetrace.core.access import visible_to
 from reetrace.core.errors import ErrorCode, ReetraceError
 from reetrace.epcis.identifiers import canonical_uri
 from reetrace.epcis.models import EpcisEvent
+from reetrace.epcis.pushdown import SQL_EXACT, narrowed
 from reetrace.epcis.render import CONTEXT, epcis_events_of
 from reetrace.epcis.tree import EVENT_TYPES
 from reetrace.epcis.vocabulary import BIZ_STEP, DISPOSITION, SOURCE_DESTINATION_TYPE
+from reetrace.ledger.models import Event
 from reetrace.ledger.selectors import events_visible
 
 __all__ = [
@@ -146,11 +148,6 @@ def _keep(event: dict, params: dict) -> bool:
     """Whether `event` passes every parameter given (all of them: they are and-ed)."""
     if "eventType" in params and event.get("type") not in _values(params["eventType"]):
         return False
-    when = datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
-    if (low := _time(params, "GE_eventTime")) and when < low:
-        return False
-    if (high := _time(params, "LT_eventTime")) and when >= high:
-        return False
     if "EQ_bizStep" in params:
         wanted = {BIZ_STEP.uri(v) for v in _values(params["EQ_bizStep"])}
         if BIZ_STEP.uri(str(event.get("bizStep", ""))) not in wanted:
@@ -190,14 +187,26 @@ class Among:
     stored: frozenset[int]
 
 
-def _candidates(actor: User, params: dict, among: Among | None) -> list[tuple[datetime, dict]]:
-    """(record time, event) of everything the actor may see within the time bounds."""
+# (order key, record time, event): the key is the row's time column (event or record
+# time, as ordered), ledger before stored, the row's key, then the order rendered.
+Candidate = tuple[tuple, datetime, dict]
+
+
+def _column(params: dict) -> str:
+    return "event_time" if params.get("orderBy", "eventTime") == "eventTime" else "recorded_at"
+
+
+def _querysets(
+    actor: User, params: dict, among: Among | None, sql: bool
+) -> tuple[QuerySet[Event], QuerySet[EpcisEvent]]:
+    """What the actor may see within the time bounds, narrowed in SQL by every other
+    filter that maps to columns (`pushdown.py`) unless `sql` is off."""
     ledger = events_visible(actor=actor).select_related("reporter", "correction")
     stored = visible_to(
         actor,
         EpcisEvent.objects.filter(ledger_event__isnull=True),
         own=lambda enterprise: Q(reporter_id=enterprise),
-    )
+    ).select_related("capture")
     if among is not None:
         ledger = ledger.filter(pk__in=among.ledger)
         stored = stored.filter(pk__in=among.stored)
@@ -209,10 +218,15 @@ def _candidates(actor: User, params: dict, among: Among | None) -> list[tuple[da
         ledger, stored = ledger.filter(recorded_at__gte=low), stored.filter(recorded_at__gte=low)
     if high := _time(params, "LT_recordTime"):
         ledger, stored = ledger.filter(recorded_at__lt=high), stored.filter(recorded_at__lt=high)
-    rows = list(ledger.order_by("event_time", "pk"))
-    out = [(event.recorded_at, served) for event, served in epcis_events_of(rows)]
-    for kept in stored.select_related("capture").order_by("event_time", "pk"):
-        out.append((kept.recorded_at, kept.served()))
+    return narrowed(params, ledger, stored) if sql else (ledger, stored)
+
+
+def _rendered(rows: list[Event], kept: list[EpcisEvent], column: str) -> list[Candidate]:
+    out: list[Candidate] = [
+        ((getattr(event, column), 0, event.pk, i), event.recorded_at, served)
+        for i, (event, served) in enumerate(epcis_events_of(rows))
+    ]
+    out += [((getattr(k, column), 1, k.pk, 0), k.recorded_at, k.served()) for k in kept]
     return out
 
 
@@ -237,8 +251,9 @@ def query_parameters_check(params: dict[str, str]) -> None:
         raise QueryParameterError("orderDirection: ASC or DESC", "orderDirection")
 
 
-def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
-    """One page of the events matching the standard query parameters."""
+def query_events(*, actor: User, params: dict[str, str], sql: bool = True) -> QueryPage:
+    """One page of the events matching the standard query parameters. `sql=False`
+    filters every rendered event in Python: the reference the SQL path is tested on."""
     query_parameters_check(params)
     per_page = _int(params, "perPage", DEFAULT_PER_PAGE, MAX_PER_PAGE) or DEFAULT_PER_PAGE
     limit = _int(params, "eventCountLimit", None)
@@ -254,7 +269,8 @@ def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
         if token["query"] != query:
             raise QueryParameterError("nextPageToken belongs to another query", "nextPageToken")
         offset = token["offset"]
-    found = _matching(actor, params, None)
+    stop = offset + per_page + 1 if limit is None else min(offset + per_page + 1, limit)
+    found = _matching(actor, query, None, sql, stop)
     if limit is not None:
         found = found[:limit]
     page = found[offset : offset + per_page]
@@ -268,19 +284,23 @@ def query_events(*, actor: User, params: dict[str, str]) -> QueryPage:
     return QueryPage(events, token)
 
 
-def _matching(actor: User, params: dict, among: Among | None) -> list[tuple[datetime, dict]]:
-    """(record time, event) of every match, in the query's order."""
-    order = params.get("orderBy", "eventTime")
-    direction = params.get("orderDirection", "ASC")
-    found = [(r, e) for r, e in _candidates(actor, params, among) if _keep(e, params)]
-
-    def key(pair):
-        recorded, event = pair
-        when = datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
-        return (when if order == "eventTime" else recorded, event.get("eventID", ""))
-
-    found.sort(key=key, reverse=direction == "DESC")
-    return found
+def _matching(
+    actor: User, params: dict, among: Among | None, sql: bool = True, stop: int | None = None
+) -> list[tuple[datetime, dict]]:
+    """(record time, event) of every match, in the query's order. When every parameter
+    is decided in SQL, only the first `stop` rows of each table are read and rendered
+    (at least `stop` events: a row renders one or more)."""
+    descending = params.get("orderDirection", "ASC") == "DESC"
+    column = _column(params)
+    ledger, stored = _querysets(actor, params, among, sql)
+    if sql and stop is not None and set(params) <= SQL_EXACT:
+        order = [f"-{column}", "-pk"] if descending else [column, "pk"]
+        rows, kept = list(ledger.order_by(*order)[:stop]), list(stored.order_by(*order)[:stop])
+    else:
+        rows, kept = list(ledger), list(stored)
+    found = [c for c in _rendered(rows, kept, column) if _keep(c[2], params)]
+    found.sort(key=lambda c: c[0], reverse=descending)
+    return [(recorded, event) for _, recorded, event in found]
 
 
 def query_matching(*, actor: User, params: dict[str, str], among: Among | None) -> list[dict]:

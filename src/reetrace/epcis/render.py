@@ -204,8 +204,11 @@ def _with_id(event: dict) -> dict:
     return {"eventID": event_hash(event)} | event
 
 
-def _correction(event: Event, keys: _Keys) -> list[dict]:
+def _correction(event: Event) -> list[dict]:
+    """The corrected event declared in error, then its replacement if any. Its keys
+    are looked up with the corrected event's, which a query may not have selected."""
     corrected = Event.objects.select_related("reporter").get(pk=event.correction.corrected_id)
+    keys = _Keys([corrected, event])
     original = epcis_events([corrected])[0]
     payload = event.payload
     declaration = {
@@ -246,7 +249,7 @@ def epcis_events_of(events: list[Event]) -> list[tuple[Event, dict]]:
         if kept is not None:
             out.append((event, kept.served()))
         elif event.kind == "correct":
-            out += [(event, served) for served in _correction(event, keys)]
+            out += [(event, served) for served in _correction(event)]
         else:
             out.append((event, _with_id(_render(event, event.kind, event.payload, keys))))
     return out
