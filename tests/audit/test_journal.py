@@ -64,7 +64,7 @@ def test_the_auditor_downloads_the_journal_as_csv(world):
     _stock_read(world, "regulator")
     response = world.client("auditor").get(f"{API}/audit/entries?action=read&format=csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0][:3] == ["Entry", "At", "Actor"] and rows[1][2] == "regulator-user"
 
 

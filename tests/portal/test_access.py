@@ -277,7 +277,7 @@ class Tables(HTMLParser):
 
 def _header_row(response, fmt: str) -> list[str]:
     if fmt == "csv":
-        return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        return next(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     sheet = load_workbook(io.BytesIO(response.content)).active
     return [str(v) for v in next(sheet.values)]
 

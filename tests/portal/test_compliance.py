@@ -35,7 +35,7 @@ def test_alerts_filter_and_download(scene):
     assert ids(client.get(url, {"rule": "quota_usage", "period": "2025-03"})) == {made.private.pk}
     assert ids(client.get(url, {"severity": "low"})) == set()
     csv = client.get(url, {"rule": "short_receipt", "export": "alerts", "format": "csv"})
-    text = csv.content.decode("utf-8-sig")
+    text = csv.getvalue().decode("utf-8-sig")
     assert text.startswith("Alert,Month,Rule") and "50 kg short" in text
     xlsx = client.get(url, {"export": "alerts", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

@@ -75,7 +75,7 @@ def test_the_filters_narrow_by_exporter_and_date(world, refused):
 def test_the_refused_attempts_download_as_csv(world, refused):
     client = signed_in(world.users[R.REGULATOR])
     got = client.get(REFUSED, {"export": "refused", "format": "csv"})
-    header, row = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    header, row = list(csv.reader(io.StringIO(got.getvalue().decode("utf-8-sig"))))
     assert header[0] == "Time" and "Reason" in header
     assert row[header.index("Reason")] == refused.reason
 

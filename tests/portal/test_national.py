@@ -84,7 +84,7 @@ def test_tables_download_as_csv_and_xlsx(chain):
     url = reverse("portal:national")
     csv = client.get(url, {**MARCH, "export": "exports_by_destination", "format": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
-    lines = csv.content.decode("utf-8-sig").splitlines()
+    lines = csv.getvalue().decode("utf-8-sig").splitlines()
     assert lines[0] == "Month,Destination,HS code,Mass (kg)"
     assert lines[1] == "2025-03,DE,8505111000,1500.000000"
     xlsx = client.get(url, {**MARCH, "export": "flows", "format": "xlsx"})

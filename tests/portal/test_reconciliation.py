@@ -60,7 +60,8 @@ def test_partners_see_no_figures_of_fewer_than_three_exporters(dataset):
     page = client.get(url)
     cell = page.context["tables"]["gap_grid"].rows[0]["cells"][0]
     assert cell["hidden"] and cell["value"] is None
-    grid_csv = client.get(url, {"export": "gap_grid", "format": "csv"}).content.decode("utf-8-sig")
+    grid = client.get(url, {"export": "gap_grid", "format": "csv"})
+    grid_csv = grid.getvalue().decode("utf-8-sig")
     assert grid_csv.splitlines()[1] == "DE,hidden (fewer than 3 exporters)"
     assert page.context["tables"]["cells"].rows[0]["ours_kg"] is None
     assert page.context["restricted"] and page.context["charts"]["series"]["ours"] == []

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
 
@@ -42,6 +43,9 @@ class Table:
     columns: list[Column]
     rows: list[dict] = field(default_factory=list)
     empty: Any = ""
+    # When `rows` is one page of a longer list: the whole list, read as the file is written.
+    stream: Callable[[], Iterable[dict]] | None = None
+    pager: Any = None  # the page's counts and links (portal.paging.Pager)
 
     def cells(self) -> Iterable[list[tuple[Column, Any, str | None]]]:
         """Rows as (column, value, link) for the template."""
@@ -50,34 +54,58 @@ class Table:
 
 
 def _plain(value: Any) -> Any:
-    """A cell value a spreadsheet understands: numbers stay numbers, times lose zones."""
+    """A cell value a spreadsheet understands: numbers stay numbers, times are China
+    Standard Time (the portal's), written as ISO 8601 in both formats."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo else value
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, (Decimal, int, float, date, str)) or value is None:
         return value
     return str(value)
 
 
-def table_file(table: Table, fmt: str) -> HttpResponse:
-    """The table as a CSV or XLSX download."""
+def _iso(value: Any) -> Any:
+    """CSV cells: dates and times as ISO 8601 ('2025-12-31 23:59:00'), the rest as is."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer feeds a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    writer = csv.writer(_Echo())
+    yield ("\ufeff" + writer.writerow(headers)).encode()  # BOM: Excel reads UTF-8
+    for r in rows:
+        yield writer.writerow([_iso(v) for v in r]).encode()
+
+
+def table_file(table: Table, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """The table as a CSV (streamed row by row) or XLSX (written row by row) download.
+
+    A paged table writes its whole list (`stream`), not the page on screen.
+    """
     headers = [str(c.header) for c in table.columns]
-    rows = [[_plain(row.get(c.key)) for c in table.columns] for row in table.rows]
+    source = table.stream() if table.stream else table.rows
+    rows = ([_plain(row.get(c.key)) for c in table.columns] for row in source)
+    disposition = f'attachment; filename="{slugify(table.id)}.{fmt}"'
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows(["" if v is None else v for v in r] for r in rows)
-        content: bytes = ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel reads UTF-8
-    else:
-        book = Workbook()
-        sheet = book.active
-        sheet.title = slugify(table.id)[:31] or "table"
-        sheet.append(headers)
-        for r in rows:
-            sheet.append(r)  # openpyxl writes Decimal as a number, exactly as shown
-        out = io.BytesIO()
-        book.save(out)
-        content = out.getvalue()
-    response = HttpResponse(content, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{slugify(table.id)}.{fmt}"'
+        streamed = StreamingHttpResponse(_csv_lines(headers, rows), content_type=FORMATS[fmt])
+        streamed["Content-Disposition"] = disposition
+        return streamed
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(slugify(table.id)[:31] or "table")
+    sheet.append(headers)
+    for r in rows:
+        sheet.append(r)  # openpyxl writes Decimal as a number, exactly as shown
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=FORMATS[fmt])
+    response["Content-Disposition"] = disposition
     return response

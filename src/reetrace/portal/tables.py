@@ -1,19 +1,21 @@
 """Tables on a page: a link per cell, and the page answering a table download.
 
-A view builds `core.tables.Table`s once; the template renders them and the same rows are
-written to a file when the URL carries `?export=<table id>&format=csv|xlsx`, so what is
-downloaded is exactly what is on screen (headers carry the units).
+A view builds `core.tables.Table`s once; each is paged and sorted on the server
+(`paging.py`) and the template renders one page of it. The same rows, the whole
+filtered list in the order on screen, are written to a file when the URL carries
+`?export=<table id>&format=csv|xlsx` (headers carry the units).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
 from reetrace.core.tables import FORMATS, Table, table_file
+from reetrace.portal.paging import PagingInvalid, table_page
 
 __all__ = ["export_or_render", "link_to"]
 
@@ -36,6 +38,11 @@ def export_or_render(
     tables are rendered so the download links on it still work.
     """
     wanted, fmt = request.GET.get("export"), request.GET.get("format")
+    try:
+        for i, table in enumerate(tables):
+            table_page(request.GET, table, primary=i == 0)
+    except PagingInvalid as exc:
+        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     if status == 200 and wanted and fmt in FORMATS:
         for table in tables:
             if table.id == wanted:

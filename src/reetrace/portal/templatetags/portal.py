@@ -1,11 +1,15 @@
-"""Template helpers: figures with their units, formatted for the active language."""
+"""Template helpers: figures with their units and dates in one style, formatted for
+the active language."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reetrace.portal.navigation import nav_for
@@ -64,3 +68,37 @@ def plotly_src() -> str:
     from reetrace.portal.views.assets import PLOTLY_VERSION
 
     return reverse("portal:plotly", args=[PLOTLY_VERSION])
+
+
+def _chinese() -> bool:
+    return (get_language() or "").lower().startswith("zh")
+
+
+@register.filter
+def when(value, part: str = "") -> str:
+    """The one date style of the portal, in China Standard Time.
+
+    English: ISO 8601 with a 24-hour clock, '2025-12-31 23:59', '2025-12-31',
+    '2025-12' (`|when:"month"`); zh-Hans: '2025年12月31日 23:59', '2025年12月31日',
+    '2025年12月'. A datetime shows its time unless `|when:"day"` asks for the day only.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        clock = "" if part in ("day", "month") else f" {local:%H:%M}"
+        value = local.date()
+    elif isinstance(value, date):
+        clock = ""
+    else:
+        return str(value)
+    if part == "month":
+        return f"{value.year}年{value.month}月" if _chinese() else f"{value:%Y-%m}"
+    day = f"{value.year}年{value.month}月{value.day}日" if _chinese() else value.isoformat()
+    return day + clock
+
+
+@register.filter
+def get(mapping, key):
+    """mapping[key] in a template, or None (sort links and directions by column key)."""
+    return mapping.get(key) if mapping else None

@@ -8,6 +8,7 @@ alerts shared with them about their own enterprise, without history or actions.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from reetrace.accounts import selectors as accounts_selectors
 from reetrace.compliance import selectors
-from reetrace.compliance.choices import AlertAction, AlertStatus
+from reetrace.compliance.choices import AlertAction, AlertStatus, Severity
 from reetrace.compliance.outputs import alert_detail_out
 from reetrace.compliance.services import alerts as alert_services
 from reetrace.compliance.services.detection import run_create
@@ -36,27 +37,30 @@ from reetrace.portal.forms.compliance import (
     RunForm,
     ShareForm,
 )
+from reetrace.portal.paging import Listing, ListTable
 from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.common import error_show, http_errors
 
-PAGE = 500
 ACTIONS = {"triage": ReasonForm, "dismiss": DismissForm, "share": ShareForm}
 
 
-def alerts_table(alerts, *, national: bool, table_id: str = "alerts") -> Table:
-    """Alerts as a table; the enterprise column is left out for the enterprise itself."""
-    columns = [
-        Column("id", gettext_lazy("Alert"), "link", link_to("compliance:alert", "id")),
-        Column("period", gettext_lazy("Month")),
-        Column("rule", gettext_lazy("Rule")),
-        Column("severity", gettext_lazy("Severity")),
-        Column("enterprise", gettext_lazy("Enterprise")),
-        Column("status", gettext_lazy("Status")),
-        Column("explanation", gettext_lazy("Finding")),
-    ]
-    if not national:
-        columns = [c for c in columns if c.key not in ("enterprise", "status")]
-    rows = [
+# Most severe first (the default order, then newest); notices last.
+SEVERITY_RANK = Case(
+    *(When(severity=s, then=Value(rank)) for rank, s in enumerate(Severity.values)),
+    output_field=IntegerField(),
+)
+ALERT_SORTS = {
+    "severity": ("-severity_rank", "-period", "-created_at"),
+    "id": ("-pk",),
+    "period": ("-period", "rule"),
+    "rule": ("rule", "-period"),
+    "enterprise": ("enterprise__identifier", "-period"),
+    "status": ("status", "-severity_rank", "-period"),
+}
+
+
+def alert_rows(alerts) -> list[dict]:
+    return [
         {
             "id": a.pk,
             "period": f"{a.period:%Y-%m}",
@@ -68,7 +72,31 @@ def alerts_table(alerts, *, national: bool, table_id: str = "alerts") -> Table:
         }
         for a in alerts
     ]
-    return Table(table_id, gettext_lazy("Alerts"), columns, rows, gettext_lazy("No alerts."))
+
+
+def alerts_table(alerts, *, national: bool, table_id: str = "alerts") -> Table:
+    """Alerts as a table; the enterprise column is left out for the enterprise itself.
+
+    A queryset is paged on the server (severity then recency first); a list is shown whole.
+    """
+    columns = [
+        Column("id", gettext_lazy("Alert"), "link", link_to("compliance:alert", "id")),
+        Column("period", gettext_lazy("Month")),
+        Column("rule", gettext_lazy("Rule")),
+        Column("severity", gettext_lazy("Severity")),
+        Column("enterprise", gettext_lazy("Enterprise")),
+        Column("status", gettext_lazy("Status")),
+        Column("explanation", gettext_lazy("Finding")),
+    ]
+    if not national:
+        columns = [c for c in columns if c.key not in ("enterprise", "status")]
+    title, empty = gettext_lazy("Alerts"), gettext_lazy("No alerts.")
+    if isinstance(alerts, QuerySet):
+        listing = Listing(
+            alerts.annotate(severity_rank=SEVERITY_RANK), alert_rows, ALERT_SORTS, "severity"
+        )
+        return ListTable(table_id, title, columns, [], empty, listing=listing)
+    return Table(table_id, title, columns, alert_rows(alerts), empty)
 
 
 @portal_page(P.COMPLIANCE_ALERT_READ)
@@ -77,10 +105,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = AlertFilterForm(request.GET or None, national=user.is_national)
     filters = form.cleaned_data if form.is_valid() else {}
-    alerts = list(
-        selectors.alerts_filter(actor=user, **{k: v for k, v in filters.items() if v})[:PAGE]
-    )
-    context = {"form": form, "limit": PAGE, "national": user.is_national}
+    alerts = selectors.alerts_filter(actor=user, **{k: v for k, v in filters.items() if v})
+    context = {"form": form, "national": user.is_national}
     if user.has_permission(P.COMPLIANCE_CASE_MANAGE):
         context["case_form"] = CaseOpenForm(analysts=accounts_selectors.analysts())
     if user.has_permission(P.COMPLIANCE_DETECT_RUN):

@@ -114,7 +114,7 @@ def dashboard_extras(user) -> list[Table]:
     """The alerts the regulator shared with the enterprise and its licence applications."""
     tables = []
     if user.has_permission(P.COMPLIANCE_ALERT_READ):
-        shared = alerts_visible(actor=user)[:20]
+        shared = alerts_visible(actor=user)
         table = alerts_table(shared, national=False, table_id="shared_alerts")
         table.title, table.empty = _("Alerts shared by the regulator"), _("No alerts shared.")
         tables.append(table)
