@@ -10,7 +10,7 @@ from reetrace.exportcontrol.models import Application, Licence, VettedExporter
 from reetrace.exportcontrol.selectors import today
 from reetrace.exportcontrol.services.workflow import application_clock, documents_missing
 
-__all__ = ["application_out", "licence_out", "vetting_out"]
+__all__ = ["application_brief", "application_out", "licence_out", "vetting_out"]
 
 
 def _clock(application: Application, on: date) -> dict:
@@ -71,9 +71,9 @@ def _detail(application: Application) -> dict:
     }
 
 
-def application_out(application: Application, *, actor: User, on: date | None = None) -> dict:
-    """State, dates and the statutory clock for everyone; the rest unless a partner reads."""
-    body = {
+def application_brief(application: Application, on: date) -> dict:
+    """State, dates and the statutory clock: what a list shows (prefetch `transitions`)."""
+    return {
         "number": application.number,
         "kind": application.kind,
         "state": application.state,
@@ -81,9 +81,13 @@ def application_out(application: Application, *, actor: User, on: date | None = 
         "submitted_at": application.submitted_at,
         "accepted_on": application.accepted_on,
         "decided_at": application.decided_at,
-        **_clock(application, on or today()),
-        "detail": None,
+        **_clock(application, on),
     }
+
+
+def application_out(application: Application, *, actor: User, on: date | None = None) -> dict:
+    """State, dates and the statutory clock for everyone; the rest unless a partner reads."""
+    body = {**application_brief(application, on or today()), "detail": None}
     if not actor.scope.partner:
         body["detail"] = _detail(application)
     return body

@@ -26,8 +26,8 @@ from reetrace.exportcontrol.models import (
     VettedExporter,
 )
 from reetrace.exportcontrol.services.applications import china_date
-from reetrace.exportcontrol.services.workflow import application_clock
-from reetrace.exportcontrol.workdays import Clock
+from reetrace.exportcontrol.services.workflow import application_clock, transitions_by_application
+from reetrace.exportcontrol.workdays import Clock, WorkCalendar
 from reetrace.ledger.rules import CHINA_TIME
 from reetrace.registry.models import Enterprise
 
@@ -88,8 +88,10 @@ def desk_queue(*, actor: User, today: date) -> list[dict]:
     """Open applications (not drafts), the ones due soonest first; no clock yet = last."""
     rows = []
     queue = applications_visible(actor=actor).filter(state__in=OPEN_STATES - {S.DRAFT})
-    for a in queue.prefetch_related("transitions", "documents"):
-        rows.append({"application": a, "clock": application_clock(a, today)})
+    histories, calendar = transitions_by_application(queue), WorkCalendar()
+    for a in queue:
+        clock = application_clock(a, today, calendar, histories.get(a.pk, []))
+        rows.append({"application": a, "clock": clock})
     return sorted(rows, key=_due_order)
 
 
@@ -97,8 +99,9 @@ def lead_times(*, actor: User, today: date) -> list[dict]:
     """Working days from acceptance to decision of every decided application."""
     decided = applications_visible(actor=actor).filter(state__in=[S.APPROVED, S.REJECTED])
     rows = []
-    for a in decided.prefetch_related("transitions"):
-        clock = application_clock(a, today)
+    histories, calendar = transitions_by_application(decided), WorkCalendar()
+    for a in decided:
+        clock = application_clock(a, today, calendar, histories.get(a.pk, []))
         if clock is not None:
             rows.append({"number": a.number, "state": a.state, "days": clock.elapsed})
     return rows

@@ -15,8 +15,14 @@ from django.db.models import Sum
 from reetrace.exportcontrol.choices import CLOSED_STATES
 from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.control_list import control_list
-from reetrace.exportcontrol.models import Application, Drawdown, Licence, LicenceItem
-from reetrace.exportcontrol.services.workflow import application_clock
+from reetrace.exportcontrol.models import (
+    Application,
+    ApplicationItem,
+    Drawdown,
+    Licence,
+    LicenceItem,
+)
+from reetrace.exportcontrol.services.workflow import application_clock, transitions_by_application
 from reetrace.exportcontrol.workdays import WorkCalendar
 
 __all__ = ["licensing_stats", "percentile"]
@@ -31,11 +37,12 @@ def percentile(values: list[int], share: float) -> float | None:
     return float(ordered[rank - 1])
 
 
-def _elements(application: Application) -> set[str]:
+def _elements(codes: list[list[str]]) -> set[str]:
+    """The elements named by the control codes of an application's items."""
     listing = control_list()
     found = set()
-    for item in application.items.all():
-        for code in item.control_codes:
+    for item_codes in codes:
+        for code in item_codes:
             entry = listing.entry(code)
             found |= set(entry.elements) if entry else set()
     return found
@@ -47,12 +54,15 @@ def _decisions(applications: list[Application]) -> dict:
         "by_element": defaultdict(Counter),
         "by_applicant": defaultdict(Counter),
     }
-    for a in applications:
-        if a.state not in (S.APPROVED, S.REJECTED):
-            continue
+    decided = [a for a in applications if a.state in (S.APPROVED, S.REJECTED)]
+    codes: dict[int, list[list[str]]] = defaultdict(list)
+    items = ApplicationItem.objects.filter(application__state__in=(S.APPROVED, S.REJECTED))
+    for application_id, item_codes in items.values_list("application_id", "control_codes"):
+        codes[application_id].append(item_codes)
+    for a in decided:
         table["by_destination"][a.destination][a.state] += 1
         table["by_applicant"][a.applicant.identifier][a.state] += 1
-        for element in _elements(a) or {"none"}:
+        for element in _elements(codes[a.pk]) or {"none"}:
             table["by_element"][element][a.state] += 1
     return {
         name: [
@@ -63,13 +73,13 @@ def _decisions(applications: list[Application]) -> dict:
     }
 
 
-def _clocks(applications: list[Application], today: date) -> dict:
+def _clocks(applications: list[Application], today: date, histories: dict) -> dict:
     """Lead times and overdue rest on days elapsed; a clock that counts days of a year
     with no official schedule yet is provisional, and counted as such."""
     lead_times, overdue, provisional = [], [], 0
     calendar = WorkCalendar()
     for a in applications:
-        clock = application_clock(a, today, calendar)
+        clock = application_clock(a, today, calendar, histories.get(a.pk, []))
         if clock is None:
             continue
         provisional += clock.provisional
@@ -79,6 +89,8 @@ def _clocks(applications: list[Application], today: date) -> dict:
             overdue.append(a.number)
     return {
         "decided": len(lead_times),
+        # days -> decided applications: the histogram of the statistics page
+        "lead_time_counts": dict(sorted(Counter(lead_times).items())),
         "median_working_days_to_decision": statistics.median(lead_times) if lead_times else None,
         "p90_working_days_to_decision": percentile(lead_times, 0.9),
         "overdue": sorted(overdue),
@@ -98,15 +110,18 @@ def _kg() -> dict:
 
 def licensing_stats(*, today: date, with_applicants: bool = True) -> dict:
     """All figures for the ministry; `with_applicants=False` drops per-company rows."""
+    everything = Application.objects.all()
+    fields = ("number", "state", "destination", "accepted_on", "decided_at")
     applications = list(
-        Application.objects.select_related("applicant").prefetch_related("items", "transitions")
+        everything.select_related("applicant").only(*fields, "applicant__identifier")
     )
+    histories = transitions_by_application(everything)
     backlog = Counter(a.state for a in applications if a.state not in CLOSED_STATES)
     body = {
         "as_of": today,
         "applications": len(applications),
         "backlog": [{"state": s, "count": backlog[s]} for s in S if s in backlog],
-        **_clocks(applications, today),
+        **_clocks(applications, today, histories),
         **_decisions(applications),
         **_kg(),
     }

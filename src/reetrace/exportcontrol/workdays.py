@@ -15,6 +15,7 @@ every open clock at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -51,6 +52,15 @@ class CalendarNotCovered(ReetraceError):
 OFFICIAL, LOADED, PROVISIONAL = "chinesecalendar", "loaded schedule", "provisional"
 
 
+@cache
+def _official(day: date) -> bool:
+    """chinesecalendar's answer, remembered (its tables ship with the package): it checks
+    the date's range against its whole holiday table on every call (~30 us), and a clock
+    counts every day since acceptance, so the licensing statistics asked it 200,000
+    times (14 s at small scale). An uncovered day raises, and exceptions are not cached."""
+    return chinese_calendar.is_workday(day)
+
+
 class WorkCalendar:
     """Working days from chinesecalendar where it has the year, else from the schedule
     loaded for that year, else provisional (Monday to Friday). Loaded years are read
@@ -72,7 +82,7 @@ class WorkCalendar:
     def status(self, day: date) -> tuple[bool, str]:
         """(is a working day, where that answer comes from)."""
         try:
-            return chinese_calendar.is_workday(day), OFFICIAL
+            return _official(day), OFFICIAL
         except NotImplementedError:
             pass
         schedule = self._schedule(day.year)

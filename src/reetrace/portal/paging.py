@@ -7,9 +7,10 @@ query parameters (its filters) kept in every link. Two kinds of table:
 - a table of rows already computed (a few hundred at most: summaries, registers of
   a month) is sorted and cut by Django's paginator (`?page=`);
 - a table over a `Listing` (a queryset that grows with the ledger: alerts,
-  applications, lots, events) is paged by keyset: the next page starts after the
+  applications, events) is paged by keyset: the next page starts after the
   sort values of the last row shown (`?after=`), so page 200 costs what page 1 does,
-  and only the rows shown are turned into table rows.
+  and only the rows shown are turned into table rows (`?page=N` typed by hand is
+  answered too, by offset).
 
 The first table of a page answers the plain parameters (`page`, `sort`, `after`,
 `before`, `start`); another table on the same page answers them prefixed with its id
@@ -297,12 +298,15 @@ def listing_page(params: _Params, table: ListTable, listing: Listing) -> Pager:
         more_before, page = len(found) > PAGE_SIZE, found[:PAGE_SIZE][::-1]
         more_after = True
         start = max(1, start - PAGE_SIZE) if more_before else 1
+    elif after is not None:
+        found = list(rows.filter(_after(order, after))[: PAGE_SIZE + 1])
+        more_before, more_after, page = True, len(found) > PAGE_SIZE, found[:PAGE_SIZE]
     else:
-        if after is not None:
-            rows = rows.filter(_after(order, after))
-        found = list(rows[: PAGE_SIZE + 1])
-        more_before, more_after, page = after is not None, len(found) > PAGE_SIZE, found[:PAGE_SIZE]
-        start = start if after is not None else 1
+        # `?page=N` typed or bookmarked: an offset, once; the links from it are keyset.
+        skip = (_number(params, "page") - 1) * PAGE_SIZE
+        found = list(rows[skip : skip + PAGE_SIZE + 1])
+        more_before, more_after, page = skip > 0, len(found) > PAGE_SIZE, found[:PAGE_SIZE]
+        start = skip + 1
     total = listing.queryset.count()
     table.rows = listing.rows(page)
     table.stream = lambda: listing_stream(listing, order)

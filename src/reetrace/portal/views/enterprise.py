@@ -14,7 +14,7 @@ from reetrace.portal.access import portal_page
 from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.alerts import alerts_table
-from reetrace.portal.views.licences import application_rows, applications_table
+from reetrace.portal.views.licences import applications_table
 from reetrace.trace.selectors import stock_of
 
 STATES = {"in_stock": _("in stock"), "in_transit": _("in transit")}
@@ -119,8 +119,7 @@ def dashboard_extras(user) -> list[Table]:
         table.title, table.empty = _("Alerts shared by the regulator"), _("No alerts shared.")
         tables.append(table)
     if user.has_permission(P.EXPORTCONTROL_APPLICATION_READ):
-        rows = applications_visible(actor=user).order_by("-created_at", "-pk")[:20]
-        tables.append(applications_table(application_rows(rows, user)))
+        tables.append(applications_table(applications_visible(actor=user)))
     return tables
 
 

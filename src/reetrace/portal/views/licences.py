@@ -6,6 +6,7 @@ detail page (licensing.py adds the decisions); partner analysts see state and da
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,12 +38,24 @@ from reetrace.portal.forms.licences import (
     application_data,
     application_errors_show,
 )
+from reetrace.portal.paging import Listing, ListTable
 from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.common import error_show, file_download, forbidden_as_403, http_errors
 
+APPLICATION_SORTS = {
+    "number": ("-number",),
+    "state": ("state", "-created_at"),
+    "applicant": ("applicant__name_en", "-created_at"),
+    "destination": ("destination", "-created_at"),
+    "submitted_at": ("-created_at",),
+}
 
-def applications_table(rows: list[dict], *, partner: bool = False, title=None) -> Table:
-    """Applications with state and dates; partners get no applicant or destination."""
+
+def applications_table(applications, *, partner: bool = False, title=None) -> Table:
+    """Applications with state and dates; partners get no applicant or destination.
+
+    A queryset is paged on the server by keyset, newest first; only the page's rows
+    get their statutory clock computed."""
     columns = [
         Column(
             "number",
@@ -60,28 +73,27 @@ def applications_table(rows: list[dict], *, partner: bool = False, title=None) -
     ]
     if partner:
         columns = [c for c in columns if c.key not in ("applicant", "destination")]
-    return Table(
-        "applications",
-        title or gettext_lazy("Licence applications"),
-        columns,
-        rows,
-        gettext_lazy("No applications."),
-    )
+    title, empty = title or gettext_lazy("Licence applications"), gettext_lazy("No applications.")
+    sorts = {k: v for k, v in APPLICATION_SORTS.items() if any(c.key == k for c in columns)}
+    listing = Listing(applications, application_rows, sorts, "submitted_at")
+    return ListTable("applications", title, columns, [], empty, listing=listing)
 
 
-def application_rows(applications, actor) -> list[dict]:
-    rows = []
-    for a in applications:
-        out = outputs.application_out(a, actor=actor)
-        rows.append(
-            {
-                **out,
-                "state": a.get_state_display(),
-                "applicant": a.applicant.display_name,
-                "destination": a.destination,
-            }
-        )
-    return rows
+def application_rows(applications) -> list[dict]:
+    """One page of applications as rows: state, dates and the clock (transitions
+    fetched once for the page)."""
+    applications = list(applications)
+    prefetch_related_objects(applications, "transitions")
+    on = selectors.today()
+    return [
+        {
+            **outputs.application_brief(a, on),
+            "state": a.get_state_display(),
+            "applicant": a.applicant.display_name,
+            "destination": a.destination,
+        }
+        for a in applications
+    ]
 
 
 @portal_page(P.EXPORTCONTROL_APPLICATION_READ)
@@ -89,11 +101,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
     """The applications the user may follow (a partner: its importers', state and dates)."""
     user = request.user
     state = request.GET.get("state", "")
-    rows = selectors.applications_visible(actor=user).order_by("-created_at", "-pk")
+    rows = selectors.applications_visible(actor=user)
     if state in S.values:
         rows = rows.filter(state=state)
-    partner = user.scope.partner
-    table = applications_table(application_rows(rows[:500], user), partner=partner)
+    table = applications_table(rows, partner=user.scope.partner)
     context = {
         "state": state,
         "states": S.choices,

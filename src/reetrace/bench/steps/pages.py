@@ -1,0 +1,150 @@
+"""Every page of every demo role's navigation: server time and HTML size, beside the
+bare query behind the page.
+
+Each page is asked `repeat` times in process through Django's test client (the
+whole request: middleware, access check, audit journal, queries, template), signed
+in as the demo user of the role; the first answer is a warm-up and is not counted.
+The baseline is the one query that fetches what the page is about (its main list's
+first page and count, or its aggregate), timed the same number of times, so the
+ratio says what the page costs beyond reading its data.
+
+The budget (issue 19): at most 1 s server time at small scale on SQLite (300 ms at
+medium on PostgreSQL) and at most 400 KB of HTML.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from reetrace.bench.measure import percentile
+from reetrace.portal.navigation import nav_for
+from reetrace.synth.demo import demo_users
+
+BUDGET_MS = {"sqlite": 1000.0, "postgresql": 300.0}
+BUDGET_BYTES = 400 * 1000
+
+# The bare query behind each page: what the page reads, without computing or drawing.
+BARE: dict[str, str] = {
+    "portal:dashboard": (
+        "SELECT lot_id, SUM(kg) FROM ledger_posting WHERE holder_id = %(enterprise)s "
+        "AND bucket = 'S' GROUP BY lot_id HAVING SUM(kg) <> 0"
+    ),
+    "portal:lots": (
+        "SELECT lot_id, SUM(kg) FROM ledger_posting WHERE holder_id = %(enterprise)s "
+        "AND bucket = 'S' GROUP BY lot_id HAVING SUM(kg) <> 0"
+    ),
+    "portal:report": "SELECT COUNT(*) FROM registry_product",
+    "portal:upload": "SELECT COUNT(*) FROM registry_product",
+    "portal:close": (
+        "SELECT period, COUNT(*) FROM ledger_event WHERE reporter_id = %(enterprise)s "
+        "GROUP BY period"
+    ),
+    "portal:government-reads": "SELECT * FROM audit_entry ORDER BY id DESC LIMIT 50",
+    "portal:national": (
+        "SELECT holder_id, period, flow, SUM(micrograms) FROM ledger_monthlyflow "
+        "GROUP BY holder_id, period, flow"
+    ),
+    "portal:enterprises": "SELECT * FROM registry_enterprise ORDER BY identifier LIMIT 50",
+    "portal:trace": "SELECT * FROM ledger_lot ORDER BY id DESC LIMIT 50",
+    "portal:exports": (
+        "SELECT destination, SUM(kg) FROM ledger_exportdeclaration GROUP BY destination"
+    ),
+    "compliance:alerts": (
+        "SELECT * FROM compliance_alert ORDER BY severity, period DESC, id DESC LIMIT 50"
+    ),
+    "compliance:cases": "SELECT * FROM compliance_case ORDER BY id DESC LIMIT 50",
+    "compliance:risk": (
+        "SELECT enterprise_id, COUNT(*) FROM compliance_alert GROUP BY enterprise_id"
+    ),
+    "exportcontrol:applications": (
+        "SELECT * FROM exportcontrol_application ORDER BY created_at DESC, id DESC LIMIT 50"
+    ),
+    "exportcontrol:desk": "SELECT * FROM exportcontrol_application WHERE state <> 'draft'",
+    "exportcontrol:statistics": (
+        "SELECT state, COUNT(*) FROM exportcontrol_application GROUP BY state"
+    ),
+    "exportcontrol:vetting": "SELECT * FROM exportcontrol_vettedexporter LIMIT 50",
+    "exportcontrol:refused": "SELECT * FROM exportcontrol_refusedexport ORDER BY id DESC LIMIT 50",
+    "reconciliation:datasets": "SELECT * FROM reconciliation_partnerdataset",
+    "reconciliation:submissions": "SELECT * FROM reconciliation_partnersubmission LIMIT 50",
+    "portal:audit": "SELECT * FROM audit_entry ORDER BY id DESC LIMIT 50",
+}
+
+
+def _timed(call: Callable[[], object], repeat: int) -> tuple[list[float], object]:
+    call()  # warm-up: caches and the first compile of each template
+    times, value = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = call()
+        times.append((time.perf_counter() - start) * 1000)
+    return times, value
+
+
+def _bare(url_name: str, user, repeat: int) -> float | None:
+    statement = BARE.get(url_name)
+    if statement is None:
+        return None
+
+    def query():
+        with connection.cursor() as cursor:
+            cursor.execute(statement, {"enterprise": user.enterprise_id})
+            return cursor.fetchall()
+
+    try:
+        times, _ = _timed(query, repeat)
+    except Exception:  # noqa: BLE001 - a table that does not exist here: no baseline
+        return None
+    return round(percentile(times, 50), 2)
+
+
+def pages(repeat: int = 5) -> dict:
+    """p50/p95 server time and HTML size of every navigation page per demo role."""
+    budget_ms = BUDGET_MS.get(connection.vendor, BUDGET_MS["sqlite"])
+    rows = []
+    for login in demo_users():
+        from reetrace.accounts.models import User
+
+        user = User.objects.get(username=login.username)
+        client = Client()
+        client.force_login(user)
+        for item in nav_for(user):
+            url_name = _url_name(item["url"])
+            times, response = _timed(lambda c=client, url=item["url"]: c.get(url), repeat)
+            size = len(response.content)  # type: ignore[attr-defined]
+            p50, p95 = percentile(times, 50), percentile(times, 95)
+            rows.append(
+                {
+                    "user": login.username,
+                    "role": login.role,
+                    "page": item["url"],
+                    "status": response.status_code,  # type: ignore[attr-defined]
+                    "p50_ms": round(p50, 1),
+                    "p95_ms": round(p95, 1),
+                    "bytes": size,
+                    "bare_p50_ms": _bare(url_name, user, repeat),
+                    "within_budget": p95 <= budget_ms and size <= BUDGET_BYTES,
+                }
+            )
+    return {
+        "repeat": repeat,
+        "budget_ms": budget_ms,
+        "budget_bytes": BUDGET_BYTES,
+        "pages": rows,
+        "over_budget": [f"{r['user']} {r['page']}" for r in rows if not r["within_budget"]],
+    }
+
+
+def _url_name(url: str) -> str:
+    from django.urls import resolve
+
+    match = resolve(url)
+    return f"{match.namespace}:{match.url_name}"
+
+
+__all__ = ["BARE", "BUDGET_BYTES", "BUDGET_MS", "pages", "reverse"]
