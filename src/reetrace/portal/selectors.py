@@ -34,7 +34,7 @@ __all__ = [
     "months_open",
     "products_all",
     "quotas_of",
-    "recent_events",
+    "events_reported",
     "reporting_counts",
     "reporting_laggards",
     "reporting_status",
@@ -98,10 +98,9 @@ def closed_reports(enterprise: Enterprise) -> QuerySet[MonthlyReport]:
     return MonthlyReport.objects.filter(enterprise=enterprise).select_related("closed_by")
 
 
-def recent_events(*, actor: User, limit: int = 10) -> list[Event]:
-    """The newest events the actor's enterprise reported (not those merely addressed to it)."""
-    rows = events_visible(actor=actor).filter(reporter_id=actor.enterprise_id)
-    return list(rows.order_by("-recorded_at", "-pk")[:limit])
+def events_reported(*, actor: User) -> QuerySet[Event]:
+    """The events the actor's enterprise reported (not those merely addressed to it)."""
+    return events_visible(actor=actor).filter(reporter_id=actor.enterprise_id)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from reetrace.core.tables import Column, Table
 from reetrace.exportcontrol.selectors import applications_visible
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
+from reetrace.portal.paging import Listing, ListTable
 from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.templatetags.portal import reo_summary
 from reetrace.portal.views.alerts import alerts_table
@@ -58,10 +59,33 @@ def lots_table(lines: list[dict]) -> Table:
     )
 
 
+EVENT_SORTS = {
+    "event_time": ("-recorded_at",),
+    "event_id": ("event_id",),
+    "kind": ("kind", "-recorded_at"),
+    "period": ("-period", "-recorded_at"),
+}
+
+
+def event_rows(events) -> list[dict]:
+    return [
+        {
+            "event_id": e.event_id,
+            "kind": e.get_kind_display(),
+            "event_time": e.event_time,
+            "period": f"{e.period:%Y-%m}",
+            "late": _("late") if e.is_late else "",
+        }
+        for e in events
+    ]
+
+
 def events_table(actor) -> Table:
-    return Table(
+    """Every event the enterprise reported, newest recorded first, paged by keyset."""
+    listing = Listing(selectors.events_reported(actor=actor), event_rows, EVENT_SORTS, "event_time")
+    return ListTable(
         "recent_events",
-        _("Recent events"),
+        _("Events reported, newest first"),
         [
             Column("event_id", _("Event id")),
             Column("kind", _("Kind")),
@@ -69,17 +93,9 @@ def events_table(actor) -> Table:
             Column("period", _("Month")),
             Column("late", _("Late")),
         ],
-        [
-            {
-                "event_id": e.event_id,
-                "kind": e.get_kind_display(),
-                "event_time": e.event_time,
-                "period": f"{e.period:%Y-%m}",
-                "late": _("late") if e.is_late else "",
-            }
-            for e in selectors.recent_events(actor=actor)
-        ],
+        [],
         _("No events reported yet."),
+        listing=listing,
     )
 
 
