@@ -49,6 +49,12 @@ def world(settings, tmp_path):
     return world
 
 
+def go(page, task: str, link: str) -> None:
+    """Open a page from the navigation: the task's menu, then the link in it."""
+    page.locator("nav details.task summary", has_text=task).click()
+    page.get_by_role("link", name=link, exact=True).click()
+
+
 def sign_in(page, username: str) -> None:
     page.goto("/login/")
     page.get_by_label("Username").fill(username)
@@ -153,7 +159,7 @@ def test_close_a_month(page, world):
 
 def test_trace_a_lot(page, world):
     sign_in(page, world.users[R.REGULATOR].username)
-    page.get_by_role("link", name="Trace a lot").click()
+    go(page, "Investigate", "Trace a lot")
     page.get_by_label("Lot code").fill(DY_OX)
     page.get_by_role("button", name="Trace").click()
     page.locator("#genealogy-chart .sankey-node").first.wait_for()
@@ -222,7 +228,7 @@ def test_apply_for_a_licence_and_the_officer_approves_it(page, world):
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, world.users[R.LICENSING_OFFICER].username)
-    page.get_by_role("link", name="Licensing desk").click()
+    go(page, "Licensing", "Licensing desk")
     shot(page, "licence-4-desk-queue")
     page.get_by_role("link", name=number).click()
     for action, state in (("accept", "accepted"), ("start_review", "under review")):
@@ -245,7 +251,7 @@ def test_open_the_alerts_and_the_reconciliation_grid(page, world):
     alert(world, 2, shared=False, enterprise=world.miner, rule="quota_usage", severity="info")
     dataset = partner_dataset()
     sign_in(page, world.users[R.REGULATOR].username)
-    page.get_by_role("link", name="Alerts").click()
+    go(page, "Investigate", "Alerts")
     page.locator("#table-alerts tbody tr").nth(1).wait_for()
     shot(page, "alerts-list")
     page.get_by_label("Enterprise identifier").fill(world.miner.identifier)

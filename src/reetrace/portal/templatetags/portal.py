@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from reetrace.portal.navigation import nav_for
+from reetrace.portal.navigation import nav_groups_for
 
 register = template.Library()
 
@@ -54,10 +54,11 @@ def reo_summary(reo: dict | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def portal_nav(context) -> list[dict]:
+    """The signed-in user's navigation, grouped by task."""
     request = context.get("request")
     if request is None:
         return []
-    return nav_for(request.user, request.path)
+    return nav_groups_for(request.user, request.path)
 
 
 @register.simple_tag

@@ -167,7 +167,28 @@
         showlegend: false}, plotConfig);
   }
 
+  /* Task menus: one open at a time; Escape or a click elsewhere closes it. */
+  function taskMenus() {
+    var menus = Array.prototype.slice.call(document.querySelectorAll("details.task"));
+    menus.forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (!menu.open) { return; }
+        menus.forEach(function (other) { if (other !== menu) { other.open = false; } });
+      });
+    });
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) { if (!menu.contains(event.target)) { menu.open = false; } });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      menus.forEach(function (menu) {
+        if (menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    taskMenus();
     runProgress();
     document.querySelectorAll("button.add-row").forEach(function (b) {
       b.addEventListener("click", addRow);
