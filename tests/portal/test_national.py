@@ -116,3 +116,34 @@ def test_enterprise_page_shows_profile_stock_and_counterparties(chain):
         reverse("portal:enterprise", args=[chain.magnet_maker.identifier])
     ).context["tables"]
     assert "counterparties" not in tables and "stock_by_product" in tables
+
+
+def test_charts_name_the_ten_biggest_destinations_and_sum_the_rest():
+    """Fourteen destinations: ten nodes and bar parts of their own, one for the four
+    smallest together (the table keeps every destination)."""
+    from decimal import Decimal
+
+    from reetrace.portal.flows import Flows
+    from reetrace.portal.views.national import export_volumes
+
+    flows = Flows("Dy", date(2025, 1, 1), date(2025, 12, 1))
+    countries = [f"C{n:02d}" for n in range(14)]
+    for n, country in enumerate(countries):
+        flows.add("magnets", f"export:{country}", 100.0 + n)
+    flows.add("mining", "separation", 5000.0)
+    chart = flows.chart()
+    exports = [label for label in chart["labels"] if label.startswith("Export")]
+    assert len(exports) == 11 and exports[-1] == "Export, 4 other destinations"
+    assert "Export C13" in exports and "Export C03" not in exports
+    other = chart["labels"].index("Export, 4 other destinations")
+    into_other = [v for t, v in zip(chart["target"], chart["value"], strict=True) if t == other]
+    assert into_other == [float(100 + 101 + 102 + 103)]
+    assert len(flows.rows()) == 15
+    cells = [
+        {"month": "2025-03", "destination": c, "kg": Decimal(n + 1)}
+        for n, c in enumerate(countries)
+    ]
+    volumes = export_volumes(cells)
+    names = [s["name"] for s in volumes["series"]]
+    assert len(names) == 11 and names[-1] == "Other destinations (4)"
+    assert volumes["series"][-1]["values"] == [1.0 + 2 + 3 + 4]

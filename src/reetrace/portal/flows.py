@@ -28,7 +28,10 @@ from reetrace.registry.choices import EnterpriseRole, ProductForm
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise
 
-__all__ = ["STAGES", "Flows", "element_flows"]
+__all__ = ["STAGES", "TOP", "Flows", "element_flows", "top_and_other"]
+
+TOP = 10  # a chart names the ten biggest destinations or enterprises; the rest is "other"
+OTHER = "other"
 
 STAGES = {
     "mining": _("Mining"),
@@ -80,20 +83,43 @@ class Flows:
         ]
 
     def chart(self) -> dict:
-        """Plotly's sankey trace data: node labels and links by node index."""
+        """Plotly's sankey trace data: node labels and links by node index.
+
+        The TOP export destinations by REO kg are nodes of their own, the others one
+        node "Export, N other destinations" (the table below lists every link), so the
+        diagram keeps a readable number of nodes inside its box."""
+        destinations: dict[str, Decimal] = defaultdict(Decimal)
+        for (_s, t), kg in self.links.items():
+            if t.startswith("export:"):
+                destinations[t] += kg
+        kept, others = top_and_other(destinations)
+        merged: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for (s, t), kg in self.links.items():
+            merged[(s, "export:" + OTHER if t in others else t)] += kg
         order = [k for k in STAGES if k != "domestic"]
-        used = {n for link in self.links for n in link}
-        exports = sorted(n for n in used if n.startswith("export:"))
+        used = {n for link in merged for n in link}
         nodes = [n for n in order if n in used] + (["domestic"] if "domestic" in used else [])
-        nodes += exports
+        nodes += [n for n in kept] + (["export:" + OTHER] if others else [])
         index = {n: i for i, n in enumerate(nodes)}
+        labels = [str(stage_label(n)) for n in nodes]
+        if others:
+            labels[-1] = str(_("Export, %(n)s other destinations") % {"n": len(others)})
         return {
-            "labels": [str(stage_label(n)) for n in nodes],
-            "source": [index[s] for s, _t in self.links],
-            "target": [index[t] for _s, t in self.links],
-            "value": [float(v) for v in self.links.values()],
+            "labels": labels,
+            "source": [index[s] for s, _t in merged],
+            "target": [index[t] for _s, t in merged],
+            "value": [float(v) for v in merged.values()],
             "unit": f"{self.element} REO kg",
         }
+
+
+def top_and_other(totals: dict, top: int = TOP) -> tuple[list, set]:
+    """The `top` biggest keys by total (ties by key), and the rest when more than one is
+    left over (a single "other" would only rename one key)."""
+    ranked = sorted(totals, key=lambda k: (-totals[k], k))
+    if len(ranked) <= top + 1:
+        return ranked, set()
+    return ranked[:top], set(ranked[top:])
 
 
 def stage_label(stage: str) -> str:

@@ -4,6 +4,7 @@ and the enterprise pages they drill down to."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 from django import forms
@@ -20,7 +21,7 @@ from reetrace.core.routing import replica_reads
 from reetrace.core.tables import Column, Table
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
-from reetrace.portal.flows import element_flows
+from reetrace.portal.flows import element_flows, top_and_other
 from reetrace.portal.tables import export_or_render, link_to
 from reetrace.registry.elements import ELEMENTS
 from reetrace.trace.selectors import export_summary
@@ -61,19 +62,23 @@ def period_form(request: HttpRequest) -> tuple[PeriodForm, date, date, str]:
 
 
 def export_volumes(cells: list[dict]) -> dict:
-    """Export kg per destination per month, shaped for a stacked bar chart."""
+    """Export kg per destination per month, shaped for a stacked bar chart: the ten
+    biggest destinations of the period and one bar part for all the others."""
     months = sorted({c["month"] for c in cells})
-    series: dict[str, dict[str, float]] = {}
+    totals: dict[str, float] = defaultdict(float)
     for c in cells:
-        series.setdefault(c["destination"], {})
-        series[c["destination"]][c["month"]] = series[c["destination"]].get(c["month"], 0) + float(
-            c["kg"]
-        )
+        totals[c["destination"]] += float(c["kg"])
+    kept, others = top_and_other(totals)
+    other = str(_("Other destinations (%(n)s)") % {"n": len(others)})
+    series: dict[str, dict[str, float]] = {
+        name: {} for name in [*kept, *([other] if others else [])]
+    }
+    for c in cells:
+        name = other if c["destination"] in others else c["destination"]
+        series[name][c["month"]] = series[name].get(c["month"], 0) + float(c["kg"])
     return {
         "months": months,
-        "series": [
-            {"name": d, "values": [v.get(m, 0) for m in months]} for d, v in sorted(series.items())
-        ],
+        "series": [{"name": d, "values": [v.get(m, 0) for m in months]} for d, v in series.items()],
     }
 
 

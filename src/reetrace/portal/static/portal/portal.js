@@ -68,11 +68,13 @@
   function sankey() {
     var d = data("sankey-data");
     if (!d || !d.value.length) { return; }
+    /* Height grows with the nodes of the busiest column, so none is pushed out of the box. */
+    var height = Math.max(420, 24 * d.labels.length);
     Plotly.newPlot("sankey-chart", [{
-      type: "sankey", orientation: "h", valuesuffix: " " + d.unit,
-      node: {label: d.labels, pad: 18, thickness: 16},
+      type: "sankey", orientation: "h", valuesuffix: " " + d.unit, arrangement: "snap",
+      node: {label: d.labels, pad: 12, thickness: 16},
       link: {source: d.source, target: d.target, value: d.value}
-    }], {font: font, margin: {l: 8, r: 8, t: 8, b: 8}}, plotConfig);
+    }], {font: font, height: height, margin: {l: 8, r: 8, t: 16, b: 16}}, plotConfig);
   }
 
   function volumes() {
