@@ -86,6 +86,24 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
             )
         )
     rows += _scale_rows(steps)
+    rows += _page_rows(steps.get("pages"))
+    return rows
+
+
+def _page_rows(pages: dict | None) -> list[tuple[str, str, str, str]]:
+    """Per role and page: p50 / p95 server time and HTML size beside the bare query."""
+    rows = []
+    for p in (pages or {}).get("pages", []):
+        bare = p["bare_p50_ms"]
+        over = "" if p["within_budget"] else " OVER BUDGET"
+        rows.append(
+            (
+                f"page {p['page']} as {p['user']} ({p['bytes'] / 1000:,.0f} KB){over}",
+                f"{p['p50_ms']:,.1f} / {p['p95_ms']:,.1f} ms",
+                f"{bare:,.2f} ms (bare query)" if bare is not None else "-",
+                f"{p['p50_ms'] / bare:,.0f}x" if bare else "-",
+            )
+        )
     return rows
 
 

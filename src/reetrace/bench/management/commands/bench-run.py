@@ -73,6 +73,10 @@ class Command(BaseCommand):
                 results["steps"]["spark"] = spark(results["steps"]["lake"]["path"])
         if "epcis" in steps:
             results["steps"]["epcis"] = epcis_ingest(o["api_batches"], o["clients"])
+        if "pages" in steps:
+            from reetrace.bench.steps.pages import pages
+
+            results["steps"]["pages"] = pages()
         if "load" in steps:
             levels = tuple(int(level) for level in o["levels"].split(","))
             results["steps"]["load"] = http_load(o["duration"], levels, o["seed"])

@@ -25,8 +25,9 @@ from reetrace.synth.window import month_parse
 
 STEPS = ("bulk", "raw", "rows", "api", "genealogy", "balance", "load")
 # asked for by name: `spark` needs the [spark] extra and Java, and both export the year;
-# `epcis` posts the API step's batches again as EPCIS documents
-OPTIONAL_STEPS = ("lake", "spark", "epcis")
+# `epcis` posts the API step's batches again as EPCIS documents;
+# `pages` times every page of every demo role over the year the bulk step loaded
+OPTIONAL_STEPS = ("lake", "spark", "epcis", "pages")
 
 
 class Command(BaseCommand):
@@ -60,6 +61,12 @@ class Command(BaseCommand):
         if unknown:
             known = ", ".join((*STEPS, *OPTIONAL_STEPS))
             raise CommandError(f"unknown steps {sorted(unknown)}; choose from {known}")
+        if "pages" in options["steps"].split(",") and "bulk" not in options["steps"].split(","):
+            raise CommandError(
+                "--steps pages times the pages over the year the bulk step loads: "
+                "ask for --steps bulk,pages (with --end-month the last complete month, "
+                "so the pages' default periods hold the data)"
+            )
         levels = options["levels"].split(",")
         if not all(level.isdigit() and 0 < int(level) <= 256 for level in levels):
             raise CommandError(
