@@ -5,6 +5,12 @@ mass, so the width of each band is the kg on the edge and hovering shows the REO
 kg of each element; clicking a lot opens its own trace. A trace is bounded, so a
 lot whose genealogy goes on beyond the graph (`more` links not shown) is marked
 "+N" and drawn in another colour: opening it traces it further.
+
+A genealogy of more than GROUP_ABOVE lots is drawn, at first, by enterprise x product
+stage: one node per producer and stage (the traced lot, enterprises and exports stay
+themselves), bands summed between them; clicking a group expands it into its lots
+(portal.js). The chart data carries the lot-level graph and each lot's group, so the
+expansion needs no request; the table below lists every edge.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reetrace.ledger.choices import EventKind
+from reetrace.portal.flows import lot_stage, stage_label
 from reetrace.portal.templatetags.portal import kg, reo_summary
 from reetrace.trace.genealogy import Genealogy
 
-__all__ = ["genealogy_chart", "genealogy_edges"]
+__all__ = ["GROUP_ABOVE", "genealogy_chart", "genealogy_edges"]
+
+GROUP_ABOVE = 40  # lots; above this the chart opens grouped by enterprise x stage
 
 
 ROOT, LOT, FRONTIER = "#b3541e", "#2b6777", "#8a7a2e"
@@ -51,12 +60,45 @@ def _colour(key: str, node: dict, root: str) -> str:
     return FRONTIER if node.get("more") else LOT
 
 
+def _groups(keys: list[str], nodes: dict[str, dict], root: str) -> tuple[list[int], list[str]]:
+    """Each node's group (-1: drawn alone) and each group's label 'producer · stage (n)'."""
+    found: dict[tuple[str, str], int] = {}
+    members: list[int] = []
+    of = []
+    for key in keys:
+        node = nodes[key]
+        if node["type"] != "lot" or key == f"lot:{root}":
+            of.append(-1)
+            continue
+        group = (node.get("producer_name") or node.get("producer") or "", node.get("form") or "")
+        if group not in found:
+            found[group] = len(found)
+            members.append(0)
+        of.append(found[group])
+        members[found[group]] += 1
+    labels = [""] * len(found)
+    for (producer, form), n in found.items():
+        stage = stage_label(lot_stage(None, form))
+        lots = _("%(n)s lots") % {"n": members[n]}
+        labels[n] = f"{producer or _('(another enterprise)')} · {stage} ({lots})"
+    return of, labels
+
+
 def genealogy_chart(root: str, *graphs: Genealogy) -> dict:
-    """Plotly sankey data; node `url` opens that lot's page, `root` is highlighted."""
+    """Plotly sankey data; node `url` opens that lot's page, `root` is highlighted.
+
+    `groups` and `group_labels` say how to draw it by enterprise x stage, `grouped`
+    whether to start so (more than GROUP_ABOVE lots)."""
     nodes, edges = _merged(*graphs)
     keys = list(nodes)
     index = {key: n for n, key in enumerate(keys)}
+    groups, group_labels = _groups(keys, nodes, root)
+    lots = sum(1 for node in nodes.values() if node["type"] == "lot")
     return {
+        "groups": groups,
+        "group_labels": group_labels,
+        "grouped": lots > GROUP_ABOVE,
+        "unit": "kg",
         "labels": [_label(nodes[k]) for k in keys],
         "colors": [_colour(k, nodes[k], root) for k in keys],
         "urls": [

@@ -89,21 +89,85 @@
     }, plotConfig);
   }
 
+  /* A lot's genealogy: lot by lot, or (large ones) by enterprise x product stage with a
+     click on a group expanding it into its lots; a click on a lot opens its page. */
+  var GROUP_COLOUR = "#6b7b86";
+
+  function genealogyView(d, expanded) {
+    var index = {}, nodes = {labels: [], colors: [], urls: []}, links = {}, order = [];
+    function shown(i) {
+      var g = d.groups[i];
+      return (!d.grouped || g < 0 || expanded[g]) ? "n" + i : "g" + g;
+    }
+    function node(key, i) {
+      if (!(key in index)) {
+        index[key] = nodes.labels.length;
+        var group = key.charAt(0) === "g";
+        var g = d.groups[i];
+        nodes.labels.push(group ? d.group_labels[g] : d.labels[i]);
+        nodes.colors.push(group ? GROUP_COLOUR : d.colors[i]);
+        nodes.urls.push(group ? "group:" + g : d.urls[i]);
+      }
+      return index[key];
+    }
+    for (var e = 0; e < d.source.length; e++) {
+      var s = shown(d.source[e]), t = shown(d.target[e]);
+      if (s === t) { continue; }
+      var si = node(s, d.source[e]), ti = node(t, d.target[e]), key = si + ">" + ti;
+      if (!(key in links)) { links[key] = {s: si, t: ti, v: 0, n: 0, hover: d.hover[e]}; order.push(key); }
+      links[key].v += d.value[e]; links[key].n += 1;
+    }
+    var all = order.map(function (k) { return links[k]; });
+    return {
+      nodes: nodes,
+      source: all.map(function (l) { return l.s; }),
+      target: all.map(function (l) { return l.t; }),
+      value: all.map(function (l) { return l.v; }),
+      hover: all.map(function (l) {
+        return l.n > 1 ? l.n + " × · " + l.v.toLocaleString(undefined, {maximumFractionDigits: 3}) + " kg" : l.hover;
+      })
+    };
+  }
+
   function genealogy() {
     var d = data("genealogy-data");
     if (!d || !d.value.length) { return; }
     var chart = document.getElementById("genealogy-chart");
-    Plotly.newPlot(chart, [{
-      type: "sankey", orientation: "h", arrangement: "snap",
-      node: {label: d.labels, color: d.colors, pad: 14, thickness: 14, customdata: d.urls,
-             hovertemplate: "%{label}<extra></extra>"},
-      link: {source: d.source, target: d.target, value: d.value, customdata: d.hover,
-             hovertemplate: "%{source.label} → %{target.label}<br>%{customdata}<extra></extra>"}
-    }], {font: font, margin: {l: 8, r: 8, t: 8, b: 8}}, plotConfig);
+    var expanded = {};
+    function draw() {
+      var v = genealogyView(d, expanded);
+      chart.dataset.nodes = String(v.nodes.labels.length);
+      /* Height grows with the nodes, so labels keep their own line. */
+      var height = Math.max(420, 26 * v.nodes.labels.length);
+      Plotly.react(chart, [{
+        type: "sankey", orientation: "h", arrangement: "snap",
+        node: {label: v.nodes.labels, color: v.nodes.colors, pad: 10, thickness: 14,
+               customdata: v.nodes.urls, hovertemplate: "%{label}<extra></extra>"},
+        link: {source: v.source, target: v.target, value: v.value, customdata: v.hover,
+               hovertemplate: "%{source.label} → %{target.label}<br>%{customdata}<extra></extra>"}
+      }], {font: font, height: height, margin: {l: 8, r: 8, t: 8, b: 8}}, plotConfig);
+    }
+    draw();
+    document.querySelectorAll("#genealogy-groups button.expand").forEach(function (button) {
+      button.addEventListener("click", function () {
+        expanded[Number(button.dataset.group)] = true;
+        button.disabled = true;
+        draw();
+      });
+    });
     chart.on("plotly_click", function (event) {
       var point = event.points && event.points[0];
-      var url = point && point.customdata;
-      if (typeof url === "string" && url) { window.location.assign(url); }
+      var target = point && point.customdata;
+      if (typeof target !== "string" || !target) { return; }
+      if (target.indexOf("group:") === 0) {
+        var g = Number(target.slice(6));
+        expanded[g] = true;
+        var button = document.querySelector("#genealogy-groups button[data-group='" + g + "']");
+        if (button) { button.disabled = true; }
+        draw();
+      } else {
+        window.location.assign(target);
+      }
     });
   }
 

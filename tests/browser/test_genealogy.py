@@ -1,0 +1,71 @@
+"""A lot made from 105 ore lots: its genealogy opens by enterprise x product stage (at
+most 40 nodes, inside the chart), and a click on the group's button shows its lots."""
+
+from __future__ import annotations
+
+import pytest
+
+from reetrace.synth.demo import demo_users
+from tests.browser.conftest import shot
+from tests.browser.test_portal import catalogue_load
+from tests.browser.test_roles import sign_in
+from tests.factories.chain import new_lot, receive, ship, transform
+from tests.factories.world import at, build_world, code
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+ORES = 105
+OXIDE = code(900)
+
+
+@pytest.fixture
+def blended(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    catalogue_load()
+    world = build_world()
+    ores = [code(1000 + n) for n in range(ORES)]
+    mine = {"kind": "mine", "quota": "Q-2025-MINING-1", "event_time": at(3, 1)}
+    world.capture(
+        world.miner,
+        *(
+            mine | {"event_id": f"m-{n}", "lot": new_lot(c, "ORE-BASTNAESITE", "100", Nd="0.008")}
+            for n, c in enumerate(ores)
+        ),
+        *(ship(f"s-{n}", c, "100", world.separator, 2) for n, c in enumerate(ores)),
+    )
+    world.capture(
+        world.separator,
+        *(receive(f"r-{n}", f"s-{n}", "100", 3) for n in range(ORES)),
+        transform(
+            "t-blend",
+            "separation",
+            [(c, "100") for c in ores],
+            [new_lot(OXIDE, "OXIDE-PRND", "50", Nd="0.6")],
+            4,
+            quota="Q-2025-SEP-1",
+        ),
+    )
+    demo_users()
+    return world
+
+
+def test_a_large_genealogy_opens_grouped_and_expands_on_click(page, blended):
+    sign_in(page, "demo-regulator")
+    page.goto(f"/lots/{OXIDE}/")
+    chart = page.locator("#genealogy-chart")
+    nodes = chart.locator(".sankey-node")
+    nodes.first.wait_for()
+    assert 2 <= nodes.count() <= 40
+    group = nodes.filter(has_text="lots)")
+    assert group.count() == 1 and "Ore and concentrate" in group.text_content()
+    box, frame = group.bounding_box(), chart.bounding_box()
+    assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
+    shot(page, "genealogy-grouped")
+    page.locator("#genealogy-groups button.expand", has_text="Ore and concentrate").click()
+    for _ in range(100):  # the chart is redrawn in place (no navigation to wait for)
+        if int(chart.get_attribute("data-nodes") or 0) > 40:
+            break
+        page.wait_for_timeout(100)
+    assert nodes.count() >= 100  # the nearest 100 lots (the default bound), drawn one by one
+    total = page.locator("[data-count='genealogy']").inner_text().rsplit(" ", 1)[-1]
+    assert int(total) == nodes.count() - 1  # every edge in the table below, 50 a page
+    shot(page, "genealogy-expanded")
