@@ -70,6 +70,7 @@ PAGES: dict[str, tuple[str, frozenset[str] | str]] = {
     "portal:lots": ("get", ENTERPRISE),
     "portal:report": ("get", ENTERPRISE),
     "portal:report-event": ("get", ENTERPRISE),
+    "portal:suggest": ("get", ENTERPRISE),
     "portal:close": ("get", ENTERPRISE),
     "portal:upload": ("get", ENTERPRISE),
     "portal:upload-template": ("get", ENTERPRISE),
@@ -152,6 +153,7 @@ def scene(chain, settings, tmp_path):
     args = {
         "portal:plotly": [PLOTLY_VERSION],
         "portal:report-event": ["ship"],
+        "portal:suggest": ["domestic-parties"],
         "portal:upload-template": ["ship", "csv"],
         "portal:upload-detail": [stored.id],
         "portal:upload-check": [stored.id],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from reetrace.accounts.permissions import UserRole as R
 from reetrace.ledger.models import Event, Shipment
 from reetrace.reporting.models import MonthlyReport
+from reetrace.trace.selectors import stock_of
 from tests.portal.conftest import DYFE, MAGNET, signed_in
 
 
@@ -106,3 +108,35 @@ def test_dashboard_shows_stock_events_and_closed_months(chain):
     assert [r["period"] for r in tables["closed_months"].rows] == ["2025-03"]
     assert "x-1" in {r["event_id"] for r in tables["recent_events"].rows}
     assert "kg" in page.content.decode()
+
+
+def test_long_pick_lists_become_a_scoped_typeahead(chain, monkeypatch):
+    """Over the datalist limit the page sends no options but the endpoint's address;
+    the endpoint searches by identifier or name and answers only what the enterprise
+    may pick (its own lots; active domestic parties, not itself)."""
+    from reetrace.portal.views import reporting
+
+    user = chain.user_for(chain.separator)
+    client = signed_in(user)
+    page = client.get(reverse("portal:report-event", args=["ship"]))
+    lists = page.context["datalists"]
+    assert lists["domestic-parties"]["options"] and not lists["domestic-parties"]["typeahead"]
+    monkeypatch.setattr(reporting, "DATALIST_MAX", 1)
+    page = client.get(reverse("portal:report-event", args=["ship"]))
+    url = reverse("portal:suggest", args=["domestic-parties"])
+    assert page.context["datalists"]["domestic-parties"] == {"options": [], "typeahead": url}
+    assert f'data-typeahead="{url}"' in page.content.decode()
+    found = client.get(url, {"q": chain.magnet_maker.display_name[:8]}).json()["options"]
+    assert {
+        "value": chain.magnet_maker.identifier,
+        "label": chain.magnet_maker.display_name,
+    } in found
+    everyone = {o["value"] for o in client.get(url).json()["options"]}
+    assert chain.separator.identifier not in everyone
+    lots = client.get(reverse("portal:suggest", args=["held-lots"]), {"q": "RT"}).json()
+    held = {
+        line["lot"] for line in stock_of(enterprise=chain.separator) if line["state"] == "in_stock"
+    }
+    assert {o["value"] for o in lots["options"]} == held
+    assert client.get(reverse("portal:suggest", args=["everything"])).status_code == 404
+    assert signed_in(chain.users[R.REGULATOR]).get(url).status_code == 403

@@ -74,12 +74,22 @@ def quotas_of(enterprise: Enterprise) -> QuerySet[Quota]:
     return Quota.objects.filter(enterprise=enterprise).order_by("-year", "code")
 
 
-def domestic_parties(*, exclude: Enterprise | None = None, limit: int = 500) -> list[Enterprise]:
-    """Registered domestic enterprises, the customers a shipment may name."""
+def domestic_parties(
+    *, exclude: Enterprise | None = None, query: str = "", limit: int | None = 500
+) -> list[Enterprise]:
+    """Registered domestic enterprises, the customers a shipment may name; with `query`,
+    those whose identifier or name contains it."""
     rows = Enterprise.objects.filter(country="CN", status=EnterpriseStatus.ACTIVE)
     if exclude is not None:
         rows = rows.exclude(pk=exclude.pk)
-    return list(rows.order_by("identifier")[:limit])
+    if query:
+        rows = rows.filter(
+            Q(identifier__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(name_zh__icontains=query)
+        )
+    rows = rows.order_by("identifier")
+    return list(rows[:limit] if limit else rows)
 
 
 def enterprises_search(query: str = "", limit: int = 200) -> list[Enterprise]:

@@ -54,6 +54,7 @@ portal_patterns = [
     path("report/file/<str:upload_id>/check", upload.upload_check_view, name="upload-check"),
     path("report/file/<str:upload_id>/commit", upload.upload_commit_view, name="upload-commit"),
     path("report/file/<str:upload_id>/progress", upload.upload_progress, name="upload-progress"),
+    path("report/suggest/<str:name>", reporting.suggest, name="suggest"),
     path("report/<str:kind>/", reporting.report_event, name="report-event"),
     # lots and tracing (scoped per actor)
     path("lots/<str:code>/", lots.lot_detail, name="lot"),

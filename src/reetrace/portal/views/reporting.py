@@ -7,7 +7,7 @@ errors they raise are shown next to the field they name.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,30 +26,67 @@ from reetrace.portal.tables import export_or_render
 from reetrace.reporting.services import month_close, month_totals
 from reetrace.trace.selectors import stock_of, transaction_register
 
+DATALIST_MAX = 200  # a longer list is searched as the user types (`suggest`)
+SUGGESTIONS = 20
+LISTS = ("held-lots", "own-quotas", "own-sites", "domestic-parties", "incoming-shipments")
 
-def _datalists(user) -> dict[str, list[tuple[str, str]]]:
-    """Suggestions for the code inputs: own lots, quotas, sites, customers, shipments."""
+
+def _options(user, name: str, query: str = "", limit: int | None = None) -> list[tuple[str, str]]:
+    """One list of suggestions for the code inputs, as (code, label), narrowed to those
+    whose code or label contains `query`; only the user's own enterprise's lots, quotas,
+    sites and incoming shipments, and the domestic parties a shipment may name."""
     enterprise = user.enterprise
-    held = [s for s in stock_of(enterprise=enterprise) if s["state"] == "in_stock"]
-    incoming = [
-        t
-        for t in transaction_register(actor=user, buyer=enterprise.identifier)
-        if t["received_kg"] < t["kg"]
-    ]
-    return {
-        "held-lots": [(s["lot"], f"{s['product']} · {s['kg']} kg") for s in held],
-        "own-quotas": [
-            (q.code, f"{q.year} {q.get_kind_display()}") for q in selectors.quotas_of(enterprise)
-        ],
-        "own-sites": [(s.code, s.name) for s in enterprise.sites.all()],
-        "domestic-parties": [
-            (e.identifier, e.display_name) for e in selectors.domestic_parties(exclude=enterprise)
-        ],
-        "incoming-shipments": [
+    if name == "domestic-parties":
+        parties = selectors.domestic_parties(exclude=enterprise, query=query, limit=limit)
+        return [(e.identifier, e.display_name) for e in parties]
+    if name == "held-lots":
+        held = [s for s in stock_of(enterprise=enterprise) if s["state"] == "in_stock"]
+        options = [(s["lot"], f"{s['product']} · {s['kg']} kg") for s in held]
+    elif name == "own-quotas":
+        quotas = selectors.quotas_of(enterprise)
+        options = [(q.code, f"{q.year} {q.get_kind_display()}") for q in quotas]
+    elif name == "own-sites":
+        options = [(s.code, s.name) for s in enterprise.sites.all()]
+    else:
+        incoming = [
+            t
+            for t in transaction_register(actor=user, buyer=enterprise.identifier)
+            if t["received_kg"] < t["kg"]
+        ]
+        options = [
             (t["event_id"], f"{t['seller_name']} · {t['lot']} · {t['kg'] - t['received_kg']} kg")
             for t in incoming
-        ],
-    }
+        ]
+    wanted = query.casefold()
+    found = [o for o in options if wanted in o[0].casefold() or wanted in o[1].casefold()]
+    return found[:limit] if limit else found
+
+
+def _datalists(user) -> dict[str, dict]:
+    """Suggestions for the code inputs: own lots, quotas, sites, customers, shipments.
+
+    A list of more than DATALIST_MAX entries (customers at national scale: thousands of
+    enterprises) is not sent with the page; its datalist names the typeahead endpoint
+    instead, which portal.js asks as the user types."""
+    lists = {}
+    for name in LISTS:
+        options = _options(user, name, limit=DATALIST_MAX + 1)
+        if len(options) > DATALIST_MAX:
+            lists[name] = {"options": [], "typeahead": reverse("portal:suggest", args=[name])}
+        else:
+            lists[name] = {"options": options, "typeahead": ""}
+    return lists
+
+
+@portal_page(P.LEDGER_EVENT_CAPTURE, enterprise=True)
+def suggest(request: HttpRequest, name: str) -> JsonResponse:
+    """The typeahead of a code input: the first SUGGESTIONS entries of list `name` whose
+    code or label contains `?q=`, as the user's enterprise may see them."""
+    if name not in LISTS:
+        raise Http404
+    query = request.GET.get("q", "").strip()[:100]
+    options = _options(request.user, name, query, limit=SUGGESTIONS)
+    return JsonResponse({"options": [{"value": v, "label": label} for v, label in options]})
 
 
 @portal_page(P.LEDGER_EVENT_CAPTURE, enterprise=True)

@@ -233,6 +233,31 @@
         showlegend: false}, plotConfig);
   }
 
+  /* Typeahead: a datalist too long to send with the page names an endpoint; as the user
+     types, the first matches replace its options (rows added later are covered too). */
+  function typeahead() {
+    var timers = {};
+    document.addEventListener("input", function (event) {
+      var input = event.target;
+      var list = input.list;
+      if (!list || !list.dataset.typeahead || input.value.trim().length < 2) { return; }
+      window.clearTimeout(timers[list.id]);
+      timers[list.id] = window.setTimeout(function () {
+        var url = list.dataset.typeahead + "?q=" + encodeURIComponent(input.value.trim());
+        fetch(url, {credentials: "same-origin"})
+          .then(function (r) { return r.json(); })
+          .then(function (body) {
+            list.replaceChildren.apply(list, body.options.map(function (o) {
+              var option = document.createElement("option");
+              option.value = o.value; option.textContent = o.label;
+              return option;
+            }));
+          })
+          .catch(function () { /* the next keystroke asks again */ });
+      }, 200);
+    });
+  }
+
   /* Task menus: one open at a time; Escape or a click elsewhere closes it. */
   function taskMenus() {
     var menus = Array.prototype.slice.call(document.querySelectorAll("details.task"));
@@ -255,6 +280,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     taskMenus();
+    typeahead();
     runProgress();
     document.querySelectorAll("button.add-row").forEach(function (b) {
       b.addEventListener("click", addRow);
