@@ -60,28 +60,45 @@ def _colour(key: str, node: dict, root: str) -> str:
     return FRONTIER if node.get("more") else LOT
 
 
-def _groups(keys: list[str], nodes: dict[str, dict], root: str) -> tuple[list[int], list[str]]:
-    """Each node's group (-1: drawn alone) and each group's label 'producer · stage (n)'."""
+def _short(text: str, size: int = 24) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _groups(
+    keys: list[str], nodes: dict[str, dict], root: str
+) -> tuple[list[int], list[str], list[str]]:
+    """Each node's group (-1: drawn alone), each group's short label 'producer · stage (n)'
+    for the chart and its full title for the hover and the expand buttons. Where
+    producers x stages would still be more than GROUP_ABOVE groups, lots are grouped
+    by stage alone."""
+
+    def group_of(node: dict, by_producer: bool) -> tuple[str, str]:
+        producer = node.get("producer_name") or node.get("producer") or ""
+        return (producer if by_producer else "", lot_stage(None, node.get("form") or ""))
+
+    lots = [k for k in keys if nodes[k]["type"] == "lot" and k != f"lot:{root}"]
+    by_producer = len({group_of(nodes[k], True) for k in lots}) <= GROUP_ABOVE
     found: dict[tuple[str, str], int] = {}
-    members: list[int] = []
+    counts: list[int] = []
     of = []
     for key in keys:
-        node = nodes[key]
-        if node["type"] != "lot" or key == f"lot:{root}":
+        if key not in lots:
             of.append(-1)
             continue
-        group = (node.get("producer_name") or node.get("producer") or "", node.get("form") or "")
+        group = group_of(nodes[key], by_producer)
         if group not in found:
             found[group] = len(found)
-            members.append(0)
+            counts.append(0)
         of.append(found[group])
-        members[found[group]] += 1
-    labels = [""] * len(found)
-    for (producer, form), n in found.items():
-        stage = stage_label(lot_stage(None, form))
-        lots = _("%(n)s lots") % {"n": members[n]}
-        labels[n] = f"{producer or _('(another enterprise)')} · {stage} ({lots})"
-    return of, labels
+        counts[found[group]] += 1
+    labels, titles = [""] * len(found), [""] * len(found)
+    for (producer, stage), n in found.items():
+        full = stage_label(stage)
+        brief = full.replace("（", " (").split(" (")[0]
+        lots_word = _("%(n)s lots") % {"n": counts[n]}
+        titles[n] = f"{producer or _('all producers')} · {full} ({lots_word})"
+        labels[n] = f"{_short(producer) + ' · ' if producer else ''}{brief} ({counts[n]})"
+    return of, labels, titles
 
 
 def genealogy_chart(root: str, *graphs: Genealogy) -> dict:
@@ -92,11 +109,12 @@ def genealogy_chart(root: str, *graphs: Genealogy) -> dict:
     nodes, edges = _merged(*graphs)
     keys = list(nodes)
     index = {key: n for n, key in enumerate(keys)}
-    groups, group_labels = _groups(keys, nodes, root)
+    groups, group_labels, group_titles = _groups(keys, nodes, root)
     lots = sum(1 for node in nodes.values() if node["type"] == "lot")
     return {
         "groups": groups,
         "group_labels": group_labels,
+        "group_titles": group_titles,
         "grouped": lots > GROUP_ABOVE,
         "unit": "kg",
         "labels": [_label(nodes[k]) for k in keys],

@@ -94,7 +94,7 @@
   var GROUP_COLOUR = "#6b7b86";
 
   function genealogyView(d, expanded) {
-    var index = {}, nodes = {labels: [], colors: [], urls: []}, links = {}, order = [];
+    var index = {}, nodes = {labels: [], colors: [], data: []}, links = {}, order = [];
     function shown(i) {
       var g = d.groups[i];
       return (!d.grouped || g < 0 || expanded[g]) ? "n" + i : "g" + g;
@@ -106,7 +106,8 @@
         var g = d.groups[i];
         nodes.labels.push(group ? d.group_labels[g] : d.labels[i]);
         nodes.colors.push(group ? GROUP_COLOUR : d.colors[i]);
-        nodes.urls.push(group ? "group:" + g : d.urls[i]);
+        /* what a click does, and the full name shown on hover */
+        nodes.data.push(group ? ["group:" + g, d.group_titles[g]] : [d.urls[i], d.labels[i]]);
       }
       return index[key];
     }
@@ -138,11 +139,11 @@
       var v = genealogyView(d, expanded);
       chart.dataset.nodes = String(v.nodes.labels.length);
       /* Height grows with the nodes, so labels keep their own line. */
-      var height = Math.max(420, 26 * v.nodes.labels.length);
+      var height = Math.max(420, 30 * v.nodes.labels.length);
       Plotly.react(chart, [{
         type: "sankey", orientation: "h", arrangement: "snap",
         node: {label: v.nodes.labels, color: v.nodes.colors, pad: 10, thickness: 14,
-               customdata: v.nodes.urls, hovertemplate: "%{label}<extra></extra>"},
+               customdata: v.nodes.data, hovertemplate: "%{customdata[1]}<extra></extra>"},
         link: {source: v.source, target: v.target, value: v.value, customdata: v.hover,
                hovertemplate: "%{source.label} → %{target.label}<br>%{customdata}<extra></extra>"}
       }], {font: font, height: height, margin: {l: 8, r: 8, t: 8, b: 8}}, plotConfig);
@@ -158,6 +159,7 @@
     chart.on("plotly_click", function (event) {
       var point = event.points && event.points[0];
       var target = point && point.customdata;
+      if (Array.isArray(target)) { target = target[0]; }
       if (typeof target !== "string" || !target) { return; }
       if (target.indexOf("group:") === 0) {
         var g = Number(target.slice(6));
@@ -165,7 +167,7 @@
         var button = document.querySelector("#genealogy-groups button[data-group='" + g + "']");
         if (button) { button.disabled = true; }
         draw();
-      } else {
+      } else if (target.charAt(0) === "/") {  /* a lot; a band's data is its hover text */
         window.location.assign(target);
       }
     });
