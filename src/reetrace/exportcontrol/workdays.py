@@ -15,8 +15,8 @@ every open clock at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, timedelta
+from functools import cache
 
 import chinese_calendar
 
