@@ -9,12 +9,13 @@ from reetrace.exportcontrol.drawdown import licence_remaining
 from reetrace.exportcontrol.models import Application, Licence, VettedExporter
 from reetrace.exportcontrol.selectors import today
 from reetrace.exportcontrol.services.workflow import application_clock, documents_missing
+from reetrace.exportcontrol.workdays import WorkCalendar
 
 __all__ = ["application_brief", "application_out", "licence_out", "vetting_out"]
 
 
-def _clock(application: Application, on: date) -> dict:
-    clock = application_clock(application, on)
+def _clock(application: Application, on: date, calendar: WorkCalendar | None = None) -> dict:
+    clock = application_clock(application, on, calendar)
     if clock is None:
         return {}
     return {
@@ -71,8 +72,11 @@ def _detail(application: Application) -> dict:
     }
 
 
-def application_brief(application: Application, on: date) -> dict:
-    """State, dates and the statutory clock: what a list shows (prefetch `transitions`)."""
+def application_brief(
+    application: Application, on: date, calendar: WorkCalendar | None = None
+) -> dict:
+    """State, dates and the statutory clock: what a list shows (prefetch `transitions`;
+    one `calendar` for the list looks each uncovered year up once)."""
     return {
         "number": application.number,
         "kind": application.kind,
@@ -81,7 +85,7 @@ def application_brief(application: Application, on: date) -> dict:
         "submitted_at": application.submitted_at,
         "accepted_on": application.accepted_on,
         "decided_at": application.decided_at,
-        **_clock(application, on),
+        **_clock(application, on, calendar),
     }
 
 

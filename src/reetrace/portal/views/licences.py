@@ -27,6 +27,7 @@ from reetrace.exportcontrol.choices import (
 from reetrace.exportcontrol.choices import ApplicationState as S
 from reetrace.exportcontrol.services import applications
 from reetrace.exportcontrol.services.workflow import TRANSITIONS, application_transition
+from reetrace.exportcontrol.workdays import WorkCalendar
 from reetrace.portal import selectors as portal_selectors
 from reetrace.portal.access import portal_page
 from reetrace.portal.forms.licences import (
@@ -84,10 +85,10 @@ def application_rows(applications) -> list[dict]:
     fetched once for the page)."""
     applications = list(applications)
     prefetch_related_objects(applications, "transitions")
-    on = selectors.today()
+    on, calendar = selectors.today(), WorkCalendar()
     return [
         {
-            **outputs.application_brief(a, on),
+            **outputs.application_brief(a, on, calendar),
             "state": a.get_state_display(),
             "applicant": a.applicant.display_name,
             "destination": a.destination,
