@@ -32,6 +32,9 @@ FRAUD_RULES: dict[str, tuple[str, ...]] = {
     "under_invoicing": ("price_below_value",),
     "late_report": ("report_late",),
     "missing_report": ("report_missing",),
+    "split_sale": ("split_below_threshold",),
+    "phantom_stock": ("phantom_stock",),
+    "yield_topup": ("yield_above_history",),
 }
 
 

@@ -20,6 +20,7 @@ from reetrace.synth import magnets, reporting, stages, trade
 from reetrace.synth.cast import build_cast
 from reetrace.synth.compositions import comp_text, dec, fmt, grams
 from reetrace.synth.config import SynthConfig
+from reetrace.synth.evasion import TopUps
 from reetrace.synth.events import CST, Emitter
 from reetrace.synth.fraud import FraudBook
 from reetrace.synth.market import Market, classification
@@ -49,6 +50,7 @@ class Chain:
         self.rng = random.Random(seed)
         self.cast = build_cast(cfg, self.rng, seed)
         self.fraud = FraudBook(cfg, seed)
+        self.topups = TopUps()
         self.market = Market(cfg, self.cast, random.Random(f"market-{seed}"))
         per_day = cfg.scale["expected_events"] / 365
         self.emit = Emitter(

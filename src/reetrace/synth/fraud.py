@@ -29,7 +29,13 @@ FRAUD_TYPES = {
     "under_invoicing": "sale priced far below the contained elements' value",
     "late_report": "monthly report closed after the deadline",
     "missing_report": "monthly report never closed",
+    "split_sale": "one lot sold in several shipments each just below the reporting threshold",
+    "phantom_stock": "trader's lot received and sold off the books, left in its stock",
+    "yield_topup": "separation runs topped up with unrecorded ore, yields above the plant's own",
 }
+# Families whose dice come from a stream of their own (synth/evasion.py), so that
+# adding them leaves the draws of the types above as they were.
+EVASION_TYPES = frozenset({"split_sale", "phantom_stock", "yield_topup"})
 
 
 class FraudBook:
@@ -39,6 +45,7 @@ class FraudBook:
         guarantee = cfg.scale.get("guarantee_after", cfg["fraud"].get("guarantee_after", 0))
         self.guarantee_after = int(guarantee)
         self.rng = random.Random(f"fraud-{seed}")
+        self.evasion_rng = random.Random(f"evasion-{seed}")
         self.opportunities: dict[str, int] = {}
         self.fired: dict[str, int] = {}
         self.cases: list[dict] = []
@@ -50,13 +57,16 @@ class FraudBook:
             return False
         seen = self.opportunities[kind] = self.opportunities.get(kind, 0) + 1
         forced = self.fired.get(kind, 0) == 0 and 0 < self.guarantee_after <= seen
-        if forced or self.rng.random() < rate:
+        if forced or self._rng(kind).random() < rate:
             self.fired[kind] = self.fired.get(kind, 0) + 1
             return True
         return False
 
-    def uniform(self, low: float, high: float) -> float:
-        return self.rng.uniform(low, high)
+    def uniform(self, low: float, high: float, kind: str | None = None) -> float:
+        return self._rng(kind).uniform(low, high)
+
+    def _rng(self, kind: str | None) -> random.Random:
+        return self.evasion_rng if kind in EVASION_TYPES else self.rng
 
     def record(
         self,

@@ -12,6 +12,7 @@ import math
 from decimal import Decimal
 
 from reetrace.ledger.choices import Process
+from reetrace.synth import evasion
 from reetrace.synth.compositions import (
     HEAVY_PRODUCTS,
     OXIDE_FAMILIES,
@@ -143,11 +144,21 @@ def _lots(g, product: str, metal: dict, kg: Decimal, size_kind: str) -> list[tup
 
 
 def run_yield(g, process: str, party: Party) -> tuple[float, float, str | None]:
-    """(yield used, honest yield, fraud case kind): a fraudster declares less out."""
-    low, high = g.cfg["processes"][process]["yield"]
-    honest = g.rng.uniform(low + 0.002, high)
+    """(yield used, honest yield, fraud case kind): a fraudster declares less out, or
+    (a separator topping up with unrecorded ore) more than its plant recovers.
+
+    An honest run scatters a little around the plant's own recovery
+    (evasion.plant_centre), which lies inside the process range.
+    """
+    low, _high = g.cfg["processes"][process]["yield"]
+    centre = evasion.plant_centre(g, party, process)
+    noise = g.cfg["evasion"]["plant_noise"]
+    honest = centre + g.rng.uniform(-noise, noise)
     if g.fraud.roll("hidden_sales_loss"):
         return low * g.fraud.uniform(0.6, 0.85), honest, "hidden_sales_loss"
+    topped = g.topups.topped(g, party, process, centre)
+    if topped is not None:
+        return topped, honest, "yield_topup"
     return honest, honest, None
 
 
@@ -176,6 +187,9 @@ def separate(g, sep: Party) -> list[Holding]:
 
 def _hidden_loss(g, fraud, party, event, holdings, metal, honest, used) -> None:
     if not fraud:
+        return
+    if fraud == "yield_topup":
+        g.topups.record(g, party, event, holdings, metal, honest, used)
         return
     low, high = g.cfg["processes"][event["process"]]["yield"]
     g.fraud.record(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from reetrace.registry.choices import EnterpriseRole as R
+from reetrace.synth import evasion
 from reetrace.synth.compositions import dec, fmt, grams
 from reetrace.synth.market import HS_CODES, classification
 from reetrace.synth.parties import Holding, Party
@@ -33,6 +34,11 @@ def sell(g, seller: Party, holdings: list[Holding]) -> None:
         if not buyers:
             seller.add(holding)
             continue
+        parts = evasion.split_parts(g, holding)
+        if parts:
+            shipments = [ship(g, seller, holding, buyers[0], kg, dice=False) for kg in parts]
+            evasion.split_record(g, seller, holding, buyers[0], parts, shipments)
+            continue
         parts = _parts(g, holding.kg, len(buyers))
         for buyer, kg in zip(buyers, parts, strict=True):
             ship(g, seller, holding, buyer, kg)
@@ -57,11 +63,15 @@ def _parts(g, kg: Decimal, count: int) -> list[Decimal]:
     return [first, kg - first]
 
 
-def ship(g, seller: Party, holding: Holding, buyer: Party, kg: Decimal, price=None) -> str:
+def ship(
+    g, seller: Party, holding: Holding, buyer: Party, kg: Decimal, price=None, dice=True
+) -> str:
+    """Ship and schedule the receipt; `dice=False` (a part of a split sale) rolls for
+    no other fraud and no honest correction."""
     grade = (holding.tag or {}).get("grade")
     price = price or g.market.unit_price(holding.product, holding.comp, g.day, grade)
     floor = g.market.value_floor(Decimal(1), holding.comp, g.day)
-    under = floor >= 1 and g.fraud.roll("under_invoicing")
+    under = dice and floor >= 1 and g.fraud.roll("under_invoicing")
     if under:
         price = (floor * dec(round(g.fraud.uniform(0.25, 0.5), 3))).quantize(Decimal("0.01"))
     event = g.emit.ship(seller, holding.code, kg, buyer, price)
@@ -80,9 +90,9 @@ def ship(g, seller: Party, holding: Holding, buyer: Party, kg: Decimal, price=No
             contained_value_per_kg=fmt(floor.quantize(Decimal("0.01"))),
             buyer=buyer.identifier,
         )
-    elif g.rng.random() < g.cfg["reporting"]["honest_correction_rate"]:
+    elif dice and g.rng.random() < g.cfg["reporting"]["honest_correction_rate"]:
         shipment = _reprice(g, seller, event, price)
-    _schedule_receipt(g, seller, buyer, holding, kg, shipment)
+    _schedule_receipt(g, seller, buyer, holding, kg, shipment, dice)
     return shipment
 
 
@@ -96,8 +106,8 @@ def _reprice(g, seller: Party, event: dict, price: Decimal) -> str:
     return correction["event_id"]
 
 
-def _schedule_receipt(g, seller, buyer, holding, kg, shipment) -> None:
-    if g.fraud.roll("unconfirmed_shipment"):
+def _schedule_receipt(g, seller, buyer, holding, kg, shipment, dice=True) -> None:
+    if dice and g.fraud.roll("unconfirmed_shipment"):
         g.fraud.record(
             "unconfirmed_shipment",
             enterprise=buyer.identifier,
@@ -110,7 +120,7 @@ def _schedule_receipt(g, seller, buyer, holding, kg, shipment) -> None:
         )
         return
     received = kg
-    if g.fraud.roll("short_receipt"):
+    if dice and g.fraud.roll("short_receipt"):
         received = grams(kg * dec(round(g.fraud.uniform(0.6, 0.95), 3)))
         case = g.fraud.record(
             "short_receipt",
@@ -139,8 +149,11 @@ def receive_due(g) -> None:
         tag = holding.tag or {}
         if "divert" in tag:
             tag["divert"]["events"].append(event["event_id"])
-        if buyer.role not in SINKS:
-            buyer.add(holding)
+        if buyer.role in SINKS:
+            continue
+        if case is None and evasion.phantom_receipt(g, buyer, holding, event["event_id"]):
+            continue
+        buyer.add(holding)
 
 
 def export(g, seller: Party, holding: Holding) -> None:

@@ -9,6 +9,11 @@ from __future__ import annotations
 from reetrace.compliance.checks.balance import MassBalance
 from reetrace.compliance.checks.base import Check, Finding, Window
 from reetrace.compliance.checks.counterparties import ShipmentUnconfirmed, ShortReceipt
+from reetrace.compliance.checks.evasion import (
+    PhantomStock,
+    SplitBelowThreshold,
+    YieldAboveHistory,
+)
 from reetrace.compliance.checks.exports import LicenceMismatch, Transshipment
 from reetrace.compliance.checks.losses import LossAdjustment
 from reetrace.compliance.checks.origins import OriginUnverified, RecyclingVolume
@@ -42,5 +47,8 @@ CHECKS: dict[str, type[Check]] = {
         ReportLate,
         ReportMissing,
         VolumeDrop,
+        SplitBelowThreshold,
+        PhantomStock,
+        YieldAboveHistory,
     )
 }

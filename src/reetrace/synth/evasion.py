@@ -1,0 +1,149 @@
+"""Evasion families that keep every single record plausible: each shipment, receipt
+and run passes the ledger's checks and the per-record rules, and only a pattern
+over several records gives the fraud away.
+
+- `split_sale`: one lot sold to one buyer in several shipments, each just below the
+  reporting threshold ([evasion] split_threshold_kg, the `split_below_threshold`
+  rule's own `threshold_kg`).
+- `phantom_stock`: a trader receives a lot and sells it off the books; the lot
+  stays in its ledger stock for ever while the trader goes on trading.
+- `yield_topup`: a separator tops its runs up with unrecorded ore for a month; each
+  run's yield stays inside the process range but above the plant's own record.
+
+Their dice come from a stream of their own (FraudBook), so switching them on or off
+changes nothing else the generator decides.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from decimal import Decimal
+
+from reetrace.registry.choices import EnterpriseRole as R
+from reetrace.synth.compositions import dec, fmt, grams, reo_of_metal
+from reetrace.synth.parties import Holding, Party
+
+
+def _params(g) -> dict:
+    return g.cfg["evasion"]
+
+
+# -- split_sale -----------------------------------------------------------------
+def split_parts(g, holding: Holding) -> list[Decimal] | None:
+    """The parts, each below the threshold, that a lot a few thresholds big is sold in
+    when the dice say so; None for an honest sale."""
+    p = _params(g)
+    threshold = dec(p["split_threshold_kg"])
+    low, high = p["split_lot_thresholds"]
+    if not threshold * dec(low) < holding.kg <= threshold * dec(high):
+        return None
+    if (holding.tag or {}).keys() - {"grade"} or not g.fraud.roll("split_sale"):
+        return None
+    share = dec(round(g.fraud.uniform(*p["split_part_share"], kind="split_sale"), 3))
+    count = math.ceil(holding.kg / (threshold * share))
+    parts = [grams(holding.kg / count)] * (count - 1)
+    return [*parts, holding.kg - sum(parts, Decimal(0))]
+
+
+def split_record(g, seller: Party, holding: Holding, buyer: Party, parts, shipments) -> None:
+    g.fraud.record(
+        "split_sale",
+        enterprise=seller.identifier,
+        period=g.period,
+        lots=[holding.code],
+        events=shipments,
+        magnitude=holding.kg,
+        unit="kg",
+        buyer=buyer.identifier,
+        parts=len(parts),
+        largest_part_kg=fmt(max(parts)),
+        threshold_kg=fmt(dec(_params(g)["split_threshold_kg"])),
+    )
+
+
+# -- phantom_stock --------------------------------------------------------------
+def phantom_receipt(g, buyer: Party, holding: Holding, receipt_id: str) -> bool:
+    """A trader's receipt whose lot leaves off the books: True when the lot is not
+    added to the trader's stock (it stays in its ledger stock, never sold)."""
+    if buyer.role != R.TRADER or (holding.tag or {}).keys() - {"grade"}:
+        return False
+    # Only where the trader keeps trading long enough after it for the lot to stand out.
+    if g.last_day - g.day_index < _params(g)["phantom_visible_days"]:
+        return False
+    if not g.fraud.roll("phantom_stock"):
+        return False
+    g.fraud.record(
+        "phantom_stock",
+        enterprise=buyer.identifier,
+        period=g.period,
+        lots=[holding.code],
+        events=[receipt_id],
+        magnitude=holding.kg,
+        unit="kg",
+        product=holding.product,
+        note="received and never sold, exported or used on the books; sold off them",
+    )
+    return True
+
+
+# -- yield_topup ----------------------------------------------------------------
+def plant_centre(g, party: Party, process: str) -> float:
+    """The plant's own recovery for a process: fixed per enterprise, inside the range."""
+    low, high = g.cfg["processes"][process]["yield"]
+    width = high - low
+    lo, hi = _params(g)["plant_centre_share"]
+    draw = random.Random(f"plant-{g.seed}-{party.identifier}-{process}").random()
+    return low + width * (lo + (hi - lo) * draw)
+
+
+class TopUps:
+    """Per separator: how many runs so far, and this month's top-up case if any."""
+
+    def __init__(self):
+        self.runs: dict[str, int] = {}
+        self.months: dict[tuple[str, str], dict | None] = {}
+
+    def topped(self, g, party: Party, process: str, centre: float) -> float | None:
+        """The yield of a topped-up run, or None for an honest one."""
+        p = _params(g)
+        runs = self.runs[party.identifier] = self.runs.get(party.identifier, 0) + 1
+        if process != "separation" or runs <= p["topup_min_history_runs"]:
+            return None
+        key = (party.identifier, g.period)
+        if key not in self.months:
+            self.months[key] = (
+                {"topup": g.fraud.uniform(*p["topup"], kind="yield_topup")}
+                if g.fraud.roll("yield_topup")
+                else None
+            )
+        month = self.months[key]
+        if month is None:
+            return None
+        high = g.cfg["processes"][process]["yield"][1]
+        return min(centre + month["topup"], high - 0.001)
+
+    def record(self, g, party: Party, event: dict, holdings, metal, honest: float, used: float):
+        month = self.months[(party.identifier, g.period)]
+        extra = reo_of_metal(metal) * dec(round(used - honest, 6))
+        case = month.get("case")
+        if case is None:
+            low, high = g.cfg["processes"][event["process"]]["yield"]
+            case = month["case"] = g.fraud.record(
+                "yield_topup",
+                enterprise=party.identifier,
+                period=g.period,
+                lots=[],
+                events=[],
+                magnitude=extra,
+                unit="kg REO of unrecorded ore",
+                process=event["process"],
+                yield_range=[low, high],
+                plant_yield=f"{plant_centre(g, party, event['process']):.4f}",
+            )
+        else:
+            total = dec(case["magnitude"]["value"]) + extra
+            case["magnitude"]["value"] = fmt(total.quantize(Decimal("0.001")))
+        case["lots"] += [h.code for h in holdings]
+        case["events"].append(event["event_id"])
+        case["details"].setdefault("declared_yields", []).append(f"{used:.4f}")
