@@ -1,4 +1,7 @@
-"""`reetrace evaluate --truth ground_truth.json`: precision and recall per fraud type."""
+"""`reetrace evaluate --truth ground_truth.json`: precision and recall per fraud type,
+on the stored alerts of a synthetic dataset; `--scenarios DIR`: the same on the
+library of hand-built scenarios (compliance/scenarios.py), each twin built through
+the API and judged in a transaction that is rolled back."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from reetrace.compliance.evaluation import score, stored_alerts
+from reetrace.compliance.evaluation import Score, score, stored_alerts
+from reetrace.compliance.scenarios import ScenarioError, run_library
 
 
 def _pct(value: float | None) -> str:
@@ -20,10 +24,18 @@ class Command(BaseCommand):
     help = "Score the stored alerts against a synthetic dataset's ground truth."
 
     def add_arguments(self, parser):
-        parser.add_argument("--truth", type=Path, required=True, help="ground_truth.json")
+        parser.add_argument("--truth", type=Path, help="ground_truth.json (or its directory)")
+        parser.add_argument(
+            "--scenarios", type=Path, help="directory of scenario files (tests/scenarios/library)"
+        )
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, truth: Path, json: bool, **options):
+    def handle(self, *args, truth: Path | None, scenarios: Path | None, json: bool, **options):
+        if (truth is None) == (scenarios is None):
+            raise CommandError("give one of --truth FILE or --scenarios DIR")
+        if scenarios is not None:
+            self._scenarios(scenarios, json)
+            return
         if truth.is_dir():
             truth = truth / "ground_truth.json"
         try:
@@ -35,7 +47,32 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps([s.as_dict() for s in scores]))
             return
-        table = Table(title=f"alerts against {truth}")
+        self._table(scores, f"alerts against {truth}")
+
+    def _scenarios(self, directory: Path, json: bool) -> None:
+        try:
+            scores, outcomes = run_library(directory)
+        except ScenarioError as exc:
+            raise CommandError(str(exc)) from exc
+        honest = [
+            {"scenario": o.scenario, "rule": a.rule, "enterprise": a.enterprise, "period": a.period}
+            for o in outcomes
+            if o.twin == "honest"
+            for a in o.alerts
+        ]
+        if json:
+            rows = [s.as_dict() for s in scores]
+            self.stdout.write(_dumps({"scores": rows, "honest_twin_alerts": honest}))
+            return
+        self._table(scores, f"scenarios in {directory} ({len(outcomes) // 2} scenarios)")
+        self.stdout.write(f"alerts on honest twins: {len(honest)}")
+        for alert in honest:
+            self.stdout.write(
+                f"  {alert['scenario']}: {alert['rule']} {alert['enterprise']} {alert['period']}"
+            )
+
+    def _table(self, scores: list[Score], title: str) -> None:
+        table = Table(title=title)
         for column in ("fraud type", "rules", "truth", "alerts", "true", "precision", "recall"):
             table.add_column(
                 column, justify="left" if column in ("fraud type", "rules") else "right"
