@@ -35,6 +35,7 @@ FRAUD_RULES: dict[str, tuple[str, ...]] = {
     "split_sale": ("split_below_threshold",),
     "phantom_stock": ("phantom_stock",),
     "yield_topup": ("yield_above_history",),
+    "licence_redraw": ("licence_overdrawn",),
 }
 
 

@@ -135,6 +135,13 @@ class Emitter:
             "note": note,
         }
 
+    def void(self, party: Party, target: str, reason: str) -> dict:
+        return self.base("correct", party) | {
+            "corrects": target,
+            "action": "void",
+            "reason": reason,
+        }
+
     def correct(self, party: Party, target: str, reason: str, replacement: dict) -> dict:
         return self.base("correct", party) | {
             "corrects": target,

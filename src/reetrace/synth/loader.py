@@ -68,7 +68,13 @@ class Loader:
         self.issued: list[dict] = []
 
     def add(self, kind: str, record: dict) -> None:
-        if kind == "event":
+        if kind == "event" and record.get("action") == "void":
+            # A void is sent on its own, as an enterprise sends a correction: what it
+            # gives back (a licence's kg, a lot's stock) is there for the next batch.
+            self.flush()
+            self.batch.append(record)
+            self.flush()
+        elif kind == "event":
             self.batch.append(record)
             if len(self.batch) >= self.batch_size:
                 self.flush()

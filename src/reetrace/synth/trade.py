@@ -179,7 +179,9 @@ def _licensed_export(g, seller: Party, holding: Holding) -> None:
         return
     number = g.licence(seller, buyer, country, holding, status="issued")
     if not g.fraud.roll("licence_mismatch"):
-        _declare(g, seller, holding, country, buyer, buyer.name_en, number)
+        event = _declare(g, seller, holding, country, buyer, buyer.name_en, number)
+        if g.fraud.roll("licence_redraw"):
+            _redraw(g, seller, holding, country, buyer, number, event)
         return
     # Declared as licensed (the declaration matches the licence); the goods go to
     # someone in another country: the bill of lading's port of discharge, which
@@ -207,6 +209,27 @@ def _licensed_export(g, seller: Party, holding: Holding) -> None:
         actual_consignee=actual.name_en,
         actual_end_user=actual.identifier,
         actual_destination=actual_country,
+    )
+
+
+def _redraw(g, seller: Party, holding: Holding, country, buyer: Party, number, first) -> None:
+    """The export is voided in the ledger (its kg go back to the licence and the lot
+    back to stock) after the goods left, and the licence is drawn again for as much:
+    customs records both exports, the ledger one."""
+    void = g.emit.void(seller, first["event_id"], "declaration entered twice")
+    g.put("event", void)
+    again = _declare(g, seller, holding, country, buyer, buyer.name_en, number)
+    g.fraud.record(
+        "licence_redraw",
+        enterprise=seller.identifier,
+        period=g.period,
+        lots=[holding.code],
+        events=[first["event_id"], void["event_id"], again["event_id"]],
+        magnitude=holding.kg,
+        unit="kg exported beyond the licence",
+        licence=number,
+        licensed_kg=fmt(holding.kg),
+        customs_declarations=[first["customs_declaration"], again["customs_declaration"]],
     )
 
 

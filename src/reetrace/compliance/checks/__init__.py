@@ -10,6 +10,7 @@ from reetrace.compliance.checks.balance import MassBalance
 from reetrace.compliance.checks.base import Check, Finding, Window
 from reetrace.compliance.checks.counterparties import ShipmentUnconfirmed, ShortReceipt
 from reetrace.compliance.checks.evasion import (
+    LicenceOverdrawn,
     PhantomStock,
     SplitBelowThreshold,
     YieldAboveHistory,
@@ -50,5 +51,6 @@ CHECKS: dict[str, type[Check]] = {
         SplitBelowThreshold,
         PhantomStock,
         YieldAboveHistory,
+        LicenceOverdrawn,
     )
 }

@@ -11,6 +11,10 @@ shows it.
 - `yield_above_history`: a plant's runs in a month recover more than the plant's
   own record, though inside the process range: ore topped up without a record
   raises the yield a little on every run.
+- `licence_overdrawn`: customs recorded more leaving under one licence than the
+  licence allows. The ledger's export guard keeps each licence's balance, but an
+  export voided by a correction gives its kg back: voided after the goods left, the
+  licence can be drawn again. Customs, which recorded every crossing, shows it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from reetrace.compliance.checks.base import Check, Finding, Window, kg
 from reetrace.compliance.checks.ledger import event_lots, events_by_pk
 from reetrace.compliance.checks.yields import _summaries
 from reetrace.compliance.config import rule_params
+from reetrace.compliance.models import CustomsDeclaration
+from reetrace.compliance.services.customs import declaration_number
+from reetrace.exportcontrol.models import Licence
 from reetrace.ledger.choices import Bucket
 from reetrace.ledger.models import Event, ExportDeclaration, Posting, Receipt, Shipment
 from reetrace.registry.choices import EnterpriseRole
@@ -325,4 +332,99 @@ class YieldAboveHistory(Check):
             lots=[code for e, _ in above for code in lots[e.pk]["out"]]
             + [code for e, _ in above for code in lots[e.pk]["in"]],
             events=[e.event_id for e, _ in above],
+        )
+
+
+class LicenceOverdrawn(Check):
+    """Exports citing one licence (those since voided included) whose customs records
+    add up to more than the licence's quantity (its items, or a general licence's
+    cap) beyond `tolerance_share` (customs weighs too).
+
+    Parameters: `tolerance_share`, `severity`. The alert is the exporter's, in the
+    month of the export that went past the quantity; every export under the licence,
+    and the corrections that voided some, are the evidence. Exports without a
+    customs record are not counted (no customs data loaded, or never crossed).
+    """
+
+    name = "licence_overdrawn"
+    title = "licence drawn beyond its quantity at customs"
+    sources = ("customs",)
+
+    def findings(self, window: Window) -> Iterator[Finding]:
+        cited: dict[str, list[ExportDeclaration]] = defaultdict(list)
+        rows = (
+            ExportDeclaration.objects.exclude(licence_number="")
+            .select_related("event", "event__corrected_by__event", "lot")
+            .order_by("event__event_time", "pk")
+        )
+        for export in rows:
+            cited[export.licence_number].append(export)
+        numbers = sorted(
+            {declaration_number(e.customs_declaration) for x in cited.values() for e in x}
+        )
+        crossed: dict[str, Decimal] = {}
+        for start in range(0, len(numbers), 500):
+            crossed |= dict(
+                CustomsDeclaration.objects.filter(
+                    number__in=numbers[start : start + 500], flow=CustomsDeclaration.Flow.EXPORT
+                ).values_list("number", "kg")
+            )
+        licences = Licence.objects.filter(number__in=list(cited)).prefetch_related("items")
+        tolerance = Decimal(str(self.params["tolerance_share"]))
+        for licence in licences:
+            allowed = licence.kg_cap
+            if allowed is None:
+                allowed = sum((item.kg for item in licence.items.all()), Decimal(0))
+            limit = allowed * (1 + tolerance)
+            recorded, total, past = [], Decimal(0), None
+            for export in cited[licence.number]:
+                kg_out = crossed.get(declaration_number(export.customs_declaration))
+                if kg_out is None:
+                    continue
+                total += kg_out
+                recorded.append((export, kg_out))
+                if past is None and total > limit:
+                    past = export
+            if past is not None and window.contains(past.event.period):
+                yield self._finding(licence, allowed, recorded, total, past)
+
+    def _finding(self, licence, allowed, recorded, total, past) -> Finding:
+        voids = {
+            export.event.event_id: export.event.corrected_by.event.event_id
+            for export, _ in recorded
+            if hasattr(export.event, "corrected_by")
+        }
+        listed = "; ".join(
+            f"{export.event.event_id} ({export.customs_declaration}, {kg_out.normalize():f} kg"
+            + (
+                f", voided in the ledger by {voids[export.event.event_id]}"
+                if export.event.event_id in voids
+                else ""
+            )
+            + ")"
+            for export, kg_out in recorded
+        )
+        return Finding(
+            rule=self.name,
+            key=licence.number,
+            severity=self.params["severity"],
+            enterprise_id=past.exporter_id,
+            period=past.event.period,
+            explanation=(
+                f"licence {licence.number} allows {allowed.normalize():f} kg; customs recorded "
+                f"{total.normalize():f} kg leaving under it: {listed}. The ledger's balance "
+                "of the licence counts only exports that stand; one voided after the goods "
+                "left gave its kg back to be drawn again."
+            ),
+            figures={
+                "expected": str(allowed),
+                "observed": str(total),
+                "tolerance": self.params["tolerance_share"],
+                "unit": "kg",
+                "licence": licence.number,
+                "customs_declarations": [e.customs_declaration for e, _ in recorded],
+                "voided": voids,
+            },
+            lots=sorted({export.lot.code for export, _ in recorded}),
+            events=[e.event.event_id for e, _ in recorded] + sorted(voids.values()),
         )
