@@ -145,7 +145,8 @@ def test_every_fraud_type_in_ground_truth(fraud_dir):
 
 
 def test_partner_imports_follow_exports(fraud_dir):
-    """Every kg exported is in the partner file, gross-weight rows net of packaging."""
+    """Every kg exported (and not voided) is in the partner file, gross-weight rows
+    net of packaging."""
     with open(fraud_dir / "partner_imports.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     factors = load_config("tiny")["partner"]["gross_to_net"]
@@ -155,7 +156,11 @@ def test_partner_imports_follow_exports(fraud_dir):
         factor = Decimal(str(factors.get(group, factors["default"])))
         kg = Decimal(r["QUANTITY_IN_KG"])
         net += kg / factor if r["WEIGHT_BASIS"] == "gross" else kg
-    exported = sum(Decimal(e["mass"]) for e in read_events(fraud_dir) if e["kind"] == "export")
+    events = read_events(fraud_dir)
+    voided = {e["corrects"] for e in events if e["kind"] == "correct" and e["action"] == "void"}
+    exported = sum(
+        Decimal(e["mass"]) for e in events if e["kind"] == "export" and e["event_id"] not in voided
+    )
     assert abs(net - exported) <= Decimal("0.001") * len(rows)
     assert all(r["PARTNER"] == "CN" for r in rows)
     assert {r["WEIGHT_BASIS"] for r in rows} == {"net", "gross"}

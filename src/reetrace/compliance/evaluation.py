@@ -36,6 +36,7 @@ FRAUD_RULES: dict[str, tuple[str, ...]] = {
     "phantom_stock": ("phantom_stock",),
     "yield_topup": ("yield_above_history",),
     "licence_redraw": ("licence_overdrawn",),
+    "hs_misdeclared": ("hs_code_uncontrolled",),
 }
 
 

@@ -9,6 +9,9 @@ over several records gives the fraud away.
   stays in its ledger stock for ever while the trader goes on trading.
 - `yield_topup`: a separator tops its runs up with unrecorded ore for a month; each
   run's yield stays inside the process range but above the plant's own record.
+- `hs_misdeclared`: a controlled magnet export declared under a customs code that no
+  control list entry names (permanent magnets of other metals), so the border has
+  no reason to ask for the licence. (`licence_redraw` lives in trade.py.)
 
 Their dice come from a stream of their own (FraudBook), so switching them on or off
 changes nothing else the generator decides.
@@ -22,6 +25,7 @@ from decimal import Decimal
 
 from reetrace.registry.choices import EnterpriseRole as R
 from reetrace.synth.compositions import dec, fmt, grams, reo_of_metal
+from reetrace.synth.market import HS_CODES
 from reetrace.synth.parties import Holding, Party
 
 
@@ -147,3 +151,28 @@ class TopUps:
         case["lots"] += [h.code for h in holdings]
         case["events"].append(event["event_id"])
         case["details"].setdefault("declared_yields", []).append(f"{used:.4f}")
+
+
+# -- hs_misdeclared -------------------------------------------------------------
+def uncontrolled_code(g, holding: Holding) -> str | None:
+    """The code a licensed export is declared under instead of its own, when the dice
+    say so and the product has such a code ([evasion] uncontrolled_hs); else None."""
+    code = _params(g)["uncontrolled_hs"].get(HS_CODES[holding.product])
+    if code is None or (holding.tag or {}).keys() - {"grade"}:
+        return None
+    return code if g.fraud.roll("hs_misdeclared") else None
+
+
+def hs_record(g, seller: Party, holding: Holding, event: dict) -> None:
+    g.fraud.record(
+        "hs_misdeclared",
+        enterprise=seller.identifier,
+        period=g.period,
+        lots=[holding.code],
+        events=[event["event_id"]],
+        magnitude=holding.kg,
+        unit="kg",
+        declared_hs=event["hs_code"],
+        product_hs=HS_CODES[holding.product],
+        customs_declaration=event["customs_declaration"],
+    )

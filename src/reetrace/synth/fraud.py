@@ -33,10 +33,13 @@ FRAUD_TYPES = {
     "phantom_stock": "trader's lot received and sold off the books, left in its stock",
     "yield_topup": "separation runs topped up with unrecorded ore, yields above the plant's own",
     "licence_redraw": "licensed export voided after the goods left, the licence drawn again",
+    "hs_misdeclared": "controlled export declared under a customs code no control entry names",
 }
 # Families whose dice come from a stream of their own (synth/evasion.py), so that
 # adding them leaves the draws of the types above as they were.
-EVASION_TYPES = frozenset({"split_sale", "phantom_stock", "yield_topup", "licence_redraw"})
+EVASION_TYPES = frozenset(
+    {"split_sale", "phantom_stock", "yield_topup", "licence_redraw", "hs_misdeclared"}
+)
 
 
 class FraudBook:

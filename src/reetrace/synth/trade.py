@@ -179,8 +179,14 @@ def _licensed_export(g, seller: Party, holding: Holding) -> None:
         return
     number = g.licence(seller, buyer, country, holding, status="issued")
     if not g.fraud.roll("licence_mismatch"):
-        event = _declare(g, seller, holding, country, buyer, buyer.name_en, number)
-        if g.fraud.roll("licence_redraw"):
+        hs = evasion.uncontrolled_code(g, holding)
+        redraw = not hs and g.fraud.roll("licence_redraw")
+        event = _declare(
+            g, seller, holding, country, buyer, buyer.name_en, number, hs=hs, partner=not redraw
+        )
+        if hs:
+            evasion.hs_record(g, seller, holding, event)
+        elif redraw:
             _redraw(g, seller, holding, country, buyer, number, event)
         return
     # Declared as licensed (the declaration matches the licence); the goods go to
@@ -215,7 +221,9 @@ def _licensed_export(g, seller: Party, holding: Holding) -> None:
 def _redraw(g, seller: Party, holding: Holding, country, buyer: Party, number, first) -> None:
     """The export is voided in the ledger (its kg go back to the licence and the lot
     back to stock) after the goods left, and the licence is drawn again for as much:
-    customs records both exports, the ledger one."""
+    customs records both exports, the ledger one. The partner's statistics show the
+    second crossing only: the reconciliation's truth has no cause yet for a crossing
+    that our side voided."""
     void = g.emit.void(seller, first["event_id"], "declaration entered twice")
     g.put("event", void)
     again = _declare(g, seller, holding, country, buyer, buyer.name_en, number)
@@ -271,12 +279,14 @@ def _transship(g, trader: Party, holding: Holding, divert: dict) -> None:
     )
 
 
-def _declare(g, seller, holding, country, buyer, end_user, licence, arrives=None) -> dict:
+def _declare(
+    g, seller, holding, country, buyer, end_user, licence, arrives=None, hs=None, partner=True
+):
     grade = (holding.tag or {}).get("grade")
     price = g.market.unit_price(holding.product, holding.comp, g.day, grade)
     fob = g.market.fob_usd(holding.kg, price)
     declaration = g.customs_number("E")
-    hs = HS_CODES[holding.product]
+    hs = hs or HS_CODES[holding.product]
     event = g.emit.export(
         seller,
         holding.code,
@@ -296,8 +306,9 @@ def _declare(g, seller, holding, country, buyer, end_user, licence, arrives=None
         "export", declaration, seller, country, holding.product, holding.kg, g.day, fob,
         consignee=buyer.name_en, arrival_country=arrival,
     )  # fmt: skip
-    g.partner.record(
-        g, declared=country, arrives=arrival, hs=hs, kg=holding.kg, fob=fob, event=event,
-        tag=holding.tag,
-    )  # fmt: skip
+    if partner:
+        g.partner.record(
+            g, declared=country, arrives=arrival, hs=hs, kg=holding.kg, fob=fob, event=event,
+            tag=holding.tag,
+        )  # fmt: skip
     return event

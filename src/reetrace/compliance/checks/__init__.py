@@ -10,6 +10,7 @@ from reetrace.compliance.checks.balance import MassBalance
 from reetrace.compliance.checks.base import Check, Finding, Window
 from reetrace.compliance.checks.counterparties import ShipmentUnconfirmed, ShortReceipt
 from reetrace.compliance.checks.evasion import (
+    HsCodeUncontrolled,
     LicenceOverdrawn,
     PhantomStock,
     SplitBelowThreshold,
@@ -52,5 +53,6 @@ CHECKS: dict[str, type[Check]] = {
         PhantomStock,
         YieldAboveHistory,
         LicenceOverdrawn,
+        HsCodeUncontrolled,
     )
 }

@@ -15,6 +15,9 @@ shows it.
   licence allows. The ledger's export guard keeps each licence's balance, but an
   export voided by a correction gives its kg back: voided after the goods left, the
   licence can be drawn again. Customs, which recorded every crossing, shows it.
+- `hs_code_uncontrolled`: an export whose lot is controlled by its composition on
+  the day, declared under a customs code that no control list entry names: at the
+  border the declaration does not look like a controlled item.
 """
 
 from __future__ import annotations
@@ -33,9 +36,12 @@ from reetrace.compliance.checks.yields import _summaries
 from reetrace.compliance.config import rule_params
 from reetrace.compliance.models import CustomsDeclaration
 from reetrace.compliance.services.customs import declaration_number
+from reetrace.exportcontrol.classification import classify
+from reetrace.exportcontrol.control_list import control_list
 from reetrace.exportcontrol.models import Licence
 from reetrace.ledger.choices import Bucket
 from reetrace.ledger.models import Event, ExportDeclaration, Posting, Receipt, Shipment
+from reetrace.ledger.rules import CHINA_TIME
 from reetrace.registry.choices import EnterpriseRole
 from reetrace.registry.models import EnterpriseRoleGrant
 
@@ -44,6 +50,8 @@ class SplitBelowThreshold(Check):
     """One lot sold to one buyer (or exported to one destination) in at least
     `min_parts` parts within `within_days`, each part in
     [`threshold_kg` x (1 - `band`), `threshold_kg`), together above the threshold.
+    A holder that passes on the parts exactly as it received them is not judged:
+    the split is its seller's.
 
     Parameters: `threshold_kg` (the reporting threshold; UNCONFIRMED, see
     config.toml), `band`, `min_parts`, `within_days`, `severity`. The alert is the
@@ -76,8 +84,11 @@ class SplitBelowThreshold(Check):
         for (seller, lot, party), parts in groups.items():
             parts.sort(key=lambda part: part[1])
             burst = _densest(parts, span)
-            if len(burst) >= p["min_parts"] and sum(part[2] for part in burst) > threshold:
-                yield self._finding(seller, lot, party, burst, threshold)
+            if len(burst) < p["min_parts"] or sum(part[2] for part in burst) <= threshold:
+                continue
+            if _as_received(seller, lot, [part[2] for part in burst]):
+                continue
+            yield self._finding(seller, lot, party, burst, threshold)
 
     def _finding(self, seller: int, lot: str, party: str, parts, threshold) -> Finding:
         total = sum((part[2] for part in parts), Decimal(0))
@@ -112,6 +123,21 @@ class SplitBelowThreshold(Check):
             lots=[lot],
             events=[part[0] for part in parts],
         )
+
+
+def _as_received(holder: int, lot: str, parts: list[Decimal]) -> bool:
+    """Whether the holder received the lot in these very parts: it passes them on as
+    it was sold them, and the split is its seller's."""
+    received = list(
+        Receipt.objects.filter(
+            shipment__buyer_id=holder, shipment__lot__code=lot, event__corrected_by__isnull=True
+        ).values_list("kg", flat=True)
+    )
+    for kg_part in parts:
+        if kg_part not in received:
+            return False
+        received.remove(kg_part)
+    return True
 
 
 def _densest(parts: list[tuple], span: timedelta) -> list[tuple]:
@@ -427,4 +453,87 @@ class LicenceOverdrawn(Check):
             },
             lots=sorted({export.lot.code for export, _ in recorded}),
             events=[e.event.event_id for e, _ in recorded] + sorted(voids.values()),
+        )
+
+
+class HsCodeUncontrolled(Check):
+    """An export of a lot that the control list covers on the export's day, declared
+    (in the ledger, or in the customs record under its number) under a customs code
+    that no entry of the control list names, while the entries that cover the lot
+    name their reference codes.
+
+    Parameters: `severity`. The control list's own reference codes are the data
+    (exportcontrol/controllist/*.toml); a code alone never decides control, so the
+    finding says which entries the composition matched and the codes they name.
+    """
+
+    name = "hs_code_uncontrolled"
+    title = "controlled export declared under an uncontrolled customs code"
+    sources = ("customs",)
+
+    def findings(self, window: Window) -> Iterator[Finding]:
+        listing = control_list()
+        named = {code for _, entry in listing.entries() for code in entry.customs_codes}
+        exports = list(
+            ExportDeclaration.objects.filter(
+                event__corrected_by__isnull=True, **window.period_filter("event__period")
+            )
+            .exclude(hs_code__in=sorted(named))
+            .select_related("event", "lot", "lot__product")
+            .prefetch_related("lot__elements")
+            .order_by("event__event_time", "pk")
+        )
+        numbers = sorted({declaration_number(e.customs_declaration) for e in exports})
+        customs_hs = dict(
+            CustomsDeclaration.objects.filter(
+                number__in=numbers, flow=CustomsDeclaration.Flow.EXPORT
+            )
+            .exclude(hs_code="")
+            .values_list("number", "hs_code")
+        )
+        for export in exports:
+            declared = {
+                export.hs_code,
+                customs_hs.get(declaration_number(export.customs_declaration)),
+            }
+            declared -= {None, ""}
+            if declared & named:
+                continue
+            composition = {el.element: el.fraction for el in export.lot.elements.all()}
+            on = export.event.event_time.astimezone(CHINA_TIME).date()
+            result = classify(
+                export.lot.product.form, composition, export.hs_code, on, listing=listing
+            )
+            reference = sorted({c for m in result.matches for c in m.entry.customs_codes})
+            if result.licence_required and reference:
+                yield self._finding(export, result, sorted(declared), reference)
+
+    def _finding(self, export, result, declared: list[str], reference: list[str]) -> Finding:
+        event = export.event
+        reasons = "; ".join(m.reason for m in result.matches)
+        return Finding(
+            rule=self.name,
+            key=event.event_id,
+            severity=self.params["severity"],
+            enterprise_id=export.exporter_id,
+            period=event.period,
+            explanation=(
+                f"export {event.event_id} of lot {export.lot.code} ({export.kg.normalize():f} kg "
+                f"to {export.destination}) was declared under {', '.join(declared)}, a code no "
+                f"control list entry names; the lot is controlled on {result.on_date} "
+                f"({reasons}), whose entries name {', '.join(reference)}. At the border the "
+                "declaration does not look like a controlled item, so no licence is asked for."
+            ),
+            figures={
+                "expected": reference,
+                "observed": declared,
+                "tolerance": None,
+                "unit": "customs code",
+                "control_codes": result.codes,
+                "licence": export.licence_number,
+                "customs_declaration": export.customs_declaration,
+            },
+            elements=sorted({m.element for m in result.matches}),
+            lots=[export.lot.code],
+            events=[event.event_id],
         )
