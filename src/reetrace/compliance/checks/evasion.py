@@ -275,7 +275,9 @@ class PhantomStock(Check):
 class YieldAboveHistory(Check):
     """A plant's runs of a process in a month recover, at the median, more than
     `max_excess` above the median of its previous `history_runs` runs, while staying
-    inside the process range ([yield_out_of_range] ranges; above it is that rule's).
+    inside the process range ([yield_out_of_range] ranges and tolerance). Runs
+    outside the range are that rule's: they count neither in the record nor in the
+    month.
 
     Parameters: `history_runs`, `min_history` (runs needed before judging),
     `max_excess` (REO yield points; honest plants scatter less, see config.toml),
@@ -300,9 +302,16 @@ class YieldAboveHistory(Check):
             event = events[pk]
             plants[(event.reporter_id, event.transformation.process)].append((event, summary))
         flagged = []
+        tolerance = rule_params("yield_out_of_range")["tolerance"]
         for (plant, process), made in plants.items():
             if process not in ranges:
                 continue
+            low, high = ranges[process]
+            # runs outside the range are yield_out_of_range's; they are neither the
+            # plant's record nor part of a month judged here
+            made = [
+                (e, s) for e, s in made if low - tolerance <= s.retained_yield <= high + tolerance
+            ]
             made.sort(key=lambda pair: (pair[0].event_time, pair[0].pk))
             flagged += self._months(plant, process, made, ranges[process], window)
         lots = event_lots({event.pk for *_, above in flagged for event, _ in above})
