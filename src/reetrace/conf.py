@@ -71,6 +71,7 @@ class Config:
     replica_url: str
     replica_pin_seconds: int
     epcis_schema: Path
+    epcis_webhook_private_ok: bool
 
 
 def load() -> Config:
@@ -105,6 +106,7 @@ def load() -> Config:
         replica_url=os.environ.get("REETRACE_REPLICA_URL", ""),
         replica_pin_seconds=_int("REETRACE_REPLICA_PIN_SECONDS", 10),
         epcis_schema=Path(os.environ.get("REETRACE_EPCIS_SCHEMA", EPCIS_SCHEMA_DEFAULT)),
+        epcis_webhook_private_ok=_flag("REETRACE_EPCIS_WEBHOOK_PRIVATE_OK", False),
     )
 
 

@@ -1,6 +1,8 @@
 """Webhook subscriptions on named queries: signed reports, retries, scoping, bad input.
 
-Reports go to a receiver on 127.0.0.1 in a thread of the test (no network)."""
+Reports go to a receiver on 127.0.0.1 in a thread of the test (no network), which
+REETRACE_EPCIS_WEBHOOK_PRIVATE_OK lets through; the tests of the internal-network
+refusal turn it off."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import hashlib
 import hmac
 import io
 import json
+import socket
 import threading
 from datetime import timedelta
 from email.message import Message
@@ -76,6 +79,7 @@ def receivers():
 
 @pytest.fixture(autouse=True)
 def quick_retries(settings):
+    settings.REETRACE_EPCIS_WEBHOOK_PRIVATE_OK = True
     settings.REETRACE_WEBHOOK_BACKOFF_SECONDS = 0.01
     settings.REETRACE_WEBHOOK_TIMEOUT_SECONDS = 5
 
@@ -263,3 +267,74 @@ def test_the_command_sends_the_reports_due_now(
         call_command("epcis", "subscriptions", stdout=out)
     assert out.getvalue().startswith("1 scheduled report(s)")
     assert len(receiver.received) == 1 and receiver.events() == []
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """Names resolving as the test says (no resolver needed); others as the system does."""
+    names: dict[str, str] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in names:
+            family = socket.AF_INET6 if ":" in names[host] else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (names[host], port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return names
+
+
+@pytest.mark.parametrize(
+    "dest",
+    [
+        "http://127.0.0.1:8000/cb",
+        "http://10.1.2.3/cb",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8000/cb",
+        "http://[::ffff:127.0.0.1]/cb",
+        "http://224.0.0.1/cb",
+        "https://admin.internal.example/cb",
+    ],
+)
+def test_a_dest_in_the_internal_network_is_refused(world, settings, dns, dest):
+    settings.REETRACE_EPCIS_WEBHOOK_PRIVATE_OK = False
+    dns["admin.internal.example"] = "127.0.0.1"
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    response = _subscribe(api, "mined", dest)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    error = response.json()["errors"][0]
+    assert error["field"] == "dest" and "internal" in error["message"]
+    assert not Subscription.objects.exists()
+
+
+def test_a_public_dest_is_accepted_and_private_ok_lets_a_test_rig_through(world, settings, dns):
+    settings.REETRACE_EPCIS_WEBHOOK_PRIVATE_OK = False
+    dns["erp.example.com"] = "93.184.215.14"
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    assert _subscribe(api, "mined", "https://erp.example.com/cb").status_code == 201
+    assert _subscribe(api, "mined", "https://nowhere.invalid/cb").status_code == 400
+    settings.REETRACE_EPCIS_WEBHOOK_PRIVATE_OK = True
+    assert _subscribe(api, "mined", "http://10.1.2.3/cb").status_code == 201
+
+
+def test_a_dest_that_came_to_resolve_inside_is_refused_at_delivery(
+    world, receivers, settings, dns, django_capture_on_commit_callbacks
+):
+    receiver = receivers()
+    settings.REETRACE_EPCIS_WEBHOOK_PRIVATE_OK = False
+    dns["erp.example.com"] = "93.184.215.14"
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    dest = f"http://erp.example.com:{receiver.server.server_port}/callback"
+    assert _subscribe(api, "mined", dest).status_code == 201
+    dns["erp.example.com"] = "127.0.0.1"  # the subscriber's DNS now points inside
+    with django_capture_on_commit_callbacks(execute=True):
+        world.capture(world.miner, mine_event(1))
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("refused", 1)
+    assert "127.0.0.1" in delivery.last_error and "internal" in delivery.last_error
+    assert receiver.received == []

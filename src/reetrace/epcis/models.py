@@ -52,6 +52,8 @@ class CaptureJob(models.Model):
         RUNNING = "running"
         SUCCESS = "success"
         FAILED = "failed"
+        # Not sent: its dest resolved into the internal network when it was due.
+        REFUSED = "refused"
 
     capture_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     submitted_by = models.ForeignKey(
@@ -134,6 +136,8 @@ class Delivery(models.Model):
         PENDING = "pending"
         DELIVERED = "delivered"
         FAILED = "failed"
+        # Not sent: its dest resolved into the internal network when it was due.
+        REFUSED = "refused"
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"

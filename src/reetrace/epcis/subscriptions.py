@@ -24,6 +24,7 @@ from reetrace.core.errors import ErrorCode, Forbidden, ReetraceError
 from reetrace.epcis.models import Delivery, NamedQuery, Subscription
 from reetrace.epcis.query import Among, query_document, query_matching
 from reetrace.epcis.tasks import delivery_send
+from reetrace.epcis.webhooks import dest_refusal
 
 __all__ = [
     "captured_events_report",
@@ -70,6 +71,8 @@ def subscription_create(*, owner: User, query: NamedQuery, body: dict) -> Subscr
     parts = urlsplit(dest) if isinstance(dest, str) else None
     if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
         raise SubscriptionInvalid("dest: an http or https URL the reports are POSTed to", "dest")
+    if (refusal := dest_refusal(dest)) is not None:
+        raise SubscriptionInvalid(f"dest: {refusal}; reports go to public addresses only", "dest")
     secret = body.get("signatureToken", body.get("secret"))
     if not isinstance(secret, str) or not 16 <= len(secret) <= 200:
         raise SubscriptionInvalid(

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
 
 from reetrace.epcis.models import Delivery
 
-__all__ = ["SIGNATURE_HEADER", "delivery_attempt_all", "signature"]
+__all__ = ["SIGNATURE_HEADER", "DestRefused", "delivery_attempt_all", "dest_refusal", "signature"]
 
 SIGNATURE_HEADER = "GS1-Signature"
 
@@ -27,7 +30,48 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+class DestRefused(Exception):
+    """A report not sent because its `dest` resolves into the internal network."""
+
+
+def dest_refusal(url: str) -> str | None:
+    """Why reetrace must not call `url`, or None: a subscriber chooses `dest`, so a
+    host resolving to a loopback, private, link-local, multicast, reserved or
+    unspecified address would let it make reetrace call the internal network (a
+    cloud's metadata service at 169.254.169.254, an admin port on 127.0.0.1). Checked
+    at subscription and again before each attempt, as DNS may have changed since.
+    REETRACE_EPCIS_WEBHOOK_PRIVATE_OK allows them for on-premise test rigs."""
+    if settings.REETRACE_EPCIS_WEBHOOK_PRIVATE_OK:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError) as exc:
+        return f"{host!r} does not resolve ({exc})"
+    for *_, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if getattr(address, "ipv4_mapped", None):
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast or address.is_reserved:
+            return f"{host!r} resolves to {address}, an internal (non-public) address"
+    return None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: following it would reach a host never checked."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _post(delivery: Delivery) -> None:
+    if (refusal := dest_refusal(delivery.subscription.dest)) is not None:
+        raise DestRefused(refusal)
     body = json.dumps(delivery.document, default=str).encode()
     request = urllib.request.Request(
         delivery.subscription.dest,
@@ -39,7 +83,7 @@ def _post(delivery: Delivery) -> None:
             SIGNATURE_HEADER: signature(delivery.subscription.secret, body),
         },
     )
-    with urllib.request.urlopen(request, timeout=settings.REETRACE_WEBHOOK_TIMEOUT_SECONDS):
+    with _OPENER.open(request, timeout=settings.REETRACE_WEBHOOK_TIMEOUT_SECONDS):
         pass
 
 
@@ -51,6 +95,9 @@ def delivery_attempt_all(delivery: Delivery) -> Delivery:
         delivery.attempts += 1
         try:
             _post(delivery)
+        except DestRefused as exc:
+            delivery.status = Delivery.Status.REFUSED
+            delivery.last_error = f"dest refused: {exc}"
         except urllib.error.HTTPError as exc:
             delivery.last_error = f"HTTP {exc.code} {exc.reason}"
         except (urllib.error.URLError, OSError) as exc:
