@@ -19,9 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks import task_backends
 
 from reetrace.epcis.models import Delivery, Subscription
 from reetrace.epcis.subscriptions import scheduled_report
+from reetrace.epcis.tasks import delivery_send
+from reetrace.epcis.webhooks import deliveries_send_due
 from tests.epcis import documents as d
 from tests.factories.world import code, mine_event, receive_event, ship_event
 
@@ -37,12 +40,15 @@ class Receiver:
     def __init__(self, statuses: tuple[int, ...] = ()):
         self.received: list[tuple[Message, bytes]] = []
         self.statuses = list(statuses)
+        self.released = threading.Event()
+        self.released.set()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 outer.received.append((self.headers, body))
+                outer.released.wait()
                 self.send_response(outer.statuses.pop(0) if outer.statuses else 200)
                 self.end_headers()
 
@@ -59,7 +65,12 @@ class Receiver:
         assert body["type"] == "EPCISQueryDocument"
         return body["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
 
+    def hang(self) -> None:
+        """Answer nothing until `release` (a subscriber's server that stalls)."""
+        self.released.clear()
+
     def close(self):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -91,6 +102,11 @@ def _query(api, name: str, **parameters: str) -> None:
     assert response.status_code == 201, response.content
 
 
+def _send_due(after_seconds: float = 0) -> dict[str, int]:
+    """Run the out-of-band sender as cron would, `after_seconds` from now."""
+    return dict(deliveries_send_due(timezone.now() + timedelta(seconds=after_seconds)))
+
+
 def _subscribe(api, name: str, dest: str, **extra):
     body = {"dest": dest, "signatureToken": SECRET, "stream": True} | extra
     return api.post(f"/epcis/queries/{name}/subscriptions", body, content_type="application/json")
@@ -108,6 +124,8 @@ def test_a_stream_report_is_signed_and_recorded(
     assert SECRET not in created.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         world.capture(world.miner, mine_event(1))
+    assert receiver.received == [] and Delivery.objects.get().status == "pending"
+    assert _send_due() == {"delivered": 1}
     assert len(receiver.received) == 1
     headers, body = receiver.received[0]
     expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -126,8 +144,17 @@ def test_a_failing_receiver_is_retried_then_given_up(
     _query(api, "mined", EQ_bizStep="commissioning")
     assert _subscribe(api, "mined", flaky.url).status_code == 201
     assert _subscribe(api, "mined", down.url).status_code == 201
+    settings.REETRACE_WEBHOOK_BACKOFF_SECONDS = 60
     with django_capture_on_commit_callbacks(execute=True):
         world.capture(world.miner, mine_event(1))
+    assert _send_due() == {"pending": 2}
+    retry = Delivery.objects.values_list("next_attempt_at", flat=True).first()
+    assert 59 <= (retry - timezone.now()).total_seconds() <= 60
+    assert _send_due(30) == {}  # the retry is not due yet
+    assert _send_due(61) == {"pending": 2}  # second attempt, now waiting 120 s
+    assert _send_due(61 + 119) == {}
+    assert _send_due(61 + 121) == {"delivered": 1, "failed": 1}
+    assert _send_due(3600) == {}
     assert len(flaky.received) == 3 and len(down.received) == 3
     by_dest = {x.subscription.dest: x for x in Delivery.objects.select_related("subscription")}
     assert (by_dest[flaky.url].status, by_dest[flaky.url].attempts) == ("delivered", 3)
@@ -146,6 +173,7 @@ def test_a_subscriber_receives_only_what_its_owner_may_see(
     with django_capture_on_commit_callbacks(execute=True):
         world.capture(world.miner, mine_event(1), ship_event("s-1", 1, "500", world.separator))
         world.capture(world.separator, receive_event("r-1", "s-1", "500"))
+    _send_due()
     assert len(buyer.received) == 1
     assert [e["bizStep"] for e in buyer.events()] == ["shipping"]
     assert outsider.received == []
@@ -165,6 +193,7 @@ def test_an_epcis_capture_is_reported_as_sent(world, receivers, django_capture_o
             content_type=LD,
         )
     assert response.status_code == 202, response.content
+    _send_due()
     ids = [
         e["eventID"]
         for e in api.get("/epcis/events").json()["epcisBody"]["queryResults"]["resultsBody"][
@@ -191,6 +220,7 @@ def test_list_get_and_delete_are_the_owners(world, receivers, django_capture_on_
     assert owner.delete(location).status_code == 204
     with django_capture_on_commit_callbacks(execute=True):
         world.capture(world.miner, mine_event(1))
+    assert _send_due() == {}
     assert receiver.received == [] and not Subscription.objects.exists()
 
 
@@ -245,9 +275,11 @@ def test_a_scheduled_report_carries_what_was_recorded_since(
     with django_capture_on_commit_callbacks(execute=True):
         first = scheduled_report(due)
     assert [x.event_count for x in first] == [1]
+    assert _send_due() == {"delivered": 1}
     assert [e["bizStep"] for e in receiver.events()] == ["commissioning"]
     with django_capture_on_commit_callbacks(execute=True):
         second = scheduled_report(due + timedelta(days=1))
+    assert _send_due() == {"delivered": 1}
     assert [x.event_count for x in second] == [0] and receiver.events(1) == []
 
 
@@ -265,7 +297,9 @@ def test_the_command_sends_the_reports_due_now(
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("epcis", "subscriptions", stdout=out)
-    assert out.getvalue().startswith("1 scheduled report(s)")
+    assert out.getvalue().startswith(
+        "1 scheduled report(s) made; 1 report(s) sent: 0 pending, 1 delivered"
+    )
     assert len(receiver.received) == 1 and receiver.events() == []
 
 
@@ -334,7 +368,53 @@ def test_a_dest_that_came_to_resolve_inside_is_refused_at_delivery(
     dns["erp.example.com"] = "127.0.0.1"  # the subscriber's DNS now points inside
     with django_capture_on_commit_callbacks(execute=True):
         world.capture(world.miner, mine_event(1))
+    assert _send_due() == {"refused": 1}
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("refused", 1)
     assert "127.0.0.1" in delivery.last_error and "internal" in delivery.last_error
     assert receiver.received == []
+
+
+def test_a_capture_does_not_wait_on_a_hanging_receiver(
+    world, receivers, settings, django_capture_on_commit_callbacks
+):
+    settings.REETRACE_WEBHOOK_TIMEOUT_SECONDS = 0.5
+    settings.REETRACE_WEBHOOK_BACKOFF_SECONDS = 60
+    receiver = receivers()
+    receiver.hang()
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    assert _subscribe(api, "mined", receiver.url).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        world.capture(world.miner, mine_event(1))
+    # The capture returned having only kept the report: nothing was sent or enqueued.
+    assert callbacks == [] and receiver.received == []
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
+    assert _send_due() == {"pending": 1}  # the attempt timed out, a retry is recorded
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and "timed out" in delivery.last_error
+    assert delivery.next_attempt_at > timezone.now()
+    receiver.released.set()
+    assert _send_due(3600) == {"delivered": 1}
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 2)
+
+
+def test_a_queued_task_backend_is_handed_the_report_after_commit(
+    world, receivers, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    receiver = receivers()
+    api = world.client(world.miner)
+    _query(api, "mined", EQ_bizStep="commissioning")
+    assert _subscribe(api, "mined", receiver.url).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        world.capture(world.miner, mine_event(1))
+    backend = task_backends["default"]
+    delivery = Delivery.objects.get()
+    assert [r.args for r in backend.results] == [[delivery.pk]]
+    assert delivery.status == "pending" and receiver.received == []
+    assert delivery_send.call(delivery.pk) == "delivered"  # what the worker runs
+    assert delivery_send.call(delivery.pk) == "not due"
+    assert len(receiver.received) == 1

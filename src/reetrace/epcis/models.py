@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.ledger.models import Event
@@ -149,3 +150,6 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When a pending report is next due: at once, then after each failure the doubling
+    # backoff, so the sender (cron or a task worker) never sleeps between attempts.
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)

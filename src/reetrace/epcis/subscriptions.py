@@ -4,8 +4,9 @@ A subscription reports to its `dest` either as events are captured (`stream`) or
 `schedule` (what was recorded since the last report). Every report runs the saved
 query with the visibility of the subscription's owner, among only the new events,
 so a subscriber receives nothing its owner could not read. A report is kept as a
-`Delivery` and sent by a background task (`epcis.tasks.delivery_send`, then
-`epcis.webhooks`), signed and retried.
+`Delivery`, pending, and sent out of band (`reetrace epcis subscriptions`, or a
+queued backend's `epcis.tasks.delivery_send`, then `epcis.webhooks`), signed and
+retried.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks.backends.immediate import ImmediateBackend
 
 from reetrace.accounts.models import User
 from reetrace.core.errors import ErrorCode, Forbidden, ReetraceError
@@ -113,13 +115,17 @@ def subscription_delete(*, actor: User, subscription: Subscription) -> None:
 
 
 def _report(subscription: Subscription, events: list[dict]) -> Delivery | None:
-    """Keep a report for the subscription and send it once the data is committed."""
+    """Keep a report for the subscription, pending: one insert, nothing sent here, so a
+    capture never waits on a subscriber's server. A queued task backend is handed it
+    once the data is committed; the immediate one would send it inside the capture
+    request, so then `reetrace epcis subscriptions` (cron) sends it."""
     if not events and not subscription.report_if_empty:
         return None
     delivery = Delivery.objects.create(
         subscription=subscription, document=query_document(events), event_count=len(events)
     )
-    transaction.on_commit(lambda: delivery_send.enqueue(delivery.pk))
+    if not isinstance(delivery_send.get_backend(), ImmediateBackend):
+        transaction.on_commit(lambda: delivery_send.enqueue(delivery.pk))
     return delivery
 
 

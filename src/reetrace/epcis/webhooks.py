@@ -1,7 +1,10 @@
 """Sending a webhook report: an EPCISQueryDocument POSTed to the subscription's
 `dest` with `GS1-Signature: sha256=<hex HMAC-SHA256 of the body under the
 subscription's signatureToken>` (the header the REST bindings' OpenAPI names; HMAC
-with SHA-256 is the example it gives), retried on failure with a doubling wait."""
+with SHA-256 is the example it gives), retried on failure with a doubling wait.
+
+Sending is out of band: a capture only keeps the report as a pending `Delivery`; the
+cron command (or a queued task backend's worker) makes the attempts."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ import hmac
 import ipaddress
 import json
 import socket
-import time
 import urllib.error
 import urllib.request
+from collections import Counter
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,7 +24,15 @@ from django.utils import timezone
 
 from reetrace.epcis.models import Delivery
 
-__all__ = ["SIGNATURE_HEADER", "DestRefused", "delivery_attempt_all", "dest_refusal", "signature"]
+__all__ = [
+    "SIGNATURE_HEADER",
+    "DestRefused",
+    "deliveries_send_due",
+    "delivery_attempt",
+    "delivery_send_due",
+    "dest_refusal",
+    "signature",
+]
 
 SIGNATURE_HEADER = "GS1-Signature"
 
@@ -87,29 +99,61 @@ def _post(delivery: Delivery) -> None:
         pass
 
 
-def delivery_attempt_all(delivery: Delivery) -> Delivery:
-    """Send a report, retrying a failure (error status, refused or timed-out connection)
-    up to REETRACE_WEBHOOK_ATTEMPTS times with a doubling wait; every attempt counted."""
-    wait = settings.REETRACE_WEBHOOK_BACKOFF_SECONDS
-    while delivery.status == Delivery.Status.PENDING:
-        delivery.attempts += 1
-        try:
-            _post(delivery)
-        except DestRefused as exc:
-            delivery.status = Delivery.Status.REFUSED
-            delivery.last_error = f"dest refused: {exc}"
-        except urllib.error.HTTPError as exc:
-            delivery.last_error = f"HTTP {exc.code} {exc.reason}"
-        except (urllib.error.URLError, OSError) as exc:
-            delivery.last_error = str(getattr(exc, "reason", exc))
+def delivery_attempt(delivery: Delivery, moment: datetime) -> Delivery:
+    """Make one attempt at a pending report. A failure (error status, refused or
+    timed-out connection) waits REETRACE_WEBHOOK_BACKOFF_SECONDS, doubling after each,
+    recorded as `next_attempt_at`, until REETRACE_WEBHOOK_ATTEMPTS are spent: nothing
+    here sleeps, so whoever calls it (cron, a task worker) never waits on a retry."""
+    delivery.attempts += 1
+    try:
+        _post(delivery)
+    except DestRefused as exc:
+        delivery.status = Delivery.Status.REFUSED
+        delivery.last_error = f"dest refused: {exc}"
+    except urllib.error.HTTPError as exc:
+        delivery.last_error = f"HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, OSError) as exc:
+        delivery.last_error = str(getattr(exc, "reason", exc))
+    else:
+        delivery.status = Delivery.Status.DELIVERED
+        delivery.delivered_at = timezone.now()
+    if delivery.status == Delivery.Status.PENDING:
+        if delivery.attempts >= settings.REETRACE_WEBHOOK_ATTEMPTS:
+            delivery.status = Delivery.Status.FAILED
         else:
-            delivery.status = Delivery.Status.DELIVERED
-            delivery.delivered_at = timezone.now()
-        if delivery.status == Delivery.Status.PENDING:
-            if delivery.attempts >= settings.REETRACE_WEBHOOK_ATTEMPTS:
-                delivery.status = Delivery.Status.FAILED
-            else:
-                time.sleep(wait)
-                wait *= 2
-        delivery.save(update_fields=["status", "attempts", "last_error", "delivered_at"])
+            wait = settings.REETRACE_WEBHOOK_BACKOFF_SECONDS * 2 ** (delivery.attempts - 1)
+            delivery.next_attempt_at = moment + timedelta(seconds=wait)
+    delivery.save(
+        update_fields=["status", "attempts", "last_error", "delivered_at", "next_attempt_at"]
+    )
     return delivery
+
+
+def _claim(delivery_id: int, moment: datetime) -> Delivery | None:
+    """The delivery if it is pending and due at `moment`, leased to this caller: its
+    next attempt is pushed past the request's timeout in one conditional UPDATE, so a
+    second cron run or worker that overlaps does not send it twice."""
+    lease = moment + timedelta(seconds=2 * settings.REETRACE_WEBHOOK_TIMEOUT_SECONDS + 60)
+    due = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=moment
+    )
+    if not due.update(next_attempt_at=lease):
+        return None
+    return Delivery.objects.select_related("subscription").get(pk=delivery_id)
+
+
+def delivery_send_due(delivery_id: int, moment: datetime) -> Delivery | None:
+    """One attempt at one report if it is due (what the queued task runs)."""
+    delivery = _claim(delivery_id, moment)
+    return None if delivery is None else delivery_attempt(delivery, moment)
+
+
+def deliveries_send_due(moment: datetime) -> Counter[str]:
+    """An attempt at every report pending and due at `moment` (first sends and retries
+    alike), oldest first; how they ended, by status (`reetrace epcis subscriptions`)."""
+    ended: Counter[str] = Counter()
+    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=moment)
+    for delivery_id in due.order_by("next_attempt_at", "pk").values_list("pk", flat=True):
+        if (delivery := delivery_send_due(delivery_id, moment)) is not None:
+            ended[delivery.status] += 1
+    return ended

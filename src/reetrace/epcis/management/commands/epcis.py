@@ -23,10 +23,11 @@ from reetrace.core.errors import ReetraceError
 from reetrace.epcis.canonical import hash_ids
 from reetrace.epcis.capture import CaptureRefused, document_capture
 from reetrace.epcis.export import enterprise_document
-from reetrace.epcis.models import CaptureJob
+from reetrace.epcis.models import CaptureJob, Delivery
 from reetrace.epcis.scheme import lot_lgtin, party_uri, site_uri
 from reetrace.epcis.subscriptions import scheduled_report
 from reetrace.epcis.validation import SchemaUnavailable, document_problems, tree_problems
+from reetrace.epcis.webhooks import deliveries_send_due
 from reetrace.ledger.models import Lot
 from reetrace.ledger.rules import CHINA_TIME
 from reetrace.registry.models import Enterprise, Site
@@ -67,7 +68,9 @@ class Command(BaseCommand):
         capture.add_argument("--user", required=True, metavar="USERNAME")
         capture.add_argument("file", metavar="FILE", help="EPCIS document, JSON-LD or XML")
         sub.add_parser(
-            "subscriptions", help="send the scheduled subscription reports due (cron, each minute)"
+            "subscriptions",
+            help="make the scheduled reports due, send the pending reports and retries due"
+            " (cron, each minute)",
         )
 
     def handle(self, *args, action, file=None, **options):
@@ -76,8 +79,12 @@ class Command(BaseCommand):
         if action in {"lgtin", "gln"}:
             return self._identifier(action, options)
         if action == "subscriptions":
-            sent = scheduled_report(timezone.now().replace(second=0, microsecond=0))
-            self.stdout.write(f"{len(sent)} scheduled report(s) queued")
+            made = scheduled_report(timezone.now().replace(second=0, microsecond=0))
+            ended = deliveries_send_due(timezone.now())
+            self.stdout.write(
+                f"{len(made)} scheduled report(s) made; {sum(ended.values())} report(s) sent: "
+                + ", ".join(f"{ended[s]} {s}" for s in Delivery.Status.values)
+            )
             return None
         try:
             data = Path(file).read_bytes()
