@@ -232,14 +232,16 @@ def test_import_with_malformed_or_reused_declaration_fires(world):
 
 def test_price_far_below_contained_value_fires(world):
     world.capture(
-        world.miner, mine_event(1), ship_event("s-cheap", 1, "1000", world.separator, price="3.00")
+        world.miner, mine_event(1), ship_event("s-cheap", 1, "1000", world.separator, price="1.00")
     )
     run(world, "price_below_value")
     [alert] = alerts("price_below_value")
     assert alert.enterprise == world.miner
     # Jan 2025: PrNd oxide 396, Dy 1600, La 4.2, Ce 10 CNY/kg -> about 6.2 CNY/kg of ore
-    assert alert.figures["expected"] == pytest.approx(6.2, abs=0.1)
-    assert alert.figures["observed"] == 3.0
+    # separated, 2.2 CNY/kg at the ore stage (share 0.36)
+    assert alert.figures["expected"] == pytest.approx(6.2 * 0.36, abs=0.05)
+    assert alert.figures["stage_share"] == 0.36
+    assert alert.figures["observed"] == 1.0
 
 
 def test_price_near_contained_value_does_not_fire(world):

@@ -90,25 +90,26 @@ CHEAP_FLOOR = {"price_above_value": {"min_value_cny_per_kg": 1.0}}
 
 def test_price_far_above_contained_value_fires(world):
     world.capture(
-        world.miner, mine_event(1), ship_event("s-dear", 1, "1000", world.separator, price="25.00")
+        world.miner, mine_event(1), ship_event("s-dear", 1, "1000", world.separator, price="10.00")
     )
     run(world, "price_above_value", overrides=CHEAP_FLOOR)
     [alert] = alerts("price_above_value")
     assert alert.enterprise == world.miner and alert.events == ["s-dear"]
-    assert alert.figures["expected"] == pytest.approx(6.2, abs=0.1)
-    assert alert.figures["multiple"] == pytest.approx(25 / 6.2, rel=0.02)
+    # 6.2 CNY/kg of ore separated, 2.2 at the ore stage (share 0.36)
+    assert alert.figures["expected"] == pytest.approx(6.2 * 0.36, abs=0.05)
+    assert alert.figures["multiple"] == pytest.approx(10 / (6.2 * 0.36), rel=0.02)
 
 
 def test_price_within_the_multiple_or_on_cheap_material_does_not_fire(world):
     world.capture(
         world.miner,
         mine_event(1),
-        ship_event("s-ok", 1, "1000", world.separator, price="15.00"),
+        ship_event("s-ok", 1, "1000", world.separator, price="6.00"),
     )
     run(world, "price_above_value", overrides=CHEAP_FLOOR)
     assert not alerts("price_above_value")
     world.capture(world.miner, ship_event("s-ore", 1, "1000", world.separator, price="25.00"))
-    run(world, "price_above_value", full=True)  # default floor: ore is worth 6 CNY/kg
+    run(world, "price_above_value", full=True)  # default floor: ore is worth 2.2 CNY/kg
     assert not alerts("price_above_value")
 
 

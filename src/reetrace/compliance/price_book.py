@@ -7,15 +7,31 @@ valid from its date until the next row of the same element and form.
 
 from __future__ import annotations
 
+import tomllib
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from reetrace.compliance import rules
 from reetrace.compliance.models import ReferencePrice
 
 DEFAULT_PRICES = Path(__file__).parent / "data" / "reference_prices.csv"
+STAGE_SHARES = Path(__file__).parent / "data" / "stage_shares.toml"
+
+
+@cache
+def stage_shares() -> dict[str, float]:
+    """Share of the separated-oxide value a product form sells at (sources in the file)."""
+    with STAGE_SHARES.open("rb") as f:
+        return {form: float(share) for form, share in tomllib.load(f)["shares"].items()}
+
+
+def stage_share(form: str) -> float:
+    """An ore concentrate sells at about a third of its separated value, an oxide at all of
+    it: a price is compared with the value at the lot's own stage, not the oxide's."""
+    return stage_shares()[form]
 
 
 class PriceBook:

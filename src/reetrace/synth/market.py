@@ -16,6 +16,7 @@ import random
 from datetime import date
 from decimal import Decimal
 
+from reetrace.compliance.price_book import stage_share
 from reetrace.exportcontrol.classification import Classification, classify
 from reetrace.registry.catalogue import STANDARD_PRODUCTS
 from reetrace.registry.choices import EnterpriseRole as R
@@ -73,12 +74,14 @@ class Market:
     def prnd_factor(self, day: date) -> Decimal:
         return dec(self.prices["prnd_month_factor"][self._month_index(day)])
 
-    def value_floor(self, kg: Decimal, comp: Comp, day: date) -> Decimal:
+    def value_floor(self, kg: Decimal, comp: Comp, day: date, product: str) -> Decimal:
+        """Contained value at the product's stage (compliance stage_shares.toml), as the
+        price checks value it: an ore is floored at its concentrate price, not its oxides'."""
         factor = self.prnd_factor(day)
         scaled = {
             el: p * (factor if el in ("Pr", "Nd") else 1) for el, p in self.element_prices.items()
         }
-        return contained_value(kg, comp, scaled)
+        return contained_value(kg, comp, scaled) * dec(stage_share(FORMS[product]))
 
     def unit_price(self, product: str, comp: Comp, day: date, grade: str | None = None) -> Decimal:
         """CNY/kg an honest seller asks: table price, never under contained value."""
@@ -89,7 +92,7 @@ class Market:
         price = dec(round(self.rng.uniform(low, high), 2))
         if product in PRND_FAMILY:
             price *= self.prnd_factor(day)
-        floor = self.value_floor(Decimal(1), comp, day) * dec("1.05")
+        floor = self.value_floor(Decimal(1), comp, day, product) * dec("1.05")
         return max(price, floor).quantize(Decimal("0.01"))
 
     def route(self, seller: Party, product: str, day: date) -> str:

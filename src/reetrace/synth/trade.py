@@ -70,7 +70,7 @@ def ship(
     no other fraud and no honest correction."""
     grade = (holding.tag or {}).get("grade")
     price = price or g.market.unit_price(holding.product, holding.comp, g.day, grade)
-    floor = g.market.value_floor(Decimal(1), holding.comp, g.day)
+    floor = g.market.value_floor(Decimal(1), holding.comp, g.day, holding.product)
     under = dice and floor >= 1 and g.fraud.roll("under_invoicing")
     if under:
         price = (floor * dec(round(g.fraud.uniform(0.25, 0.5), 3))).quantize(Decimal("0.01"))

@@ -1,8 +1,10 @@
 """Prices: a sale far below, or far above, the value of the rare earths it contains.
 
 Under-invoicing moves profit (and VAT) off the books. A lot's floor is the value
-of its contained elements at the reference prices valid on the shipment date;
-processing only adds value, so a price well below that floor needs a reason.
+of its contained elements at the reference prices valid on the shipment date,
+times the stage share of its form (compliance/data/stage_shares.toml: an ore
+concentrate sells at about a third of its separated-oxide value, an oxide at all
+of it); processing only adds value, so a price well below that floor needs a reason.
 Over-invoicing moves value the other way: a buyer paying many times what the
 rare earths are worth transfers money to the seller (out of a company, across a
 group, or to launder cash), so a price far above the contained value needs one too.
@@ -15,8 +17,16 @@ from collections.abc import Iterator
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window
 from reetrace.compliance.config import rule_params
-from reetrace.compliance.price_book import PriceBook
+from reetrace.compliance.price_book import PriceBook, stage_share
 from reetrace.ledger.models import Shipment
+
+
+def _stage_value(shipment: Shipment, metal_prices: dict[str, float]) -> float:
+    """CNY per kg the lot is worth at its stage: its elements at separated-oxide prices
+    times the stage share of its form (an ore sells at about a third of that)."""
+    composition = {e.element: float(e.fraction) for e in shipment.lot.elements.all()}
+    value = rules.contained_value(composition, metal_prices)
+    return value * stage_share(shipment.lot.product.form)
 
 
 def _priced_shipments(window: Window, currencies: list[str]):
@@ -26,7 +36,7 @@ def _priced_shipments(window: Window, currencies: list[str]):
             currency__in=currencies,
             **window.period_filter("event__period"),
         )
-        .select_related("event", "lot", "buyer")
+        .select_related("event", "lot__product", "buyer")
         .prefetch_related("lot__elements")
         .order_by("event__event_time", "pk")
     )
@@ -50,8 +60,7 @@ class PriceBelowValue(Check):
         book = PriceBook()
         for shipment in _priced_shipments(window, list(p["fx_to_cny"])):
             event = shipment.event
-            composition = {e.element: float(e.fraction) for e in shipment.lot.elements.all()}
-            value = rules.contained_value(composition, book.metal_prices(event.event_time.date()))
+            value = _stage_value(shipment, book.metal_prices(event.event_time.date()))
             price = float(shipment.unit_price) * p["fx_to_cny"][shipment.currency]
             if rules.price_is_low(
                 price, value, min_fraction=p["min_fraction"], min_value=p["min_value_cny_per_kg"]
@@ -70,7 +79,8 @@ class PriceBelowValue(Check):
             explanation=(
                 f"{event.event_id} sold {shipment.kg} kg of lot {shipment.lot.code} to "
                 f"{shipment.buyer.identifier} at {price:.2f} CNY/kg; its rare earths alone "
-                f"were worth {value:.2f} CNY/kg on {event.event_time:%Y-%m-%d} "
+                f"were worth {value:.2f} CNY/kg as {shipment.lot.product.form} on "
+                f"{event.event_time:%Y-%m-%d} "
                 f"({price / value:.0%}). About {gap:,.0f} CNY of value is not invoiced."
             ),
             figures={
@@ -80,6 +90,7 @@ class PriceBelowValue(Check):
                 "unit": "CNY/kg",
                 "currency": shipment.currency,
                 "uninvoiced_cny": round(gap, 2),
+                "stage_share": stage_share(shipment.lot.product.form),
             },
             lots=[shipment.lot.code],
             events=[event.event_id],
@@ -117,7 +128,7 @@ class PriceAboveValue(Check):
             priced = sum(f for el, f in composition.items() if el in metal_prices)
             if total <= 0 or priced / total < p["min_priced_share"]:
                 continue
-            value = rules.contained_value(composition, metal_prices)
+            value = _stage_value(shipment, metal_prices)
             price = float(shipment.unit_price) * fx[shipment.currency]
             if rules.price_is_high(
                 price, value, max_multiple=p["max_multiple"], min_value=p["min_value_cny_per_kg"]
@@ -136,7 +147,8 @@ class PriceAboveValue(Check):
             explanation=(
                 f"{event.event_id} sold {shipment.kg} kg of lot {shipment.lot.code} to "
                 f"{shipment.buyer.identifier} at {price:.2f} CNY/kg, {price / value:.1f} times "
-                f"the {value:.2f} CNY/kg its rare earths were worth on "
+                f"the {value:.2f} CNY/kg its rare earths were worth as "
+                f"{shipment.lot.product.form} on "
                 f"{event.event_time:%Y-%m-%d}. About {excess:,.0f} CNY paid above the "
                 "material's value may be a transfer of value to the seller."
             ),
@@ -149,6 +161,7 @@ class PriceAboveValue(Check):
                 "multiple": round(price / value, 2),
                 "excess_cny": round(excess, 2),
                 "buyer": shipment.buyer.identifier,
+                "stage_share": stage_share(shipment.lot.product.form),
             },
             lots=[shipment.lot.code],
             events=[event.event_id],
