@@ -177,3 +177,28 @@ def test_void_that_would_make_stock_negative_is_refused(world):
         },
     )
     assert error.errors[0].code == ErrorCode.INSUFFICIENT_BALANCE
+
+
+@pytest.mark.parametrize("reason", ["process_loss", "damage", "theft"])
+def test_a_loss_cannot_add_stock(world, reason):
+    world.capture(world.miner, mine_event(1, kg="100"))
+    gain = {
+        "kind": "adjust",
+        "event_id": "adj-1",
+        "event_time": at(2),
+        "lot": code(1),
+        "mass": "5",
+        "reason": reason,
+    }
+    error = rejected(world, world.miner, gain)
+    assert [(e.index, e.code, e.field) for e in error.errors] == [(0, ErrorCode.INVALID, "mass")]
+    assert "is a loss" in error.errors[0].message
+    assert held(world.miner, 1) == Decimal("100")
+
+
+def test_a_count_may_find_more_and_a_loss_takes_away(world):
+    world.capture(world.miner, mine_event(1, kg="100"))
+    count = {"kind": "adjust", "event_id": "adj-1", "event_time": at(2), "lot": code(1)}
+    world.capture(world.miner, count | {"mass": "5", "reason": "stock_count"})
+    world.capture(world.miner, count | {"event_id": "adj-2", "mass": "-3", "reason": "theft"})
+    assert held(world.miner, 1) == Decimal("102")

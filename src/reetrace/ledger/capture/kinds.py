@@ -23,6 +23,7 @@ from reetrace.ledger.capture.prefetch import replacement_parse
 from reetrace.ledger.capture.state import BatchState, LotState, Plan, ShipmentState
 from reetrace.ledger.choices import (
     REPLACEABLE_KINDS,
+    AdjustReason,
     Bucket,
     CorrectionAction,
     EventKind,
@@ -234,6 +235,11 @@ def export_apply(state: BatchState, plan: Plan, item: ExportIn) -> None:
     post(state, plan, lot, reporter, Bucket.STOCK, Flow.EXPORTED, -kg)
 
 
+# Reasons that can only take material away: a positive "loss" would create stock from
+# nothing under a name no one checks for gains.
+LOSS_REASONS = {AdjustReason.PROCESS_LOSS, AdjustReason.DAMAGE, AdjustReason.THEFT}
+
+
 def adjust_apply(state: BatchState, plan: Plan, item: AdjustIn) -> None:
     """A signed stock change of a lot the reporter holds or held (a count, a loss)."""
     reporter = plan.reporter
@@ -242,6 +248,13 @@ def adjust_apply(state: BatchState, plan: Plan, item: AdjustIn) -> None:
         raise ReetraceError(
             ErrorCode.QUANTITY_NOT_POSITIVE,
             "an adjustment of 0 kg changes nothing",
+            field="mass",
+        )
+    if kg > 0 and item.reason in LOSS_REASONS:
+        raise ReetraceError(
+            ErrorCode.INVALID,
+            f"a {AdjustReason(item.reason).label} is a loss: its mass is negative "
+            f"({kg} kg would add stock; a count that finds more is a stock_count)",
             field="mass",
         )
     lot = lot_of(state, item.lot, "lot")
