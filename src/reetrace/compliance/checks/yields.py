@@ -84,17 +84,9 @@ class YieldOutOfRange(Check):
                 f"{kg(missing)} kg REO is unaccounted for: declared as loss, possibly sold "
                 "off the books."
             ),
-            figures={
-                "expected": low,
-                "observed": round(summary.retained_yield, 4),
-                "tolerance": self.params["tolerance"],
-                "unit": "REO yield",
-                "range": [low, high],
-                "input_reo_kg": kg(summary.input_reo),
-                "output_reo_kg": kg(summary.output_reo),
-                "missing_reo_kg": kg(missing),
-                "per_element_yield": {el: round(v, 4) for el, v in summary.per_element.items()},
-            },
+            figures=_yield_figures(
+                summary, low, (low, high), self.params["tolerance"], "missing_reo_kg", missing
+            ),
             elements=sorted(summary.per_element),
             lots=lots["out"] + lots["in"],
             events=[event.event_id],
@@ -147,21 +139,30 @@ class YieldAboveRange(Check):
                 f"{low:.1%}-{high:.1%}). About {kg(surplus)} kg REO came out that its "
                 "recorded inputs cannot account for: feed that entered off the books."
             ),
-            figures={
-                "expected": high,
-                "observed": round(summary.retained_yield, 4),
-                "tolerance": self.params["tolerance"],
-                "unit": "REO yield",
-                "range": [low, high],
-                "input_reo_kg": kg(summary.input_reo),
-                "output_reo_kg": kg(summary.output_reo),
-                "surplus_reo_kg": kg(surplus),
-                "per_element_yield": {el: round(v, 4) for el, v in summary.per_element.items()},
-            },
+            figures=_yield_figures(
+                summary, high, (low, high), self.params["tolerance"], "surplus_reo_kg", surplus
+            ),
             elements=sorted(summary.per_element),
             lots=lots["out"] + lots["in"],
             events=[event.event_id],
         )
+
+
+def _yield_figures(summary, expected, process_range, tolerance, gap_name, gap_kg) -> dict:
+    """The figures both yield-range rules show: the run against its process range and
+    the REO the range cannot account for (missing below it, surplus above it)."""
+    low, high = process_range
+    return {
+        "expected": expected,
+        "observed": round(summary.retained_yield, 4),
+        "tolerance": tolerance,
+        "unit": "REO yield",
+        "range": [low, high],
+        "input_reo_kg": kg(summary.input_reo),
+        "output_reo_kg": kg(summary.output_reo),
+        gap_name: kg(gap_kg),
+        "per_element_yield": {el: round(v, 4) for el, v in summary.per_element.items()},
+    }
 
 
 class ElementDropped(Check):
