@@ -12,6 +12,7 @@ from reetrace.accounts.auth import API_AUTH
 from reetrace.audit.api import router as audit_router
 from reetrace.compliance.api import router as compliance_router
 from reetrace.core.errors import BatchRejected, ErrorCode, ReetraceError
+from reetrace.core.rendering import ORJSONRenderer
 from reetrace.core.schemas import ErrorOut
 from reetrace.exportcontrol.api import router as exportcontrol_router
 from reetrace.ledger.api import router as ledger_router
@@ -32,6 +33,7 @@ api = NinjaAPI(
         "(batch index) and the field."
     ),
     auth=API_AUTH,
+    renderer=ORJSONRenderer(),
     urls_namespace="api-v1",
 )
 

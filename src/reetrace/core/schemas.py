@@ -8,8 +8,18 @@ rejections, shape errors, refusals).
 from __future__ import annotations
 
 from ninja import Schema
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ERROR_STATUSES", "ErrorItem", "ErrorOut", "errors"]
+__all__ = ["ERROR_STATUSES", "ErrorItem", "ErrorOut", "Record", "errors"]
+
+
+class Record(BaseModel):
+    """An answer the service builds as plain dicts (genealogy, stock). Ninja's `Schema`
+    wraps every nested object in a resolver that looks up Django model attributes; with
+    a thousand nested values that wrapper was a quarter of a genealogy request, and
+    dicts do not need it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ErrorItem(Schema):

@@ -6,8 +6,10 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from reetrace.core.schemas import Record
 
-class LotOut(Schema):
+
+class LotOut(Record):
     code: str
     product: str
     form: str
@@ -19,7 +21,7 @@ class LotOut(Schema):
     created_by: str
 
 
-class EdgeOut(Schema):
+class EdgeOut(Record):
     source: str
     target: str
     kind: str
@@ -29,7 +31,7 @@ class EdgeOut(Schema):
     detail: dict[str, Any]
 
 
-class GenerationOut(Schema):
+class GenerationOut(Record):
     """One generation (shortest-path distance from the traced lot) of the lots shown."""
 
     depth: int
@@ -47,7 +49,7 @@ class GenerationOut(Schema):
     )
 
 
-class UnresolvedOut(Schema):
+class UnresolvedOut(Record):
     """REO of the traced lot that reaches this frontier lot and flows on beyond the graph."""
 
     lot: str
@@ -57,7 +59,7 @@ class UnresolvedOut(Schema):
     reo_kg: dict[str, Decimal]
 
 
-class AttributionOut(Schema):
+class AttributionOut(Record):
     lot_reo_kg: dict[str, Decimal] = Field(description="REO content of the traced lot")
     origins_reo_kg: dict[str, Decimal] = Field(description="attributed to the origins listed")
     unresolved_reo_kg: dict[str, Decimal] = Field(
@@ -65,7 +67,7 @@ class AttributionOut(Schema):
     )
 
 
-class GenealogyOut(Schema):
+class GenealogyOut(Record):
     lot: str
     direction: str
     limit: int | None = Field(description="most lots shown; the nearest generations first")
@@ -83,7 +85,7 @@ class GenealogyOut(Schema):
     generations: list[GenerationOut]
 
 
-class StockLineOut(Schema):
+class StockLineOut(Record):
     lot: str
     product: str
     form: str

@@ -68,32 +68,43 @@ def enterprise_visible(*, actor: User, identifier: str) -> Enterprise:
 
 
 def stock_of(*, enterprise: Enterprise) -> list[dict]:
-    """Lots the enterprise holds (and has in transit to it), with per-element REO kg."""
-    rows = list(
+    """Lots the enterprise holds (and has in transit to it), with per-element REO kg.
+
+    Postings are summed per lot before any join: a holder has thousands of postings
+    and a few dozen lots left, and joining every posting to its lot and product first
+    made the grouping twice as slow."""
+    balances = list(
         Posting.objects.filter(holder=enterprise)
-        .values("lot_id", "lot__code", "lot__product__code", "lot__product__form", "bucket")
+        .values("lot_id", "bucket")
         .annotate(kg=Sum("kg"))
         .exclude(kg=0)
-        .order_by("lot__code", "bucket")
     )
+    held = [b["lot_id"] for b in balances]
+    lots = {
+        lot_id: (code, product, form)
+        for lot_id, code, product, form in Lot.objects.filter(id__in=held).values_list(
+            "id", "code", "product__code", "product__form"
+        )
+    }
     fractions: dict[int, dict[str, Decimal]] = {}
-    for lot_id, element, fraction in LotElement.objects.filter(
-        lot_id__in=[r["lot_id"] for r in rows]
-    ).values_list("lot_id", "element", "fraction"):
+    for lot_id, element, fraction in LotElement.objects.filter(lot_id__in=held).values_list(
+        "lot_id", "element", "fraction"
+    ):
         fractions.setdefault(lot_id, {})[element] = fraction
+    balances.sort(key=lambda b: (lots[b["lot_id"]][0], b["bucket"]))
     return [
         {
-            "lot": r["lot__code"],
-            "product": r["lot__product__code"],
-            "form": r["lot__product__form"],
-            "state": "in_stock" if r["bucket"] == Bucket.STOCK else "in_transit",
-            "kg": r["kg"],
+            "lot": lots[b["lot_id"]][0],
+            "product": lots[b["lot_id"]][1],
+            "form": lots[b["lot_id"]][2],
+            "state": "in_stock" if b["bucket"] == Bucket.STOCK else "in_transit",
+            "kg": b["kg"],
             "reo_kg": {
-                el: round_kg(r["kg"] * f * ELEMENTS[el].metal_to_oxide)
-                for el, f in fractions.get(r["lot_id"], {}).items()
+                el: round_kg(b["kg"] * f * ELEMENTS[el].metal_to_oxide)
+                for el, f in fractions.get(b["lot_id"], {}).items()
             },
         }
-        for r in rows
+        for b in balances
     ]
 
 
