@@ -145,6 +145,53 @@ def test_a_voided_export_gives_its_kg_back(world):
     assert list(licence_remaining(licence).values()) == [Decimal("500")]
 
 
+def _void(target: str) -> dict:
+    return {
+        "event_id": f"void-{target}",
+        "kind": "correct",
+        "event_time": "2025-06-02T11:00:00+08:00",
+        "corrects": target,
+        "action": "void",
+        "reason": "declaration entered twice",
+    }
+
+
+def _stock(world, lot: str) -> Decimal:
+    held = world.client(world.magnet_maker).get(
+        f"/api/v1/enterprises/{world.magnet_maker.identifier}/stock"
+    )
+    return next(Decimal(row["kg"]) for row in held.json() if row["lot"] == lot)
+
+
+def test_an_export_voided_and_declared_again_in_one_batch_cannot_pass_the_licence(world):
+    """Across batches a void gives its kg back (customs sees both crossings:
+    licence_overdrawn); inside one batch the void does not, so a batch cannot spend a
+    licence twice on the same lot."""
+    _, licence = licensed(world)
+    lot = magnet_lot(world)
+    client = world.client(world.magnet_maker)
+    batch = [
+        export(1, lot, "500", licence=licence.number),
+        _void("x-1"),
+        export(2, lot, "500", licence=licence.number, day=(6, 3)),
+    ]
+    answer = client.post("/api/v1/events", {"events": batch}, content_type="application/json")
+    assert answer.status_code == 400, answer.content
+    (error,) = answer.json()["errors"]
+    assert (error["index"], error["field"], error["code"]) == (2, "licence", "licence_exhausted")
+    assert error["message"] == f"licence {licence.number} has 0 kg left; this export needs 500 kg"
+    assert list(licence_remaining(licence).values()) == [Decimal("500")]
+    assert not ExportDeclaration.objects.exists() and not Drawdown.objects.exists()
+    assert _stock(world, lot) == Decimal("1000")
+
+    batch[2] = export(2, lot, "200", licence=licence.number, day=(6, 3))
+    batch[0] = export(1, lot, "300", licence=licence.number)
+    answer = client.post("/api/v1/events", {"events": batch}, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert list(licence_remaining(licence).values()) == [Decimal("300")]
+    assert _stock(world, lot) == Decimal("800")
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_exports_cannot_overdraw_a_licence(postgres_only):
     world = build_world()
