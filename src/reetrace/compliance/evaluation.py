@@ -37,6 +37,8 @@ FRAUD_RULES: dict[str, tuple[str, ...]] = {
     "yield_topup": ("yield_above_history",),
     "licence_redraw": ("licence_overdrawn",),
     "hs_misdeclared": ("hs_code_uncontrolled",),
+    "paper_receipt": ("supplier_never_shipped",),
+    "round_trip": ("export_reimported",),
 }
 
 

@@ -16,11 +16,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from reetrace.registry.choices import EnterpriseRole as R
-from reetrace.synth import magnets, reporting, stages, trade
+from reetrace.synth import evasion, magnets, reporting, stages, trade
 from reetrace.synth.cast import build_cast
 from reetrace.synth.compositions import comp_text, dec, fmt, grams
 from reetrace.synth.config import SynthConfig
-from reetrace.synth.evasion import TopUps
 from reetrace.synth.events import CST, Emitter
 from reetrace.synth.fraud import FraudBook
 from reetrace.synth.market import Market, classification
@@ -50,7 +49,7 @@ class Chain:
         self.rng = random.Random(seed)
         self.cast = build_cast(cfg, self.rng, seed)
         self.fraud = FraudBook(cfg, seed)
-        self.topups = TopUps()
+        self.topups = evasion.TopUps()
         self.market = Market(cfg, self.cast, random.Random(f"market-{seed}"))
         per_day = cfg.scale["expected_events"] / 365
         self.emit = Emitter(
@@ -58,6 +57,7 @@ class Chain:
         )
         self.last_day = self.window.days - 1
         self.pending: dict[int, list] = {}
+        self.round_trips: dict[int, list] = {}
         self.closings: list[dict] = []
         self.partner = PartnerStats(cfg, seed)
         self.quotas: list[dict] = []
@@ -186,6 +186,7 @@ class Chain:
         for closing in reporting.closings_due(self, morning):
             self.put("closing", closing)
         trade.receive_due(self)
+        evasion.round_trips_due(self)
         self._produce()
         if self.day_index == self.last_day:
             # The window's horizon: what was shipped today arrives today, so no

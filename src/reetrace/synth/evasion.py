@@ -12,6 +12,12 @@ over several records gives the fraud away.
 - `hs_misdeclared`: a controlled magnet export declared under a customs code that no
   control list entry names (permanent magnets of other metals), so the border has
   no reason to ask for the licence. (`licence_redraw` lives in trade.py.)
+- `paper_receipt`: a buyer books a further delivery of a lot it received into its
+  stock (an adjustment naming the supplier) that the supplier never shipped: the
+  ledger refuses a receipt without the seller's shipment, so material from off the
+  books comes in under a paper supplier's name this way.
+- `round_trip`: an export comes back months later as an import by its exporter, from
+  the country it went to, same composition and nearly the same mass.
 
 Their dice come from a stream of their own (FraudBook), so switching them on or off
 changes nothing else the generator decides.
@@ -22,6 +28,7 @@ from __future__ import annotations
 import math
 import random
 from decimal import Decimal
+from typing import NamedTuple
 
 from reetrace.registry.choices import EnterpriseRole as R
 from reetrace.synth.compositions import dec, fmt, grams, reo_of_metal
@@ -176,3 +183,92 @@ def hs_record(g, seller: Party, holding: Holding, event: dict) -> None:
         product_hs=HS_CODES[holding.product],
         customs_declaration=event["customs_declaration"],
     )
+
+
+# -- paper_receipt --------------------------------------------------------------
+PAPER_BUYERS = (R.TRADER, R.METAL_MAKER, R.MAGNET_MAKER)
+
+
+def paper_receipt(g, seller: Party, buyer: Party, holding: Holding, receipt: dict) -> None:
+    """When the dice say so, the buyer books a further part of the lot it just
+    received, as a delivery from the seller that the seller never shipped; the
+    holding grows by it."""
+    if buyer.role not in PAPER_BUYERS or (holding.tag or {}).keys() - {"grade"}:
+        return
+    if not g.fraud.roll("paper_receipt"):
+        return
+    share = dec(round(g.fraud.uniform(*_params(g)["paper_share"], kind="paper_receipt"), 3))
+    extra = grams(holding.kg * share)
+    if extra <= 0:
+        return
+    note = f"second delivery from {seller.name_en} ({seller.identifier})"
+    event = g.emit.adjust(buyer, holding.code, extra, "other", note)
+    g.put("event", event)
+    holding.kg += extra
+    g.fraud.record(
+        "paper_receipt",
+        enterprise=buyer.identifier,
+        period=g.period,
+        lots=[holding.code],
+        events=[receipt["event_id"], event["event_id"]],
+        magnitude=extra,
+        unit="kg booked in that the supplier never shipped",
+        supplier=seller.identifier,
+        received_kg=fmt(holding.kg - extra),
+    )
+
+
+# -- round_trip -----------------------------------------------------------------
+class RoundTrip(NamedTuple):
+    """An export planned to come back: who, what left, where to, and its event."""
+
+    exporter: Party
+    holding: Holding
+    country: str
+    export: dict
+
+
+def round_trip_plan(g, exporter: Party, holding: Holding, country: str, export: dict) -> None:
+    """When the dice say so, the export comes back as an import of its exporter a few
+    months later (only where that day lies in the window)."""
+    if (holding.tag or {}).keys() - {"grade"}:
+        return
+    low, high = _params(g)["round_trip_days"]
+    if g.day_index + high > g.last_day or not g.fraud.roll("round_trip"):
+        return
+    days = round(g.fraud.uniform(low, high, kind="round_trip"))
+    tag = dict(holding.tag) if holding.tag else None  # its grade prices it when sold again
+    left = Holding(holding.code, holding.product, holding.kg, dict(holding.comp), tag)
+    g.round_trips.setdefault(g.day_index + days, []).append(
+        RoundTrip(exporter, left, country, export)
+    )
+
+
+def round_trips_due(g) -> None:
+    """Today's re-imports: customs records them (the import is declared), the lot
+    enters the exporter's stock."""
+    low, high = _params(g)["round_trip_mass"]
+    for trip in g.round_trips.pop(g.day_index, []):
+        share = dec(round(g.fraud.uniform(low, high, kind="round_trip"), 4))
+        kg = grams(trip.holding.kg * share)
+        declaration = g.customs_number("I")
+        event, back = g.emit.imported(
+            trip.exporter, declaration, trip.country, trip.holding.product, kg, trip.holding.comp
+        )
+        g.put("event", event)
+        g.customs("import", declaration, trip.exporter, trip.country, back.product, kg, g.day)
+        g.fraud.record(
+            "round_trip",
+            enterprise=trip.exporter.identifier,
+            period=g.period,
+            lots=[back.code, trip.holding.code],
+            events=[trip.export["event_id"], event["event_id"]],
+            magnitude=kg,
+            unit="kg re-imported",
+            country=trip.country,
+            exported_kg=fmt(trip.holding.kg),
+            export_declaration=trip.export["customs_declaration"],
+            import_declaration=declaration,
+        )
+        back.tag = trip.holding.tag
+        trip.exporter.add(back)

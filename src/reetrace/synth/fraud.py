@@ -34,12 +34,25 @@ FRAUD_TYPES = {
     "yield_topup": "separation runs topped up with unrecorded ore, yields above the plant's own",
     "licence_redraw": "licensed export voided after the goods left, the licence drawn again",
     "hs_misdeclared": "controlled export declared under a customs code no control entry names",
+    "paper_receipt": "a supplier's lot booked in beyond what the supplier shipped (paper supplier)",
+    "round_trip": "export re-imported from the country it went to, same composition and mass",
 }
 # Families whose dice come from a stream of their own (synth/evasion.py), so that
 # adding them leaves the draws of the types above as they were.
 EVASION_TYPES = frozenset(
-    {"split_sale", "phantom_stock", "yield_topup", "licence_redraw", "hs_misdeclared"}
+    {
+        "split_sale",
+        "phantom_stock",
+        "yield_topup",
+        "licence_redraw",
+        "hs_misdeclared",
+        "paper_receipt",
+        "round_trip",
+    }
 )
+# Families added later, each with a stream of its own, so that adding them leaves the
+# draws of every family above as they were.
+OWN_STREAMS = frozenset({"paper_receipt", "round_trip"})
 
 
 class FraudBook:
@@ -50,6 +63,7 @@ class FraudBook:
         self.guarantee_after = int(guarantee)
         self.rng = random.Random(f"fraud-{seed}")
         self.evasion_rng = random.Random(f"evasion-{seed}")
+        self.streams = {kind: random.Random(f"{kind}-{seed}") for kind in OWN_STREAMS}
         self.opportunities: dict[str, int] = {}
         self.fired: dict[str, int] = {}
         self.cases: list[dict] = []
@@ -70,6 +84,8 @@ class FraudBook:
         return self._rng(kind).uniform(low, high)
 
     def _rng(self, kind: str | None) -> random.Random:
+        if kind in self.streams:
+            return self.streams[kind]
         return self.evasion_rng if kind in EVASION_TYPES else self.rng
 
     def record(

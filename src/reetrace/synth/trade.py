@@ -137,11 +137,11 @@ def _schedule_receipt(g, seller, buyer, holding, kg, shipment, dice=True) -> Non
     days = g.rng.randint(*g.cfg["partner"]["transit_days"])
     arrival = min(g.day_index + days, g.last_day)
     copy = Holding(holding.code, holding.product, received, holding.comp, holding.tag)
-    g.pending.setdefault(arrival, []).append((buyer, shipment, copy, case))
+    g.pending.setdefault(arrival, []).append((buyer, shipment, copy, case, seller))
 
 
 def receive_due(g) -> None:
-    for buyer, shipment, holding, case in g.pending.pop(g.day_index, []):
+    for buyer, shipment, holding, case, seller in g.pending.pop(g.day_index, []):
         event = g.emit.receive(buyer, shipment, holding.kg)
         g.put("event", event)
         if case is not None:
@@ -153,6 +153,8 @@ def receive_due(g) -> None:
             continue
         if case is None and evasion.phantom_receipt(g, buyer, holding, event["event_id"]):
             continue
+        if case is None:
+            evasion.paper_receipt(g, seller, buyer, holding, event)
         buyer.add(holding)
 
 
@@ -169,7 +171,8 @@ def export(g, seller: Party, holding: Holding) -> None:
         _licensed_export(g, seller, holding)
     else:
         country, buyer = g.market.destination()
-        _declare(g, seller, holding, country, buyer, buyer.name_en, "")
+        event = _declare(g, seller, holding, country, buyer, buyer.name_en, "")
+        evasion.round_trip_plan(g, seller, holding, country, event)
 
 
 def _licensed_export(g, seller: Party, holding: Holding) -> None:
@@ -188,6 +191,8 @@ def _licensed_export(g, seller: Party, holding: Holding) -> None:
             evasion.hs_record(g, seller, holding, event)
         elif redraw:
             _redraw(g, seller, holding, country, buyer, number, event)
+        else:
+            evasion.round_trip_plan(g, seller, holding, country, event)
         return
     # Declared as licensed (the declaration matches the licence); the goods go to
     # someone in another country: the bill of lading's port of discharge, which

@@ -18,6 +18,7 @@ from reetrace.compliance.checks.evasion import (
 )
 from reetrace.compliance.checks.exports import LicenceMismatch, Transshipment
 from reetrace.compliance.checks.losses import LossAdjustment
+from reetrace.compliance.checks.mirrors import ExportReimported, SupplierNeverShipped
 from reetrace.compliance.checks.origins import OriginUnverified, RecyclingVolume
 from reetrace.compliance.checks.prices import PriceAboveValue, PriceBelowValue
 from reetrace.compliance.checks.provenance import ImportDeclaration, RecycledOreProfile
@@ -54,5 +55,7 @@ CHECKS: dict[str, type[Check]] = {
         YieldAboveHistory,
         LicenceOverdrawn,
         HsCodeUncontrolled,
+        SupplierNeverShipped,
+        ExportReimported,
     )
 }
