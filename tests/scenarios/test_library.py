@@ -59,3 +59,14 @@ def test_evaluate_needs_one_source(tmp_path):
         call_command("evaluate")
     with pytest.raises(CommandError, match="no scenario files"):
         call_command("evaluate", scenarios=tmp_path)
+
+
+def test_a_step_citing_an_application_never_filed_is_named(tmp_path):
+    from reetrace.compliance.scenarios import ScenarioError
+
+    spec = json.loads((LIBRARY / "hs_misdeclared.json").read_text("utf-8"))
+    spec["fraud"] = [step for step in spec["fraud"] if "application" not in step]
+    (tmp_path / "cites_nothing.json").write_text(json.dumps(spec), "utf-8")
+    (scenario,) = load_scenarios(tmp_path)
+    with pytest.raises(ScenarioError, match=r"\(fraud\) step 1: \{licence:A1\} names no earlier"):
+        build_and_detect(scenario, "fraud")

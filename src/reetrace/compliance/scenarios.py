@@ -2,11 +2,22 @@
 one fraudulent twin each, that detection is scored on beside the generator.
 
 A scenario file (JSON) names its fraud type, the enterprises and quotas (registered
-through `POST /enterprises` and `/quotas` by a regulator account), the event
-batches of each twin (posted through `POST /events` by a user of the reporting
-enterprise), the moment detection is run `as_of`, and the alert it `expect`s on the
-fraud twin (rule, enterprise, period, lots). Each twin is built and judged inside a
-transaction that is rolled back, so the database is left as it was.
+through `POST /enterprises` and `/quotas` by a regulator account), the steps of each
+twin, the moment detection is run `as_of`, and the alert it `expect`s on the fraud
+twin (rule, enterprise, period, lots). A step is one of:
+
+- `{"as": ENTERPRISE, "events": [...]}`: a batch posted through `POST /events` by a
+  user of the reporting enterprise;
+- `{"as": ENTERPRISE, "application": {...}, "name": NAME, "decision": {...}}`: a
+  licence application filed by the enterprise through `POST /applications` with its
+  documents, submitted, accepted and reviewed, then decided (`approve` with its
+  validity, or `reject`) by a licensing officer through `/decisions`; later steps
+  cite its numbers as `{licence:NAME}` and `{application:NAME}`;
+- `{"customs": [...]}`: customs records loaded with `reetrace import-customs` (rows
+  in its CSV columns).
+
+Each twin is built and judged inside a transaction that is rolled back, so the
+database is left as it was.
 
 Monthly reports are not part of a scenario (closing a month is a separate duty with
 rules of its own), so the report rules (`REPORT_RULES`) are not run on them.
@@ -14,11 +25,16 @@ rules of its own), so the report rules (`REPORT_RULES`) are not run on them.
 
 from __future__ import annotations
 
+import csv
 import json
+import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -28,10 +44,18 @@ from reetrace.accounts.tokens import token_issue
 from reetrace.compliance.checks import CHECKS
 from reetrace.compliance.evaluation import AlertRef, Score, score, stored_alerts
 from reetrace.compliance.services.detection import detect
+from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
 
 API = "/api/v1"
 REPORT_RULES = frozenset({"report_late", "report_missing", "volume_drop"})
 TWINS = ("honest", "fraud")
+CUSTOMS_COLUMNS = (
+    "declaration", "flow", "enterprise", "country", "product", "kg", "date", "fob_usd",
+    "consignee", "arrival_country",
+)  # fmt: skip
+# The officer's steps from a submitted application to the review its decision ends.
+REVIEW_STEPS = ("accept", "start_review")
+CITED = re.compile(r"\{(licence|application):([A-Za-z0-9_-]+)\}")
 
 
 class ScenarioError(ValueError):
@@ -107,15 +131,86 @@ def _build(scenario: Scenario, twin: str) -> None:
     for n, quota in enumerate(spec.get("quotas", [])):
         _post(regulator, "/quotas", quota, 201, f"{where} quota {n}")
     clients: dict[str, Client] = {}
-    for n, batch in enumerate(spec[twin]):
-        reporter = batch["as"]
+    cited: dict[tuple[str, str], str] = {}
+    for n, step in enumerate(spec[twin]):
+        step = _cite(step, cited, f"{where} step {n}")
+        if "customs" in step:
+            _customs_load(step["customs"])
+            continue
+        reporter = step["as"]
         if reporter not in clients:
             username = f"scenario-{len(clients)}"
             call_command(
                 "user", "create", username, role="enterprise", enterprise=reporter, stdout=_Null()
             )
             clients[reporter] = _client(User.objects.get(username=username))
-        _post(clients[reporter], "/events", {"events": batch["events"]}, 200, f"{where} batch {n}")
+        if "application" in step:
+            numbers = _licence_apply(clients[reporter], step, f"{where} step {n}")
+            cited |= {(kind, step["name"]): number for kind, number in numbers.items()}
+            continue
+        _post(clients[reporter], "/events", {"events": step["events"]}, 200, f"{where} step {n}")
+
+
+def _cite(step: Any, cited: dict[tuple[str, str], str], where: str) -> Any:
+    """The step with `{licence:NAME}` and `{application:NAME}` replaced by the numbers
+    the named application was given."""
+
+    def number(match: re.Match) -> str:
+        key = (match.group(1), match.group(2))
+        if key not in cited:
+            raise ScenarioError(f"{where}: {match.group(0)} names no earlier application")
+        return cited[key]
+
+    if isinstance(step, str):
+        return CITED.sub(number, step)
+    if isinstance(step, list):
+        return [_cite(value, cited, where) for value in step]
+    if isinstance(step, dict):
+        return {key: _cite(value, cited, where) for key, value in step.items()}
+    return step
+
+
+def _licence_apply(applicant: Client, step: dict, where: str) -> dict[str, str]:
+    """File, document and submit the application as the applicant, take it through
+    review and decide it as a licensing officer; its numbers by kind."""
+    created = _post(applicant, "/applications", step["application"], 201, f"{where} application")
+    number = created["number"]
+    base = f"/applications/{number}"
+    for kind in REQUIRED_DOCUMENTS:
+        upload = SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.7 scenario " + kind.encode())
+        response = applicant.post(f"{API}{base}/documents", {"kind": kind, "file": upload})
+        if response.status_code != 201:
+            raise ScenarioError(
+                f"{where}: document {kind} answered {response.status_code}: "
+                f"{response.content[:500]!r}"
+            )
+    _post(applicant, f"{base}/actions", {"action": "submit"}, 200, f"{where} submit")
+    officer = _officer()
+    for action in REVIEW_STEPS:
+        _post(officer, f"{base}/decisions", {"action": action}, 200, f"{where} {action}")
+    decided = _post(officer, f"{base}/decisions", step["decision"], 200, f"{where} decision")
+    numbers = {"application": number}
+    if decided["detail"]["licence"]:
+        numbers["licence"] = decided["detail"]["licence"]
+    return numbers
+
+
+def _officer() -> Client:
+    username = "scenario-licensing"
+    if not User.objects.filter(username=username).exists():
+        call_command("user", "create", username, role="licensing_officer", stdout=_Null())
+    return _client(User.objects.get(username=username))
+
+
+def _customs_load(rows: list[dict]) -> None:
+    """Customs records through the CLI, as customs data arrives."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "customs.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=CUSTOMS_COLUMNS, restval="")
+            writer.writeheader()
+            writer.writerows(rows)
+        call_command("import-customs", str(path), stdout=_Null())
 
 
 def _client(user: User) -> Client:
@@ -123,12 +218,13 @@ def _client(user: User) -> Client:
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
-def _post(client: Client, path: str, body: dict, status: int, where: str) -> None:
+def _post(client: Client, path: str, body: dict, status: int, where: str) -> dict:
     response = client.post(f"{API}{path}", body, content_type="application/json")
     if response.status_code != status:
         raise ScenarioError(
             f"{where}: POST {path} answered {response.status_code}: {response.content[:500]!r}"
         )
+    return response.json()
 
 
 class _Null:
