@@ -14,17 +14,25 @@ twin (rule, enterprise, period, lots). A step is one of:
   validity, or `reject`) by a licensing officer through `/decisions`; later steps
   cite its numbers as `{licence:NAME}` and `{application:NAME}`;
 - `{"customs": [...]}`: customs records loaded with `reetrace import-customs` (rows
-  in its CSV columns).
+  in its CSV columns);
+- `{"as": ENTERPRISE, "close": "YYYY-MM"}`: the month's report closed through
+  `POST /enterprises/{id}/reports/{period}/close`.
+
+A step may say `at` when it happens (ISO time): the system's clock reads that moment
+while the step is performed, as if the enterprise and the officer acted then, so a
+report is closed before or after its deadline and an application is decided before
+the exports that follow it. Without `at` the step happens now.
 
 Each twin is built and judged inside a transaction that is rolled back, so the
 database is left as it was.
 
-Monthly reports are not part of a scenario (closing a month is a separate duty with
-rules of its own), so the report rules (`REPORT_RULES`) are not run on them.
+The report rules (`REPORT_RULES`) run only on scenarios that close months: in the
+others closing months is not part of the story, and every month would be missing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -33,11 +41,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from reetrace.accounts.models import User
 from reetrace.accounts.tokens import token_issue
@@ -114,7 +124,8 @@ def build_and_detect(scenario: Scenario, twin: str) -> Outcome:
     outcome = Outcome(scenario.name, twin)
     with transaction.atomic():
         _build(scenario, twin)
-        rules = [name for name in CHECKS if name not in REPORT_RULES]
+        closes = any("close" in step for step in scenario.spec[twin])
+        rules = [name for name in CHECKS if closes or name not in REPORT_RULES]
         detect(rules=rules, as_of=datetime.fromisoformat(scenario.spec["as_of"]))
         outcome.alerts = stored_alerts()
         transaction.set_rollback(True)
@@ -132,23 +143,46 @@ def _build(scenario: Scenario, twin: str) -> None:
         _post(regulator, "/quotas", quota, 201, f"{where} quota {n}")
     clients: dict[str, Client] = {}
     cited: dict[tuple[str, str], str] = {}
+    # Accounts and tokens are made on the real clock: a token issued at a step's `at`
+    # would have expired by the steps that happen now.
+    call_command("user", "create", "scenario-licensing", role="licensing_officer", stdout=_Null())
+    clients["officer"] = _client(User.objects.get(username="scenario-licensing"))
     for n, step in enumerate(spec[twin]):
         step = _cite(step, cited, f"{where} step {n}")
-        if "customs" in step:
-            _customs_load(step["customs"])
-            continue
-        reporter = step["as"]
-        if reporter not in clients:
+        reporter = step.get("as")
+        if reporter is not None and reporter not in clients:
             username = f"scenario-{len(clients)}"
             call_command(
                 "user", "create", username, role="enterprise", enterprise=reporter, stdout=_Null()
             )
             clients[reporter] = _client(User.objects.get(username=username))
-        if "application" in step:
-            numbers = _licence_apply(clients[reporter], step, f"{where} step {n}")
-            cited |= {(kind, step["name"]): number for kind, number in numbers.items()}
-            continue
-        _post(clients[reporter], "/events", {"events": step["events"]}, 200, f"{where} step {n}")
+        with _clock(step.get("at")):
+            cited |= _perform(step, clients, f"{where} step {n}")
+
+
+def _perform(step: dict, clients: dict[str, Client], where: str) -> dict[tuple[str, str], str]:
+    """One step through the API or the CLI; the numbers of an application it filed."""
+    if "customs" in step:
+        _customs_load(step["customs"])
+        return {}
+    client = clients[step["as"]]
+    if "application" in step:
+        numbers = _licence_apply(client, clients["officer"], step, where)
+        return {(kind, step["name"]): number for kind, number in numbers.items()}
+    if "close" in step:
+        path = f"/enterprises/{step['as']}/reports/{step['close']}/close"
+        _post(client, path, {}, 201, where)
+        return {}
+    _post(client, "/events", {"events": step["events"]}, 200, where)
+    return {}
+
+
+def _clock(moment: str | None):
+    """The system's clock at `moment` while a step is performed (None: the real one)."""
+    if moment is None:
+        return contextlib.nullcontext()
+    at = datetime.fromisoformat(moment)
+    return mock.patch.object(timezone, "now", lambda: at)
 
 
 def _cite(step: Any, cited: dict[tuple[str, str], str], where: str) -> Any:
@@ -170,7 +204,7 @@ def _cite(step: Any, cited: dict[tuple[str, str], str], where: str) -> Any:
     return step
 
 
-def _licence_apply(applicant: Client, step: dict, where: str) -> dict[str, str]:
+def _licence_apply(applicant: Client, officer: Client, step: dict, where: str) -> dict[str, str]:
     """File, document and submit the application as the applicant, take it through
     review and decide it as a licensing officer; its numbers by kind."""
     created = _post(applicant, "/applications", step["application"], 201, f"{where} application")
@@ -185,7 +219,6 @@ def _licence_apply(applicant: Client, step: dict, where: str) -> dict[str, str]:
                 f"{response.content[:500]!r}"
             )
     _post(applicant, f"{base}/actions", {"action": "submit"}, 200, f"{where} submit")
-    officer = _officer()
     for action in REVIEW_STEPS:
         _post(officer, f"{base}/decisions", {"action": action}, 200, f"{where} {action}")
     decided = _post(officer, f"{base}/decisions", step["decision"], 200, f"{where} decision")
@@ -193,13 +226,6 @@ def _licence_apply(applicant: Client, step: dict, where: str) -> dict[str, str]:
     if decided["detail"]["licence"]:
         numbers["licence"] = decided["detail"]["licence"]
     return numbers
-
-
-def _officer() -> Client:
-    username = "scenario-licensing"
-    if not User.objects.filter(username=username).exists():
-        call_command("user", "create", username, role="licensing_officer", stdout=_Null())
-    return _client(User.objects.get(username=username))
 
 
 def _customs_load(rows: list[dict]) -> None:
