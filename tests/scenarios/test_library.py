@@ -70,3 +70,22 @@ def test_a_step_citing_an_application_never_filed_is_named(tmp_path):
     (scenario,) = load_scenarios(tmp_path)
     with pytest.raises(ScenarioError, match=r"\(fraud\) step 1: \{licence:A1\} names no earlier"):
         build_and_detect(scenario, "fraud")
+
+
+def test_evaluate_answers_the_generator_and_the_library_apart(tmp_path, capsys):
+    truth = tmp_path / "ground_truth.json"
+    case = {"type": "split_sale", "enterprise": "91310115TRD000003D", "period": "2025-01"}
+    truth.write_text(json.dumps({"cases": [case]}), "utf-8")
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "split_sale.json").write_text((LIBRARY / "split_sale.json").read_text("utf-8"))
+    call_command("evaluate", truth=truth, scenarios=library, json=True)
+    result = json.loads(capsys.readouterr().out)
+    generator = {row["fraud_type"]: row for row in result["generator"]}
+    scenarios = {row["fraud_type"]: row for row in result["scenarios"]["scores"]}
+    assert (generator["split_sale"]["truth"], generator["split_sale"]["recall"]) == (1, 0.0)
+    assert (scenarios["split_sale"]["truth"], scenarios["split_sale"]["recall"]) == (1, 1.0)
+    assert result["scenarios"]["honest_twin_alerts"] == []
+    call_command("evaluate", truth=truth, scenarios=library)
+    out = capsys.readouterr().out
+    assert "generator: alerts against" in out and "scenario library:" in out
