@@ -13,11 +13,11 @@ from tests.factories.world import at, code
 pytestmark = pytest.mark.django_db
 
 
-def _gain(event_id: str, kg: str, *, reason: str = "stock_count", lot: int = 1) -> dict:
+def _gain(event_id: str, kg: str, *, reason: str = "stock_count", lot: int = 1, month=1) -> dict:
     return {
         "event_id": event_id,
         "kind": "adjust",
-        "event_time": at(1, 20),
+        "event_time": at(month, 20),
         "lot": code(lot),
         "mass": kg,
         "reason": reason,
@@ -53,6 +53,15 @@ def test_a_count_within_the_tolerance_and_a_count_of_ones_own_lot_are_not_judged
     world.capture(world.separator, _gain("a-3", "200"))  # 1.25 % together
     run(world, "supplier_never_shipped")
     assert Alert.objects.filter(rule="supplier_never_shipped").count() == 1
+
+
+def test_the_alert_is_dated_by_the_gain_that_went_past_the_tolerance(world):
+    ore_at_separator(world, "40000")
+    world.capture(world.separator, _gain("a-1", "100"), _gain("a-2", "8000", month=3))
+    run(world, "supplier_never_shipped")
+    (alert,) = Alert.objects.filter(rule="supplier_never_shipped")
+    assert f"{alert.period:%Y-%m}" == "2025-03"
+    assert "booked a further 8100 kg" in alert.explanation
 
 
 def _magnets(kg: str = "1000") -> dict:

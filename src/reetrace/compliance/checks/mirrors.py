@@ -102,14 +102,13 @@ class SupplierNeverShipped(Check):
                 past = adjustment
         if past is None or net <= allowed or not window.contains(past.event.period):
             return None
-        return self._finding(holder, shipments, received, adjustments, net)
+        return self._finding(holder, shipments, received, adjustments, net, past)
 
-    def _finding(self, holder, shipments, received, adjustments, net) -> Finding:
+    def _finding(self, holder, shipments, received, adjustments, net, past) -> Finding:
         lot = shipments[0].lot
         shipped = sum((s.kg for s in shipments), Decimal(0))
         got = sum((r.kg for r in received), Decimal(0))
         suppliers = sorted({s.seller.identifier for s in shipments})
-        first = next(a for a in adjustments if a.kg > 0)
         sent = "; ".join(
             f"{s.event.event_id} {s.event.event_time:%Y-%m-%d} {_text(s.kg)} kg by "
             f"{s.seller.identifier}"
@@ -125,7 +124,7 @@ class SupplierNeverShipped(Check):
             key=f"{holder}|{lot.code}",
             severity=self.params["severity"],
             enterprise_id=holder,
-            period=first.event.period,
+            period=past.event.period,
             explanation=(
                 f"lot {lot.code} ({lot.product.code}) came from "
                 f"{', '.join(suppliers)}, whose books show {_text(shipped)} kg shipped to "
