@@ -72,20 +72,10 @@ def test_a_step_citing_an_application_never_filed_is_named(tmp_path):
         build_and_detect(scenario, "fraud")
 
 
-def test_evaluate_answers_the_generator_and_the_library_apart(tmp_path, capsys):
-    truth = tmp_path / "ground_truth.json"
-    case = {"type": "split_sale", "enterprise": "91310115TRD000003D", "period": "2025-01"}
-    truth.write_text(json.dumps({"cases": [case]}), "utf-8")
-    library = tmp_path / "library"
-    library.mkdir()
-    (library / "split_sale.json").write_text((LIBRARY / "split_sale.json").read_text("utf-8"))
-    call_command("evaluate", truth=truth, scenarios=library, json=True)
-    result = json.loads(capsys.readouterr().out)
-    generator = {row["fraud_type"]: row for row in result["generator"]}
-    scenarios = {row["fraud_type"]: row for row in result["scenarios"]["scores"]}
-    assert (generator["split_sale"]["truth"], generator["split_sale"]["recall"]) == (1, 0.0)
-    assert (scenarios["split_sale"]["truth"], scenarios["split_sale"]["recall"]) == (1, 1.0)
-    assert result["scenarios"]["honest_twin_alerts"] == []
-    call_command("evaluate", truth=truth, scenarios=library)
-    out = capsys.readouterr().out
-    assert "generator: alerts against" in out and "scenario library:" in out
+def test_the_library_is_not_judged_beside_a_loaded_ledger(world):
+    from reetrace.compliance.scenarios import ScenarioError
+    from tests.factories.world import mine_event
+
+    world.capture(world.miner, mine_event(1))
+    with pytest.raises(ScenarioError, match="the database already holds 1 event"):
+        build_and_detect(SCENARIOS[0], "fraud")

@@ -53,8 +53,10 @@ from reetrace.accounts.models import User
 from reetrace.accounts.tokens import token_issue
 from reetrace.compliance.checks import CHECKS
 from reetrace.compliance.evaluation import AlertRef, Score, score, stored_alerts
+from reetrace.compliance.models import Alert
 from reetrace.compliance.services.detection import detect
 from reetrace.exportcontrol.choices import REQUIRED_DOCUMENTS
+from reetrace.ledger.models import Event
 
 API = "/api/v1"
 REPORT_RULES = frozenset({"report_late", "report_missing", "volume_drop"})
@@ -122,6 +124,14 @@ def load_scenarios(directory: Path) -> list[Scenario]:
 def build_and_detect(scenario: Scenario, twin: str) -> Outcome:
     """Build `twin` through the API, run detection, keep its alerts, roll back."""
     outcome = Outcome(scenario.name, twin)
+    stored = Event.objects.count()
+    if stored or Alert.objects.exists():
+        # Detection judges the whole ledger: a twin beside a loaded dataset would be
+        # scored on the dataset's alerts too.
+        raise ScenarioError(
+            f"scenario {scenario.name}: the database already holds {stored} event(s) or "
+            "alerts; scenarios are judged on an empty ledger (a fresh database)"
+        )
     with transaction.atomic():
         _build(scenario, twin)
         closes = any("close" in step for step in scenario.spec[twin])
