@@ -79,3 +79,24 @@ def test_the_library_is_not_judged_beside_a_loaded_ledger(world):
     world.capture(world.miner, mine_event(1))
     with pytest.raises(ScenarioError, match="the database already holds 1 event"):
         build_and_detect(SCENARIOS[0], "fraud")
+
+
+@pytest.mark.parametrize(
+    "step, message",
+    [
+        ({"events": []}, r"step 0: a step names who acts \('as'\) or loads 'customs'"),
+        (
+            {"as": "91150200MNR0000013", "close": "2025-01", "at": "5 February"},
+            r"step 0: 'at' '5 February' is not an ISO time with a UTC offset",
+        ),
+    ],
+)
+def test_a_step_that_cannot_be_performed_is_named(tmp_path, step, message):
+    from reetrace.compliance.scenarios import ScenarioError
+
+    spec = json.loads((LIBRARY / "late_report.json").read_text("utf-8"))
+    spec["fraud"] = [step]
+    (tmp_path / "broken.json").write_text(json.dumps(spec), "utf-8")
+    (scenario,) = load_scenarios(tmp_path)
+    with pytest.raises(ScenarioError, match=message):
+        build_and_detect(scenario, "fraud")

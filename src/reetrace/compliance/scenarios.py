@@ -166,7 +166,7 @@ def _build(scenario: Scenario, twin: str) -> None:
                 "user", "create", username, role="enterprise", enterprise=reporter, stdout=_Null()
             )
             clients[reporter] = _client(User.objects.get(username=username))
-        with _clock(step.get("at")):
+        with _clock(step.get("at"), f"{where} step {n}"):
             cited |= _perform(step, clients, f"{where} step {n}")
 
 
@@ -175,6 +175,8 @@ def _perform(step: dict, clients: dict[str, Client], where: str) -> dict[tuple[s
     if "customs" in step:
         _customs_load(step["customs"])
         return {}
+    if "as" not in step:
+        raise ScenarioError(f"{where}: a step names who acts ('as') or loads 'customs'")
     client = clients[step["as"]]
     if "application" in step:
         numbers = _licence_apply(client, clients["officer"], step, where)
@@ -187,11 +189,16 @@ def _perform(step: dict, clients: dict[str, Client], where: str) -> dict[tuple[s
     return {}
 
 
-def _clock(moment: str | None):
+def _clock(moment: str | None, where: str):
     """The system's clock at `moment` while a step is performed (None: the real one)."""
     if moment is None:
         return contextlib.nullcontext()
-    at = datetime.fromisoformat(moment)
+    try:
+        at = datetime.fromisoformat(moment)
+    except ValueError:
+        at = None
+    if at is None or at.utcoffset() is None:
+        raise ScenarioError(f"{where}: 'at' {moment!r} is not an ISO time with a UTC offset")
     return mock.patch.object(timezone, "now", lambda: at)
 
 
