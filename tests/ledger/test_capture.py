@@ -202,3 +202,27 @@ def test_a_count_may_find_more_and_a_loss_takes_away(world):
     world.capture(world.miner, count | {"mass": "5", "reason": "stock_count"})
     world.capture(world.miner, count | {"event_id": "adj-2", "mass": "-3", "reason": "theft"})
     assert held(world.miner, 1) == Decimal("102")
+
+
+def test_a_receipt_always_has_the_sellers_shipment_behind_it(world):
+    """Issue 16 (receipts from a supplier whose books never show the shipment): a
+    receipt must name a shipment to its reporter, and a received shipment cannot be
+    voided or replaced afterwards, so only an adjustment can book such material in
+    (compliance's supplier_never_shipped)."""
+    error = rejected(world, world.separator, receive_event("r0", "never-shipped", "10"))
+    assert (error.errors[0].code, error.errors[0].field) == (ErrorCode.UNKNOWN_SHIPMENT, "shipment")
+    world.capture(world.miner, mine_event(1), ship_event("s1", 1, "400", world.separator))
+    world.capture(world.separator, receive_event("r1", "s1", "400"))
+    for action, extra in (("void", {}), ("replace", {"replacement": {"mass": "1"}})):
+        correction = {
+            "event_id": f"c-{action}",
+            "kind": "correct",
+            "event_time": at(1, 8),
+            "corrects": "s1",
+            "action": action,
+            "reason": "never sent",
+        }
+        error = rejected(world, world.miner, correction | extra)
+        assert error.errors[0].code == ErrorCode.EVENT_NOT_CORRECTABLE
+        assert "has receipts" in error.errors[0].message
+    assert held(world.separator, 1) == Decimal("400")
