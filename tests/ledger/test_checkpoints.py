@@ -14,6 +14,7 @@ from reetrace.ledger.capture.content import content_digest
 from reetrace.ledger.chain import GENESIS, chain_verify, link_hash
 from reetrace.ledger.models import ChainHead, Checkpoint, Event, Posting, Shipment
 from reetrace.ledger.monthly import flows_rebuild
+from reetrace.ledger.movements import movements_rebuild
 from reetrace.ledger.seal import stored_seals
 from tests.factories.world import mine_event, ship_event
 
@@ -46,6 +47,7 @@ def _rewrite_wholesale() -> None:
     for posting in Posting.objects.filter(event=event):
         Posting.objects.filter(pk=posting.pk).update(kg=4 if posting.kg > 0 else -4)
     flows_rebuild()
+    movements_rebuild()
     previous = GENESIS
     events = list(Event.objects.order_by("pk"))
     seals = stored_seals(events, lambda name: apps.get_model("ledger", name))

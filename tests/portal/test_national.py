@@ -129,8 +129,8 @@ def test_charts_name_the_ten_biggest_destinations_and_sum_the_rest():
     flows = Flows("Dy", date(2025, 1, 1), date(2025, 12, 1))
     countries = [f"C{n:02d}" for n in range(14)]
     for n, country in enumerate(countries):
-        flows.add("magnets", f"export:{country}", 100.0 + n)
-    flows.add("mining", "separation", 5000.0)
+        flows.add("magnets", f"export:{country}", Decimal(100 + n))
+    flows.add("mining", "separation", Decimal(5000))
     chart = flows.chart()
     exports = [label for label in chart["labels"] if label.startswith("Export")]
     assert len(exports) == 11 and exports[-1] == "Export, 4 other destinations"

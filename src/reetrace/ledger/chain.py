@@ -101,7 +101,7 @@ def chain_verify(
     *, through: int | None = None, monthly: bool = True
 ) -> tuple[int, ChainBreak | None]:
     """Walk the chain (up to position `through`); return how many events were checked
-    and the first break. With `monthly`, the flow summary is re-derived too."""
+    and the first break. With `monthly`, the flow and movement summaries are re-derived too."""
     previous, checked = GENESIS, 0
     model_of = django_apps.get_model
     for chunk in event_chunks():
@@ -137,10 +137,14 @@ def chain_verify(
         )
     if monthly:
         from reetrace.ledger.monthly import flows_compare
+        from reetrace.ledger.movements import movements_compare
 
         difference = flows_compare()
         if difference is not None:
             return checked, ChainBreak("(summary)", checked, "ledger_monthlyflow", *difference)
+        difference = movements_compare()
+        if difference is not None:
+            return checked, ChainBreak("(summary)", checked, "ledger_monthlymovement", *difference)
     return checked, None
 
 

@@ -252,6 +252,32 @@ class MonthlyFlow(models.Model):
         ]
 
 
+class MonthlyMovement(models.Model):
+    """REO of an element moved per month along the chain (`ledger/movements.py`): from
+    lots made by one kind of event (mine, import, recycle, transform) in one product
+    form, into another product form (`link`), to a buyer (`sale`, target its
+    identifier) or to a destination abroad (`export`). What the national overview
+    draws; capture moves it with the rows it sums, verify_chain re-derives it.
+    REO is integer micrograms."""
+
+    element = models.CharField(max_length=2)
+    period = models.DateField()
+    route = models.CharField(max_length=8)
+    source_kind = models.CharField(max_length=16)
+    source_form = models.CharField(max_length=32)
+    target = models.CharField(max_length=32)
+    reo_ug = models.BigIntegerField(_("REO, micrograms"))
+
+    class Meta:
+        constraints = [
+            # element and period first: the overview reads one element over a run of months
+            models.UniqueConstraint(
+                fields=["element", "period", "route", "source_kind", "source_form", "target"],
+                name="uniq_monthly_movement",
+            )
+        ]
+
+
 class Checkpoint(models.Model):
     """A signed chain head (`ledger/checkpoints.py`); the signed file kept elsewhere is the proof,
     this row lets the public verification page show the newest."""

@@ -26,11 +26,12 @@ from reetrace.core.quantities import fraction_to_ppb, kg_to_mg
 if TYPE_CHECKING:  # the capture package imports this module
     from reetrace.ledger.capture.state import PostingSpec
 
-__all__ = ["flows_add", "flows_compare", "flows_rebuild", "metal_ug"]
+__all__ = ["flows_add", "flows_compare", "flows_rebuild", "metal_ug", "summary_upsert"]
 
 MG_PPB_PER_UG = 1_000_000  # mg x ppb = 1e-15 kg; a microgram is 1e-9 kg
 _TABLE = "ledger_monthlyflow"
 _KEY = ("holder_id", "period", "bucket", "flow", "element")
+_TYPES = ("bigint", "date", "varchar", "varchar", "varchar")
 _MAX_PARAMETERS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535
 
 Key = tuple[int, object, str, str, str]
@@ -60,40 +61,43 @@ def flows_add(postings: Iterable[PostingSpec]) -> None:
     _upsert(default_connection, [(*key, deltas[key]) for key in sorted(deltas)])
 
 
-_ADD = (
-    f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE "
-    f"SET metal_ug = {_TABLE}.metal_ug + excluded.metal_ug"
-)
-_INSERT = f"INSERT INTO {_TABLE} ({', '.join((*_KEY, 'metal_ug'))}) "  # noqa: S608 (fixed names)
-_UNNEST = (
-    "SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::varchar[], "
-    "%s::varchar[], %s::bigint[])"
-)
+def summary_upsert(
+    connection, table: str, key: tuple[str, ...], types: tuple[str, ...], value: str, rows: list
+) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE adding each row's `value` to the stored one
+    (the derived summaries' one write: this one and `movements.py`'s).
 
-
-def _upsert(connection, rows: list[tuple]) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE adding to the stored metal.
-
-    PostgreSQL takes the rows as six arrays (one short statement however many
-    rows: a statement with thousands of placeholders costs more to build than to
-    run); SQLite takes multi-row VALUES.
+    PostgreSQL takes the rows as one array per column (one short statement however
+    many rows: a statement with thousands of placeholders costs more to build than
+    to run); SQLite takes multi-row VALUES.
     """
     if not rows:
         return
+    insert = f"INSERT INTO {table} ({', '.join((*key, value))}) "  # noqa: S608 (fixed names)
+    add = (
+        f" ON CONFLICT ({', '.join(key)}) DO UPDATE "
+        f"SET {value} = {table}.{value} + excluded.{value}"
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{kind}[]" for kind in (*types, "bigint"))
             cursor.execute(
-                _INSERT + _UNNEST + _ADD, [list(column) for column in zip(*rows, strict=True)]
+                insert + f"SELECT * FROM unnest({arrays})" + add,
+                [list(column) for column in zip(*rows, strict=True)],
             )
             return
-        mark = "(" + ", ".join(["%s"] * (len(_KEY) + 1)) + ")"
-        per_statement = _MAX_PARAMETERS // (len(_KEY) + 1)
+        mark = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+        per_statement = _MAX_PARAMETERS // (len(key) + 1)
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             cursor.execute(
-                _INSERT + "VALUES " + ", ".join([mark] * len(chunk)) + _ADD,
-                [value for row in chunk for value in row],
+                insert + "VALUES " + ", ".join([mark] * len(chunk)) + add,
+                [v for row in chunk for v in row],
             )
+
+
+def _upsert(connection, rows: list[tuple]) -> None:
+    summary_upsert(connection, _TABLE, _KEY, _TYPES, "metal_ug", rows)
 
 
 _DERIVED_POSTGRESQL = f"""

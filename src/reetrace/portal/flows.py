@@ -1,12 +1,10 @@
 """The national flow of one element, mine to magnet to customer, for a Sankey diagram.
 
-Everything is summed in the database: genealogy links carry the REO kg of each
-element they attribute (a JSON object per link, read with a key transform that
-SQLite and PostgreSQL both translate), and shipments to domestic users and export
-declarations are weighted by their lot's fraction of the element. A lot's stage
-is where it entered the chain (mining, import, recycling) for origin lots, and
-its product form otherwise. The sums are chart widths only (float in SQL, shown
-rounded); nothing here is stored or used for a balance.
+The ledger keeps the REO each element moves per month, by how and in what form the
+moving lot was made and where it went (`ledger.MonthlyMovement`, exact micrograms,
+moved by capture); this module names the stages. A lot's stage is where it entered
+the chain (mining, import, recycling) for origin lots, and its product form
+otherwise. The sums are chart widths and table figures, rounded to grams.
 """
 
 from __future__ import annotations
@@ -16,14 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, FloatField, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from reetrace.core.quantities import MG_PER_KG
 from reetrace.ledger.choices import EventKind
-from reetrace.ledger.models import ExportDeclaration, LotLink, Shipment
+from reetrace.ledger.models import MonthlyMovement
+from reetrace.ledger.movements import EXPORT, LINK, SALE, UG_PER_KG
 from reetrace.registry.choices import EnterpriseRole, ProductForm
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise
@@ -61,7 +57,6 @@ _FORM_STAGE = {
     ProductForm.SMCO: "magnets",
     ProductForm.SCRAP: "scrap",
 }
-PPB = 1_000_000_000
 
 
 @dataclass
@@ -71,9 +66,9 @@ class Flows:
     end: date
     links: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
-    def add(self, source: str, target: str, reo_kg: float | None) -> None:
+    def add(self, source: str, target: str, reo_kg: Decimal) -> None:
         if reo_kg and source != target:
-            self.links[(source, target)] += Decimal(str(round(reo_kg, 3)))
+            self.links[(source, target)] += round(reo_kg, 3)
 
     def rows(self) -> list[dict]:
         """One row per link, biggest first, with translated stage names."""
@@ -134,62 +129,33 @@ def lot_stage(kind: str | None, form: str) -> str:
 
 
 def element_flows(*, element: str, start: date, end: date) -> Flows:
-    """REO kg of `element` moving between stages in the months start..end (inclusive)."""
+    """REO kg of `element` moving between stages in the months start..end (inclusive).
+
+    One grouped read of the ledger's monthly movement summary (a few rows per month,
+    whatever the volume): links between products, sales to the buyers that are
+    domestic users (by their registry role now), exports by destination."""
     if element not in ELEMENTS:
         raise ValueError(f"unknown element {element!r}")
     flows = Flows(element, start, end)
-    _transformation_flows(flows)
-    factor = float(ELEMENTS[element].metal_to_oxide) / (MG_PER_KG * PPB)
-    _custody_flows(flows, factor)
-    return flows
-
-
-def _transformation_flows(flows: Flows) -> None:
+    domestic_users = Enterprise.objects.filter(roles__role=EnterpriseRole.DOMESTIC_USER)
     rows = (
-        LotLink.objects.filter(
-            event__period__gte=flows.start,
-            event__period__lte=flows.end,
-            event__corrected_by__isnull=True,
+        MonthlyMovement.objects.filter(element=element, period__gte=start, period__lte=end)
+        .filter(
+            Q(route__in=(LINK, EXPORT))
+            | Q(route=SALE, target__in=domestic_users.values("identifier"))
         )
-        .values("parent__created_by__kind", "parent__product__form", "child__product__form")
-        .annotate(reo=Sum(Cast(KT(f"reo_kg__{flows.element}"), FloatField())))
+        .values("route", "source_kind", "source_form", "target")
+        .annotate(reo_ug=Sum("reo_ug"))
         .order_by()
     )
     for row in rows:
-        source = lot_stage(row["parent__created_by__kind"], row["parent__product__form"])
-        flows.add(source, lot_stage(None, row["child__product__form"]), row["reo"])
-
-
-def _element_weight():
-    """mg x ppb of the lot's element, summed; times the factor gives REO kg."""
-    return Sum(
-        Cast(F("kg"), FloatField()) * Cast(F("lot__elements__fraction"), FloatField()),
-    )
-
-
-def _custody_flows(flows: Flows, factor: float) -> None:
-    period = {
-        "event__period__gte": flows.start,
-        "event__period__lte": flows.end,
-        "event__corrected_by__isnull": True,
-        "lot__elements__element": flows.element,
-    }
-    domestic_users = Enterprise.objects.filter(roles__role=EnterpriseRole.DOMESTIC_USER)
-    sales = (
-        Shipment.objects.filter(buyer__in=domestic_users, **period)
-        .values("lot__created_by__kind", "lot__product__form")
-        .annotate(weight=_element_weight())
-        .order_by()
-    )
-    for row in sales:
-        stage = lot_stage(row["lot__created_by__kind"], row["lot__product__form"])
-        flows.add(stage, "domestic", (row["weight"] or 0) * factor)
-    exports = (
-        ExportDeclaration.objects.filter(**period)
-        .values("lot__created_by__kind", "lot__product__form", "destination")
-        .annotate(weight=_element_weight())
-        .order_by()
-    )
-    for row in exports:
-        stage = lot_stage(row["lot__created_by__kind"], row["lot__product__form"])
-        flows.add(stage, f"export:{row['destination']}", (row["weight"] or 0) * factor)
+        source = lot_stage(row["source_kind"], row["source_form"])
+        route, target = row["route"], row["target"]
+        if route == LINK:
+            target = lot_stage(None, target)
+        elif route == SALE:
+            target = "domestic"
+        else:
+            target = f"export:{target}"
+        flows.add(source, target, Decimal(row["reo_ug"]) / UG_PER_KG)
+    return flows

@@ -22,8 +22,9 @@ from reetrace.ledger.capture.content import WRITE_ORDER, content_digest
 from reetrace.ledger.capture.prefetch import state_load
 from reetrace.ledger.capture.state import BatchState, CapturedEvent, CaptureResult, Plan
 from reetrace.ledger.chain import chain_extend
-from reetrace.ledger.models import Event, LotElement, LotLink, Posting
+from reetrace.ledger.models import Correction, Event, LotElement, LotLink, Posting
 from reetrace.ledger.monthly import flows_add
+from reetrace.ledger.movements import MOVING_KINDS, movements_add
 from reetrace.ledger.schemas import EventItem
 from reetrace.ledger.seal import plan_seal
 
@@ -130,8 +131,17 @@ def plans_write(plans: list[Plan]) -> None:
     if rows:
         raise TypeError(f"capture has no write order for {sorted(m.__name__ for m in rows)}")
     _plain_rows_write(plans)
-    # The monthly summary moves with the postings, in this same transaction.
+    # The monthly summaries move with the rows they sum, in this same transaction.
     flows_add(spec for plan in plans for spec in plan.postings)
+    movements_add(
+        added=[plan.event.pk for plan in plans if plan.event.kind in MOVING_KINDS],
+        voided=[
+            correction.corrected.pk
+            for plan in plans
+            for correction in plan.rows.get(Correction, [])
+            if isinstance(correction, Correction)
+        ],
+    )
     for plan in plans:
         for row in plan.extra_rows:
             row.save(force_insert=True)
