@@ -87,9 +87,43 @@ def test_the_api_and_both_cli_outputs_agree(world, decisions):
 
 
 def test_the_statistics_read_a_fixed_number_of_queries(decisions, django_assert_num_queries):
-    """Histories and items are read once for all applications, not once per application
-    (the page took 6.2 s at small scale), and the lead-time histogram comes with them;
-    the one year chinesecalendar lacks (2027) is looked up once for all clocks."""
-    with django_assert_num_queries(7):
+    """Counts are grouped in the database, decided applications' working days are read
+    from the column kept at the decision, the histories and items of the others once
+    for all (not once per application: the page took 6.2 s at small scale); the one
+    year chinesecalendar lacks (2027) is looked up once for all clocks."""
+    with django_assert_num_queries(11):
         stats = licensing_stats(today=date(2026, 11, 25))
     assert stats["lead_time_counts"] == {5: 1, 10: 1, 14: 1, 20: 1}
+
+
+def test_working_days_kept_at_decisions_are_those_the_clocks_count(decisions):
+    """The four decisions are stored at their decision (the one whose due date falls in
+    2027 stays provisional, so it is counted when read); with nothing stored, every
+    clock is counted when read, and the statistics are the same."""
+    from reetrace.exportcontrol.models import Application
+
+    kept = Application.objects.filter(decision_working_days__isnull=False)
+    assert sorted(kept.values_list("decision_working_days", flat=True)) == [5, 10, 20]
+    stored = licensing_stats(today=date(2026, 11, 25))
+    Application.objects.update(decision_working_days=None)
+    assert licensing_stats(today=date(2026, 11, 25)) == stored
+
+
+def test_loading_the_uncovered_year_keeps_the_decision_it_made_provisional(world, decisions):
+    """The decision whose due date fell in 2027 was provisional, so nothing was kept;
+    once 2027's schedule is loaded its 14 working days are kept like the others."""
+    from reetrace.exportcontrol.models import Application
+    from reetrace.exportcontrol.services.calendar import schedule_load
+    from tests.exportcontrol.access import SCHEDULE_2027
+
+    schedule_load(
+        text=SCHEDULE_2027.read_text(encoding="utf-8"), actor=None, today=date(2026, 11, 25)
+    )
+    kept = Application.objects.filter(decision_working_days__isnull=False)
+    assert sorted(kept.values_list("decision_working_days", flat=True)) == [5, 10, 14, 20]
+    assert licensing_stats(today=date(2026, 11, 25))["lead_time_counts"] == {
+        5: 1,
+        10: 1,
+        14: 1,
+        20: 1,
+    }

@@ -43,6 +43,11 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("first submitted at"), null=True)
     accepted_on = models.DateField(_("accepted on (China date)"), null=True)
     decided_at = models.DateTimeField(_("decided at"), null=True)
+    # Kept at the decision (services/workflow.decision_clocks_store) so the statistics
+    # read one column instead of every history; None while the count is provisional.
+    decision_working_days = models.PositiveIntegerField(
+        _("working days from acceptance to decision"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["number"]

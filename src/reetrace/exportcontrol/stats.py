@@ -4,13 +4,14 @@ much of the licensed kg was actually exported."""
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from reetrace.exportcontrol.choices import CLOSED_STATES
 from reetrace.exportcontrol.choices import ApplicationState as S
@@ -48,22 +49,37 @@ def _elements(codes: list[list[str]]) -> set[str]:
     return found
 
 
-def _decisions(applications: list[Application]) -> dict:
+def _decisions() -> dict:
+    """Approved and rejected applications per destination, applicant and element, counted
+    in the database (an application counts once per element its items name)."""
+    decided = Application.objects.filter(state__in=(S.APPROVED, S.REJECTED))
     table: dict[str, dict[str, Counter]] = {
         "by_destination": defaultdict(Counter),
-        "by_element": defaultdict(Counter),
         "by_applicant": defaultdict(Counter),
+        "by_element": defaultdict(Counter),
     }
-    decided = [a for a in applications if a.state in (S.APPROVED, S.REJECTED)]
-    codes: dict[int, list[list[str]]] = defaultdict(list)
-    items = ApplicationItem.objects.filter(application__state__in=(S.APPROVED, S.REJECTED))
-    for application_id, item_codes in items.values_list("application_id", "control_codes"):
-        codes[application_id].append(item_codes)
-    for a in decided:
-        table["by_destination"][a.destination][a.state] += 1
-        table["by_applicant"][a.applicant.identifier][a.state] += 1
-        for element in _elements(codes[a.pk]) or {"none"}:
-            table["by_element"][element][a.state] += 1
+    for name, field in (
+        ("by_destination", "destination"),
+        ("by_applicant", "applicant__identifier"),
+    ):
+        counts = decided.values_list(field, "state").annotate(n=Count("pk")).order_by()
+        for key, state, n in counts:
+            table[name][key][state] += n
+    elements: dict[int, set[str]] = defaultdict(set)
+    states: dict[int, str] = {}
+    named: dict[str, set[str]] = {}
+    items = ApplicationItem.objects.filter(application__in=decided.values("pk"))
+    for pk, state, codes in items.values_list(
+        "application_id", "application__state", "control_codes"
+    ):
+        key = json.dumps(codes)
+        if key not in named:
+            named[key] = _elements([codes])
+        elements[pk] |= named[key]
+        states[pk] = state
+    for pk, state in states.items():
+        for element in elements[pk] or {"none"}:
+            table["by_element"][element][state] += 1
     return {
         name: [
             {"key": key, "approved": c[S.APPROVED], "rejected": c[S.REJECTED]}
@@ -73,24 +89,34 @@ def _decisions(applications: list[Application]) -> dict:
     }
 
 
-def _clocks(applications: list[Application], today: date, histories: dict) -> dict:
-    """Lead times and overdue rest on days elapsed; a clock that counts days of a year
-    with no official schedule yet is provisional, and counted as such."""
-    lead_times, overdue, provisional = [], [], 0
+def _clocks(today: date) -> dict:
+    """Lead times and overdue rest on days elapsed. A decided application's days are
+    stored at its decision; clocks still running, and decided ones whose count is
+    provisional (a year with no official schedule yet), are counted here, and a
+    provisional clock is counted as such."""
+    decided = (S.APPROVED, S.REJECTED)
+    stored = Application.objects.filter(state__in=decided, decision_working_days__isnull=False)
+    days = stored.values("decision_working_days").annotate(n=Count("pk")).order_by()
+    lead = Counter(dict(days.values_list("decision_working_days", "n")))
+    overdue, provisional = [], 0
     calendar = WorkCalendar()
-    for a in applications:
+    live = Application.objects.filter(accepted_on__isnull=False, decision_working_days__isnull=True)
+    histories = transitions_by_application(live)
+    fields = ("number", "state", "accepted_on", "decided_at")
+    for a in live.only(*fields):
         clock = application_clock(a, today, calendar, histories.get(a.pk, []))
         if clock is None:
             continue
         provisional += clock.provisional
-        if a.state in (S.APPROVED, S.REJECTED):
-            lead_times.append(clock.elapsed)
+        if a.state in decided:
+            lead[clock.elapsed] += 1
         elif a.state not in CLOSED_STATES and clock.overdue:
             overdue.append(a.number)
+    lead_times = sorted(lead.elements())
     return {
         "decided": len(lead_times),
         # days -> decided applications: the histogram of the statistics page
-        "lead_time_counts": dict(sorted(Counter(lead_times).items())),
+        "lead_time_counts": dict(sorted(lead.items())),
         "median_working_days_to_decision": statistics.median(lead_times) if lead_times else None,
         "p90_working_days_to_decision": percentile(lead_times, 0.9),
         "overdue": sorted(overdue),
@@ -109,20 +135,21 @@ def _kg() -> dict:
 
 
 def licensing_stats(*, today: date, with_applicants: bool = True) -> dict:
-    """All figures for the ministry; `with_applicants=False` drops per-company rows."""
-    everything = Application.objects.all()
-    fields = ("number", "state", "destination", "accepted_on", "decided_at")
-    applications = list(
-        everything.select_related("applicant").only(*fields, "applicant__identifier")
+    """All figures for the ministry; `with_applicants=False` drops per-company rows.
+
+    Counted in the database and from the working days kept at each decision, so the
+    cost follows the applications still open, not all that were ever made."""
+    states = Counter(
+        dict(Application.objects.values_list("state").annotate(n=Count("pk")).order_by())
     )
-    histories = transitions_by_application(everything)
-    backlog = Counter(a.state for a in applications if a.state not in CLOSED_STATES)
     body = {
         "as_of": today,
-        "applications": len(applications),
-        "backlog": [{"state": s, "count": backlog[s]} for s in S if s in backlog],
-        **_clocks(applications, today, histories),
-        **_decisions(applications),
+        "applications": sum(states.values()),
+        "backlog": [
+            {"state": s, "count": states[s]} for s in S if s not in CLOSED_STATES and states[s]
+        ],
+        **_clocks(today),
+        **_decisions(),
         **_kg(),
     }
     if not with_applicants:

@@ -21,6 +21,8 @@ from django.utils import timezone
 from reetrace.accounts.models import User
 from reetrace.accounts.permissions import UserRole
 from reetrace.compliance.services.customs import customs_records_add
+from reetrace.exportcontrol.models import Application
+from reetrace.exportcontrol.services.workflow import decision_clocks_store
 from reetrace.ledger.capture import batch_capture
 from reetrace.registry.models import Enterprise, EnterpriseGroup
 from reetrace.registry.services import enterprise_register, quota_issue
@@ -136,6 +138,8 @@ class Loader:
         self.flush()
         self._customs()
         backlog_write(self.issued, self.actor, self.exporters, self.end_month)
+        # the licences were written as decided rows, not walked through the workflow
+        decision_clocks_store(Application.objects.filter(decision_working_days__isnull=True))
         return close_months(self.closings, self.actor)
 
 

@@ -6,12 +6,13 @@ import hashlib
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
 from reetrace.accounts.models import User
 from reetrace.exportcontrol.choices import OPEN_STATES
 from reetrace.exportcontrol.models import Application, ScheduleDay, WorkingDaySchedule
 from reetrace.exportcontrol.schedule import schedule_parse
-from reetrace.exportcontrol.services.workflow import application_clock
+from reetrace.exportcontrol.services.workflow import application_clock, decision_clocks_store
 from reetrace.exportcontrol.workdays import WorkCalendar
 
 __all__ = ["open_clocks", "schedule_load"]
@@ -41,7 +42,8 @@ def open_clocks(today: date) -> list[dict]:
 def schedule_load(*, text: str, actor: User | None, today: date) -> dict:
     """Validate and store one year's schedule (replacing that year's, if loaded before),
     then recompute every open clock: each moves from provisional to official where the
-    year was its only guess. Nothing is stored when the file is refused."""
+    year was its only guess; the working days kept for decisions are counted again.
+    Nothing is stored when the file is refused."""
     schedule = schedule_parse(text)
     before = {c["number"]: c for c in open_clocks(today)}
     WorkingDaySchedule.objects.filter(year=schedule.year).delete()
@@ -64,6 +66,13 @@ def schedule_load(*, text: str, actor: User | None, today: date) -> dict:
             ScheduleDay(schedule=row, day=d, working=True, name=n)
             for d, n in schedule.workdays.items()
         ]
+    )
+    # Decisions whose count ran through this year (or was provisional) are counted again.
+    decision_clocks_store(
+        Application.objects.filter(
+            Q(decision_working_days__isnull=True)
+            | Q(accepted_on__year__lte=schedule.year, decided_at__year__gte=schedule.year - 1)
+        )
     )
     recomputed = [
         clock | {"due_date_before": before[clock["number"]]["due_date"]}

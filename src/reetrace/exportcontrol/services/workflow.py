@@ -42,7 +42,13 @@ from reetrace.exportcontrol.services.vetting import vetting_require
 from reetrace.exportcontrol.workdays import Clock, Pause, WorkCalendar, clock_compute
 from reetrace.ledger.models import ExportDeclaration
 
-__all__ = ["TRANSITIONS", "application_clock", "application_transition", "documents_missing"]
+__all__ = [
+    "TRANSITIONS",
+    "application_clock",
+    "application_transition",
+    "decision_clocks_store",
+    "documents_missing",
+]
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.SUBMIT: (frozenset({S.DRAFT}), S.SUBMITTED),
@@ -157,6 +163,8 @@ def application_transition(
         licence_issue(
             actor=actor, application=application, approval=approval or Approval(), now=now
         )
+    if application.decided_at is not None:
+        decision_clocks_store(Application.objects.filter(pk=application.pk))
     return application
 
 
@@ -281,14 +289,51 @@ class Step(NamedTuple):
     at: datetime
 
 
-def transitions_by_application(applications) -> dict[int, list[Step]]:
+def decision_working_days(
+    accepted_on: date, decided_at: datetime, steps: list, calendar: WorkCalendar
+) -> int | None:
+    """Working days from acceptance to decision on the statutory clock, or None while
+    the clock counts a day of a year no official schedule covers (it may still move)."""
+    decided = china_date(decided_at)
+    clock = clock_compute(
+        accepted=accepted_on,
+        today=decided,
+        pauses=_pauses(steps),
+        limit=policy().review_working_days,
+        stopped_on=decided,
+        calendar=calendar,
+    )
+    return None if clock.provisional else clock.elapsed
+
+
+def decision_clocks_store(applications, transition_model=Transition) -> None:
+    """Keep each decided application's working days to decision (`decision_working_days`).
+
+    A decided clock never moves again unless the calendar under it does, so the
+    licensing statistics read this column instead of every application's history
+    (30,000 applications at medium scale); loading a year's schedule stores them again
+    (services/calendar.py). The models are parameters so a migration can pass its own."""
+    decided = applications.filter(decided_at__isnull=False, accepted_on__isnull=False)
+    histories = transitions_by_application(decided, transition_model)
+    calendar = WorkCalendar()
+    model = applications.model
+    rows = [
+        model(pk=pk, decision_working_days=decision_working_days(
+            accepted, at, histories.get(pk, []), calendar
+        ))
+        for pk, accepted, at in decided.values_list("pk", "accepted_on", "decided_at")
+    ]  # fmt: skip
+    model.objects.bulk_update(rows, ["decision_working_days"], batch_size=1000)
+
+
+def transitions_by_application(applications, model=Transition) -> dict[int, list[Step]]:
     """The histories of these applications (a queryset) in one query, each in order.
 
     Lists of thousands of applications read them so, as plain tuples, not by
     prefetch_related, which builds a queryset and model rows per application (2 s of
     the statistics page at small scale)."""
     found: dict[int, list[Step]] = {}
-    rows = Transition.objects.filter(application__in=applications.values("pk"))
+    rows = model.objects.filter(application__in=applications.values("pk")).order_by("at", "pk")
     for application_id, *step in rows.values_list("application_id", "from_state", "to_state", "at"):
         found.setdefault(application_id, []).append(Step(*step))
     return found
