@@ -69,7 +69,11 @@ def _collect(rows) -> dict[int, dict[int, Use]]:
     """Uses from (quota, event, element, metal) rows."""
     found: dict[int, dict[int, Use]] = defaultdict(dict)
     rows = list(rows)
-    events = Event.objects.in_bulk({event_pk for _, event_pk, _, _ in rows})
+    # the fields a crossing names, not the canonical payloads (a separation's lists
+    # every input: decoding them was most of the national overview's quota table)
+    events = Event.objects.only("event_id", "event_time", "period").in_bulk(
+        {event_pk for _, event_pk, _, _ in rows}
+    )
     for quota_id, event_pk, element, metal in rows:
         amount = abs(reo(element, metal / MG_PPB_PER_KG))
         if amount < NET_ZERO_KG:
