@@ -56,3 +56,19 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
     assert conf.load().prepared_statements is False
     database = database_settings("postgres://u@db:5432/ledger", prepared_statements=False)
     assert "options" not in database.get("OPTIONS", {})
+
+
+@pytest.mark.parametrize("entry", ["reetrace.wsgi", "reetrace.asgi"])
+def test_a_server_process_loads_the_urls_before_its_first_request(entry, tmp_path):
+    """A worker imports the URL modules (and the API's schemas) when it loads the
+    application, so its first request is as fast as the next."""
+    import os
+    import subprocess
+    import sys
+
+    probe = f"import sys, {entry}; print('reetrace.api' in sys.modules)"
+    env = os.environ | {"REETRACE_VAR_DIR": str(tmp_path)}
+    found = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "True"
