@@ -45,6 +45,7 @@ class Command(BaseCommand):
         results = {
             "scale": o["scale"],
             "seed": o["seed"],
+            "end_month": f"{o['end_month']:%Y-%m}",
             "database": connection.vendor,
             "machine": machine(),
             "steps": {},

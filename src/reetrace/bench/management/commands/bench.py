@@ -13,21 +13,46 @@ import os
 import subprocess
 import sys
 import tempfile
+from datetime import date, datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.console import Console
 
 from reetrace.bench.report import report_table
 from reetrace.bench.scratch import scratch_url
 from reetrace.conf import CONFIG
-from reetrace.synth.window import month_parse
+from reetrace.synth.window import REFERENCE_END_MONTH, last_complete_month, month_parse
 
 STEPS = ("bulk", "raw", "rows", "api", "genealogy", "balance", "load")
 # asked for by name: `spark` needs the [spark] extra and Java, and both export the year;
 # `epcis` posts the API step's batches again as EPCIS documents;
 # `pages` times every page of every demo role over the year the bulk step loaded
 OPTIONAL_STEPS = ("lake", "spark", "epcis", "pages")
+
+
+def end_month_choose(text: str | None, *, pages: bool, now: datetime | None = None) -> date:
+    """The generated year's last month: pinned (2025-12) unless the pages are timed.
+
+    The pages open on their default period, the twelve months before today (as in
+    `make demo`), so the pages step loads the year ending with the last complete
+    month: a pinned year would leave every default period empty and time empty pages.
+    """
+    last = last_complete_month(now or timezone.now())
+    if text is None:
+        return last if pages else REFERENCE_END_MONTH
+    try:
+        chosen = month_parse(text)
+    except ValueError as exc:
+        raise CommandError(f"--end-month: {exc}") from exc
+    if pages and chosen != last:
+        raise CommandError(
+            f"--end-month {text}: the pages step times each page's default period, the "
+            f"twelve months ending {last:%Y-%m}; load that year (leave --end-month out "
+            f"or give {last:%Y-%m})"
+        )
+    return chosen
 
 
 class Command(BaseCommand):
@@ -40,8 +65,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--end-month",
-            default="2025-12",
-            help="last month of the generated twelve (pinned, so figures compare across runs)",
+            help="last month of the generated twelve (default 2025-12, pinned so figures "
+            "compare across runs; with the pages step the last complete month, which the "
+            "pages' default periods end with)",
         )
         parser.add_argument("--database", help="database URL (default: SQLite under var/bench)")
         parser.add_argument("--json", dest="json_out", help="write the results here")
@@ -61,12 +87,15 @@ class Command(BaseCommand):
         if unknown:
             known = ", ".join((*STEPS, *OPTIONAL_STEPS))
             raise CommandError(f"unknown steps {sorted(unknown)}; choose from {known}")
-        if "pages" in options["steps"].split(",") and "bulk" not in options["steps"].split(","):
+        steps = options["steps"].split(",")
+        if "pages" in steps and "bulk" not in steps:
             raise CommandError(
                 "--steps pages times the pages over the year the bulk step loads: "
-                "ask for --steps bulk,pages (with --end-month the last complete month, "
-                "so the pages' default periods hold the data)"
+                "ask for --steps bulk,pages"
             )
+        options["end_month"] = (
+            f"{end_month_choose(options['end_month'], pages='pages' in steps):%Y-%m}"
+        )
         levels = options["levels"].split(",")
         if not all(level.isdigit() and 0 < int(level) <= 256 for level in levels):
             raise CommandError(
@@ -77,10 +106,6 @@ class Command(BaseCommand):
         url = scratch_url(options["database"] or "sqlite://", CONFIG.var_dir)
         out = Path(options["json_out"] or tempfile.mkstemp(suffix=".json")[1])
         command = [sys.executable, "-m", "reetrace", "bench-run", "--out", str(out)]
-        try:
-            month_parse(options["end_month"])
-        except ValueError as exc:
-            raise CommandError(f"--end-month: {exc}") from exc
         keys = ("scale", "seed", "end_month", "steps", "lots", "api_batches", "clients", "duration")
         for key in (*keys, "levels"):
             command += [f"--{key.replace('_', '-')}", str(options[key])]
