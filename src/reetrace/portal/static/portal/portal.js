@@ -65,16 +65,58 @@
   var plotConfig = {responsive: true, displaylogo: false};
   var font = {family: "system-ui, 'Noto Sans CJK SC', 'PingFang SC', sans-serif", size: 12};
 
+  /* Sankey labels never overlap: after each drawing, labels are placed biggest node
+     first, and one that would cross a label already placed (or leave the chart) is cut
+     short with an ellipsis, or left out when even its first letters do not fit; the
+     full name stays on hover. Plotly places a label by its node alone, so at forty
+     nodes the long "enterprise · stage" names ran into each other and off the box. */
+  function labelsDeclutter(chart) {
+    var frame = chart.getBoundingClientRect();
+    var texts = Array.prototype.slice.call(chart.querySelectorAll(".sankey-node text.node-label"));
+    var placed = [];
+    function size(t) { return (t.__data__ && t.__data__.visibleHeight) || 0; }
+    function clashes(r) {
+      if (r.left < frame.left || r.right > frame.right || r.top < frame.top || r.bottom > frame.bottom) {
+        return true;
+      }
+      return placed.some(function (p) {
+        return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom;
+      });
+    }
+    texts.sort(function (a, b) { return size(b) - size(a); });
+    texts.forEach(function (t) {
+      var full = (t.__data__ && t.__data__.node && t.__data__.node.label) || t.textContent;
+      var keep = full.length;
+      t.textContent = full;
+      while (keep > 0 && clashes(t.getBoundingClientRect())) {
+        keep = keep > 12 ? keep - Math.ceil(keep / 8) : keep - 1;
+        t.textContent = keep > 0 ? full.slice(0, keep) + "…" : "";
+      }
+      if (keep > 0) { placed.push(t.getBoundingClientRect()); }
+    });
+    chart.dataset.labelsCut = String(texts.filter(function (t) {
+      return t.textContent !== ((t.__data__ && t.__data__.node && t.__data__.node.label) || t.textContent);
+    }).length);
+  }
+
+  function sankeyDraw(chart, traces, layout) {
+    Plotly.react(chart, traces, layout, plotConfig).then(function () { labelsDeclutter(chart); });
+    if (!chart.dataset.declutter) {
+      chart.dataset.declutter = "1";
+      chart.on("plotly_afterplot", function () { labelsDeclutter(chart); });
+    }
+  }
+
   function sankey() {
     var d = data("sankey-data");
     if (!d || !d.value.length) { return; }
     /* Height grows with the nodes of the busiest column, so none is pushed out of the box. */
     var height = Math.max(420, 24 * d.labels.length);
-    Plotly.newPlot("sankey-chart", [{
+    sankeyDraw(document.getElementById("sankey-chart"), [{
       type: "sankey", orientation: "h", valuesuffix: " " + d.unit, arrangement: "snap",
       node: {label: d.labels, pad: 12, thickness: 16},
       link: {source: d.source, target: d.target, value: d.value}
-    }], {font: font, height: height, margin: {l: 8, r: 8, t: 16, b: 16}}, plotConfig);
+    }], {font: font, height: height, margin: {l: 8, r: 8, t: 16, b: 16}});
   }
 
   function volumes() {
@@ -140,13 +182,13 @@
       chart.dataset.nodes = String(v.nodes.labels.length);
       /* Height grows with the nodes, so labels keep their own line. */
       var height = Math.max(420, 30 * v.nodes.labels.length);
-      Plotly.react(chart, [{
+      sankeyDraw(chart, [{
         type: "sankey", orientation: "h", arrangement: "snap",
         node: {label: v.nodes.labels, color: v.nodes.colors, pad: 10, thickness: 14,
                customdata: v.nodes.data, hovertemplate: "%{customdata[1]}<extra></extra>"},
         link: {source: v.source, target: v.target, value: v.value, customdata: v.hover,
                hovertemplate: "%{source.label} → %{target.label}<br>%{customdata}<extra></extra>"}
-      }], {font: font, height: height, margin: {l: 8, r: 8, t: 8, b: 8}}, plotConfig);
+      }], {font: font, height: height, margin: {l: 8, r: 8, t: 8, b: 8}});
     }
     draw();
     document.querySelectorAll("#genealogy-groups button.expand").forEach(function (button) {
