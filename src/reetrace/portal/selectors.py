@@ -167,16 +167,21 @@ def stock_by_product(lines: list[dict]) -> list[dict]:
 
 
 def reporting_laggards(period: date, today: date) -> list[dict]:
-    """Active domestic chain enterprises that have not closed `period`."""
+    """Active domestic chain enterprises that have not closed `period`, with their events
+    that month counted by the (reporter, period) index (a join counted every event
+    they ever reported: 0.4 s with a quarter of the medium year loaded)."""
     closed = MonthlyReport.objects.filter(period=period).values("enterprise_id")
-    rows = (
+    rows = list(
         Enterprise.objects.filter(
             country="CN", status=EnterpriseStatus.ACTIVE, roles__role__in=REPORTING_ROLES
         )
         .exclude(pk__in=closed)
-        .annotate(month_events=Count("events", filter=Q(events__period=period), distinct=True))
         .order_by("identifier")
         .distinct()
+    )
+    month = Event.objects.filter(period=period, reporter__in=[e.pk for e in rows])
+    events = dict(
+        month.values("reporter").annotate(n=Count("pk")).order_by().values_list("reporter", "n")
     )
     deadline = report_deadline(period, settings.REETRACE_REPORT_DEADLINE_DAY)
     return [
@@ -184,7 +189,7 @@ def reporting_laggards(period: date, today: date) -> list[dict]:
             "identifier": e.identifier,
             "name": e.display_name,
             "province": e.province,
-            "events": e.month_events,
+            "events": events.get(e.pk, 0),
             "deadline": deadline,
             "overdue": today > deadline,
         }
