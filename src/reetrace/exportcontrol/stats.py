@@ -25,6 +25,7 @@ from reetrace.exportcontrol.models import (
 )
 from reetrace.exportcontrol.services.workflow import application_clock, transitions_by_application
 from reetrace.exportcontrol.workdays import WorkCalendar
+from reetrace.ledger.selectors import in_force
 
 __all__ = ["licensing_stats", "percentile"]
 
@@ -127,7 +128,7 @@ def _clocks(today: date) -> dict:
 def _kg() -> dict:
     licensed = LicenceItem.objects.filter(licence__kg_cap__isnull=True).aggregate(kg=Sum("kg"))
     capped = Licence.objects.filter(kg_cap__isnull=False).aggregate(kg=Sum("kg_cap"))
-    exported = Drawdown.objects.filter(event__corrected_by__isnull=True).aggregate(kg=Sum("kg"))
+    exported = in_force(Drawdown.objects.all()).aggregate(kg=Sum("kg"))
     return {
         "licensed_kg": (licensed["kg"] or Decimal(0)) + (capped["kg"] or Decimal(0)),
         "exported_kg": exported["kg"] or Decimal(0),

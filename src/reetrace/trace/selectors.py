@@ -16,9 +16,10 @@ from reetrace.accounts.models import User
 from reetrace.core.access import visible_to
 from reetrace.core.errors import Forbidden, NotFound
 from reetrace.core.quantities import round_kg
-from reetrace.ledger.choices import Bucket
+from reetrace.ledger.choices import Bucket, EventKind
 from reetrace.ledger.codes import lot_code_validate
 from reetrace.ledger.models import ExportDeclaration, Lot, LotElement, Posting, Receipt, Shipment
+from reetrace.ledger.selectors import in_force
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise
 from reetrace.trace.genealogy import DEFAULT_LIMIT, Direction, Genealogy, genealogy
@@ -213,7 +214,12 @@ def export_summary(
     volume; like a statistics office, they are pooled per month into one
     'confidential' row (destination '**').
     """
-    exports = ExportDeclaration.objects.filter(event__corrected_by__isnull=True)
+    # An export declaration's event is the export or a correction replacing one: naming
+    # the kinds lets the (kind, period) index find the months' events (a range of the
+    # period alone read every event of the year: 182 to 78 ms at a quarter of medium).
+    exports = in_force(ExportDeclaration.objects.all()).filter(
+        event__kind__in=(EventKind.EXPORT, EventKind.CORRECT)
+    )
     if start:
         exports = exports.filter(event__period__gte=start)
     if end:
