@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from reetrace.compliance.evaluation import AlertRef, matches, score
+from reetrace.compliance.evaluation import AlertRef, matches, score, unexplained
 from reetrace.compliance.models import Alert
 
 TRUTH = [
@@ -52,6 +52,22 @@ def test_precision_and_recall_per_fraud_type():
     assert scores["transshipment"].recall is None and scores["transshipment"].precision is None
 
 
+def test_alerts_matching_no_record_are_counted_per_rule():
+    alerts = [
+        ref("yield_out_of_range", "E1", "2025-03", "L1"),  # matches its record
+        ref("yield_out_of_range", "E4", "2025-03", "L1"),  # false alarm
+        ref("report_missing", "E1", "2025-03", "L1"),  # E1's record is another type's
+        ref("volume_drop", "E1", "2025-03"),  # a rule without a fraud type
+        ref("volume_drop", "E2", "2025-07"),
+    ]
+    assert unexplained(TRUTH, alerts) == {
+        "report_missing": 1,
+        "volume_drop": 2,
+        "yield_out_of_range": 1,
+    }
+    assert unexplained([], alerts[:1]) == {"yield_out_of_range": 1}
+
+
 @pytest.mark.django_db
 def test_evaluate_command_reads_the_truth_and_ignores_notices(world, tmp_path, capsys):
     Alert.objects.create(
@@ -77,3 +93,5 @@ def test_evaluate_command_reads_the_truth_and_ignores_notices(world, tmp_path, c
     rows = {r["fraud_type"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["missing_report"]["precision"] == 1.0 and rows["missing_report"]["recall"] == 1.0
     assert rows["quota_overrun"]["alerts"] == 0
+    call_command("evaluate", truth=truth)
+    assert "matching no truth record: 0" in capsys.readouterr().out

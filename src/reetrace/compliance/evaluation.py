@@ -104,6 +104,18 @@ def score(truth: list[dict], alerts: Iterable[AlertRef]) -> list[Score]:
     return scores
 
 
+def unexplained(truth: list[dict], alerts: Iterable[AlertRef]) -> dict[str, int]:
+    """Per rule, the alerts (notices left out) that match no truth record of a fraud
+    type the rule finds: false alarms, and every alert of a rule without a fraud type.
+    On an honest chain (no truth at all) it is every alert: each one a rule's defect."""
+    found: dict[str, int] = {}
+    for alert in alerts:
+        records = [r for r in truth if alert.rule in FRAUD_RULES.get(r["type"], ())]
+        if not any(matches(alert, r) for r in records):
+            found[alert.rule] = found.get(alert.rule, 0) + 1
+    return dict(sorted(found.items()))
+
+
 def stored_alerts() -> list[AlertRef]:
     """Every alert in the database except notices, as the scorer sees it."""
     rows = Alert.objects.exclude(severity=Severity.INFO).values_list(

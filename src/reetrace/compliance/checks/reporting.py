@@ -11,7 +11,9 @@ each month's reported volume with the enterprise's own recent months.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -20,10 +22,12 @@ from django.db.models import Max, Min
 from reetrace.compliance import rules
 from reetrace.compliance.checks.base import Check, Finding, Window, add_months, kg
 from reetrace.compliance.checks.ledger import DATABASE, MG_PPB_PER_KG, reo
-from reetrace.ledger.choices import Flow
+from reetrace.compliance.checks.quotas import limits_kg, mining_uses
+from reetrace.ledger.choices import EventKind, Flow
 from reetrace.ledger.models import Event, Posting
 from reetrace.ledger.rules import CHINA_TIME, report_deadline
-from reetrace.registry.models import Enterprise
+from reetrace.registry.choices import QuotaKind
+from reetrace.registry.models import Enterprise, Quota
 from reetrace.reporting.models import MonthlyReport
 
 
@@ -143,17 +147,56 @@ VOLUME_FLOWS = (
 )
 
 
-def monthly_volume(window: Window, source=None) -> dict[int, dict[date, float]]:
-    """REO kg moved in and out of each holder's stock per month (one GROUP BY)."""
-    rows = (source or DATABASE).metal(
-        window, keys=("holder_id", "period", "flow"), flows=VOLUME_FLOWS
-    )
-    found: dict[int, dict[date, float]] = {}
-    for holder, period, _flow, element, metal in rows:
-        months = found.setdefault(holder, {})
-        amount = abs(reo(element, metal / MG_PPB_PER_KG))
-        months[period] = months.get(period, 0.0) + amount
+@dataclass
+class Activity:
+    """One holder's months: REO moved (volume), what reached it from elsewhere (receipts,
+    imports, collected scrap) and what it mined."""
+
+    volume: dict[date, float] = field(default_factory=lambda: defaultdict(float))
+    supplied: dict[date, float] = field(default_factory=lambda: defaultdict(float))
+    mined: dict[date, float] = field(default_factory=lambda: defaultdict(float))
+
+
+def monthly_activity(window: Window, source=None) -> dict[int, Activity]:
+    """Per holder and month: the REO it moved in and out of stock, what reached it
+    (receipts, imports, recycling collection) and what it mined."""
+    source = source or DATABASE
+    found: dict[int, Activity] = defaultdict(Activity)
+    rows = source.metal(window, keys=("holder_id", "period", "flow"), flows=VOLUME_FLOWS)
+    for holder, period, flow, element, metal in rows:
+        activity, amount = found[holder], reo(element, metal / MG_PPB_PER_KG)
+        activity.volume[period] += abs(amount)
+        if flow == Flow.RECEIVED:
+            activity.supplied[period] += amount
+    for kind in (EventKind.MINE, EventKind.IMPORT, EventKind.RECYCLE):
+        rows = source.metal(
+            window, keys=("holder_id", "period"), flows=(Flow.ORIGIN,), net_kind=kind
+        )
+        for holder, period, element, metal in rows:
+            months = found[holder].mined if kind == EventKind.MINE else found[holder].supplied
+            months[period] += reo(element, metal / MG_PPB_PER_KG)
     return found
+
+
+def quota_spent_before(enterprise_id: int, month: date) -> bool:
+    """Whether the enterprise's mining quota for `month`'s year had less left, in some
+    column, before `month` than the enterprise's median mined lot takes of it: another
+    lot would overrun it, so an honest mine stops."""
+    quotas = {
+        q.pk: limits_kg(q)
+        for q in Quota.objects.filter(
+            enterprise_id=enterprise_id, year=month.year, kind=QuotaKind.MINING
+        )
+    }
+    window = Window(None, None, None)  # type: ignore[arg-type]
+    for quota_id, uses in mining_uses(list(quotas), window).items():
+        before = [u for u in uses.values() if u.event.period < month]
+        for column, limit in quotas[quota_id].items():
+            lots = [u.reo[column] for u in before if u.reo[column] > 0]
+            left = limit - sum(lots)
+            if lots and left < rules.trailing_median(lots):
+                return True
+    return False
 
 
 class VolumeDrop(Check):
@@ -168,6 +211,14 @@ class VolumeDrop(Check):
     smaller than this), `severity`, `share`. Judged once the month's report deadline
     has passed (`--as-of`) and only up to the newest month any event is dated in, so
     a month still being reported is not a drop.
+
+    A drop is no finding where its cause shows in the ledger: what reached the
+    enterprise that month (receipts, imports, collected scrap) was itself below
+    `min_fraction` of the median (its suppliers' lull: on the small seed-23 honest
+    chain a separator that no ore reached in 2025-09 had raised one; a stock held for
+    a better price is not work withheld), or it mines and its year's mining quota had
+    less left than its median lot before the month (it may mine no more). Mining that
+    stops with quota left, and supply that keeps arriving unworked, are found.
     """
 
     name = "volume_drop"
@@ -181,11 +232,12 @@ class VolumeDrop(Check):
         if horizon is None:
             return
         today = window.as_of.astimezone(CHINA_TIME).date()
-        per_enterprise = monthly_volume(Window(None, window.end, window.as_of), self.source)
+        per_enterprise = monthly_activity(Window(None, window.end, window.as_of), self.source)
         names = dict(Enterprise.objects.filter(country="CN").values_list("pk", "identifier"))
         n = p["history_months"]
-        for enterprise_id, volumes in sorted(per_enterprise.items()):
-            if enterprise_id not in names:
+        for enterprise_id, activity in sorted(per_enterprise.items()):
+            volumes = activity.volume
+            if enterprise_id not in names or not volumes:
                 continue
             month = add_months(min(volumes), n)
             while month <= horizon and _deadline(month) < today:
@@ -197,11 +249,19 @@ class VolumeDrop(Check):
                         history,
                         min_fraction=p["min_fraction"],
                         min_median=p["min_median_reo_kg"],
-                    ):
+                    ) and not self._explained(enterprise_id, activity, month, history):
                         yield self._finding(
                             enterprise_id, names[enterprise_id], month, observed, history
                         )
                 month = _next_month(month)
+
+    def _explained(self, enterprise_id: int, activity: Activity, month: date, history) -> bool:
+        """Why the month is low, when the ledger says (see the class docstring)."""
+        floor = self.params["min_fraction"] * rules.trailing_median(history)
+        mines = any(activity.mined.get(add_months(month, -k), 0.0) > 0 for k in range(4))
+        if not mines:
+            return activity.supplied.get(month, 0.0) < floor
+        return quota_spent_before(enterprise_id, month)
 
     def _finding(self, enterprise_id, identifier, month, observed, history) -> Finding:
         median = rules.trailing_median(history)

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from reetrace.compliance.evaluation import Score, score, stored_alerts
+from reetrace.compliance.evaluation import Score, score, stored_alerts, unexplained
 from reetrace.compliance.scenarios import ScenarioError, run_library
 
 
@@ -43,11 +43,18 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"cannot read {truth}: {exc}") from exc
         cases = data["cases"] if isinstance(data, dict) else data
-        scores = score(cases, stored_alerts())
+        alerts = stored_alerts()
+        scores = score(cases, alerts)
         if json:
             self.stdout.write(_dumps([s.as_dict() for s in scores]))
             return
         self._table(scores, f"alerts against {truth}")
+        others = unexplained(cases, alerts)
+        self.stdout.write(
+            f"alerts above notice level matching no truth record: {sum(others.values())}"
+        )
+        for rule, count in others.items():
+            self.stdout.write(f"  {rule}: {count}")
 
     def _scenarios(self, directory: Path, json: bool) -> None:
         try:
