@@ -10,6 +10,7 @@ from __future__ import annotations
 import tomllib
 from bisect import bisect_right
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -21,17 +22,39 @@ DEFAULT_PRICES = Path(__file__).parent / "data" / "reference_prices.csv"
 STAGE_SHARES = Path(__file__).parent / "data" / "stage_shares.toml"
 
 
+@dataclass(frozen=True)
+class StageShares:
+    """The stage shares file: dated rows (per form, or per product of a form) and the
+    undated forms whose share is 1 by definition."""
+
+    dated: dict[str, tuple[list[date], list[float]]]
+    fixed: dict[str, float]
+
+    def share(self, form: str, on: date, product: str = "") -> float:
+        series = self.dated.get(product) or self.dated.get(form)
+        if series is None:
+            return self.fixed[form]
+        dates, shares = series
+        return shares[max(0, bisect_right(dates, on) - 1)]
+
+
 @cache
-def stage_shares() -> dict[str, float]:
+def stage_shares() -> StageShares:
     """Share of the separated-oxide value a product form sells at (sources in the file)."""
     with STAGE_SHARES.open("rb") as f:
-        return {form: float(share) for form, share in tomllib.load(f)["shares"].items()}
+        data = tomllib.load(f)
+    rows = defaultdict(list)
+    for row in sorted(data["dated"], key=lambda r: r["valid_from"]):
+        rows[row.get("product") or row["form"]].append((row["valid_from"], float(row["share"])))
+    dated = {key: ([d for d, _ in v], [s for _, s in v]) for key, v in rows.items()}
+    return StageShares(dated, {form: float(v) for form, v in data["shares"].items()})
 
 
-def stage_share(form: str) -> float:
+def stage_share(form: str, on: date, product: str = "") -> float:
     """An ore concentrate sells at about a third of its separated value, an oxide at all of
-    it: a price is compared with the value at the lot's own stage, not the oxide's."""
-    return stage_shares()[form]
+    it: a price is compared with the value at the lot's own stage on its day, not the
+    oxide's. A product with rows of its own (a carbonate, a mixed oxide) takes those."""
+    return stage_shares().share(form, on, product)
 
 
 class PriceBook:

@@ -81,7 +81,7 @@ class Market:
         scaled = {
             el: p * (factor if el in ("Pr", "Nd") else 1) for el, p in self.element_prices.items()
         }
-        return contained_value(kg, comp, scaled) * dec(stage_share(FORMS[product]))
+        return contained_value(kg, comp, scaled) * dec(stage_share(FORMS[product], day, product))
 
     def unit_price(self, product: str, comp: Comp, day: date, grade: str | None = None) -> Decimal:
         """CNY/kg an honest seller asks: table price, never under contained value."""

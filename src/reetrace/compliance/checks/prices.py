@@ -26,7 +26,12 @@ def _stage_value(shipment: Shipment, metal_prices: dict[str, float]) -> float:
     times the stage share of its form (an ore sells at about a third of that)."""
     composition = {e.element: float(e.fraction) for e in shipment.lot.elements.all()}
     value = rules.contained_value(composition, metal_prices)
-    return value * stage_share(shipment.lot.product.form)
+    return value * _share(shipment)
+
+
+def _share(shipment: Shipment) -> float:
+    product = shipment.lot.product
+    return stage_share(product.form, shipment.event.event_time.date(), product.code)
 
 
 def _priced_shipments(window: Window, currencies: list[str]):
@@ -90,7 +95,7 @@ class PriceBelowValue(Check):
                 "unit": "CNY/kg",
                 "currency": shipment.currency,
                 "uninvoiced_cny": round(gap, 2),
-                "stage_share": stage_share(shipment.lot.product.form),
+                "stage_share": _share(shipment),
             },
             lots=[shipment.lot.code],
             events=[event.event_id],
@@ -161,7 +166,7 @@ class PriceAboveValue(Check):
                 "multiple": round(price / value, 2),
                 "excess_cny": round(excess, 2),
                 "buyer": shipment.buyer.identifier,
-                "stage_share": stage_share(shipment.lot.product.form),
+                "stage_share": _share(shipment),
             },
             lots=[shipment.lot.code],
             events=[event.event_id],
