@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from reetrace.registry.choices import EnterpriseRole as R
 from reetrace.synth import evasion, magnets, reporting, stages, trade
+from reetrace.synth.business import business_of
 from reetrace.synth.cast import build_cast
 from reetrace.synth.compositions import comp_text, dec, fmt, grams
 from reetrace.synth.config import SynthConfig
@@ -50,7 +51,8 @@ class Chain:
         self.cast = build_cast(cfg, self.rng, seed)
         self.fraud = FraudBook(cfg, seed)
         self.topups = evasion.TopUps()
-        self.market = Market(cfg, self.cast, random.Random(f"market-{seed}"))
+        self.business = business_of(cfg, seed, self.window)
+        self.market = Market(cfg, self.cast, random.Random(f"market-{seed}"), self.business)
         per_day = cfg.scale["expected_events"] / 365
         self.emit = Emitter(
             seed, random.Random(f"clock-{seed}"), per_day, cfg["reporting"]["record_delay_minutes"]
@@ -187,6 +189,8 @@ class Chain:
             self.put("closing", closing)
         trade.receive_due(self)
         evasion.round_trips_due(self)
+        if self.business:
+            self.business.fix_due(self)
         self._produce()
         if self.day_index == self.last_day:
             # The window's horizon: what was shipped today arrives today, so no
@@ -205,13 +209,13 @@ class Chain:
                 for holding in stages.import_feed(self, sep):
                     sep.add(holding)
             if s.works(sep, d):
-                trade.sell(self, sep, stages.separate(self, sep))
+                trade.sell(self, sep, stages.separate(self, sep) + self._released(sep))
         self._downstream(s, d)
 
     def _downstream(self, s: Schedule, d: int) -> None:
         for maker in self.cast.of(R.METAL_MAKER):
             if s.works(maker, d):
-                trade.sell(self, maker, stages.reduce_to_metal(self, maker))
+                trade.sell(self, maker, stages.reduce_to_metal(self, maker) + self._released(maker))
         for maker in self.cast.of(R.MAGNET_MAKER):
             if s.works(maker, d):
                 trade.sell(self, maker, magnets.make_magnets(self, maker))
@@ -226,6 +230,10 @@ class Chain:
             if s.works(trader, d):
                 held = [h for product in list(trader.stock) for h in trader.take_all(product)]
                 trade.sell(self, trader, held)
+
+    def _released(self, party: Party) -> list:
+        """Lots held back for months (business profile) whose time to be sold has come."""
+        return self.business.released(self, party) if self.business else []
 
     def _finish_quotas(self) -> None:
         """Ground truth for quota overruns, now that each quota year's use is known."""

@@ -13,6 +13,9 @@ from importlib import resources
 from typing import Any
 
 SCALES = ("tiny", "small", "medium", "national")
+# `reetrace generate --profile`: the default chain (with fraud), the same with every
+# fraud rate 0, and an honest chain with the habits of real business (synth/business.py).
+PROFILES = ("default", "honest", "business")
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,19 @@ def honest_overrides() -> dict:
     text = resources.files("reetrace.synth").joinpath("config.toml").read_text("utf-8")
     rates = tomllib.loads(text)["fraud"]
     return {"fraud": {k: 0.0 for k in rates if k != "guarantee_after"}}
+
+
+def profile_overrides(profile: str) -> dict | None:
+    """The overrides of a named profile (PROFILES); None for the default chain."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
+    if profile == "default":
+        return None
+    if profile == "honest":
+        return honest_overrides()
+    # Stock counts are where late corrections happen: three times the default rate
+    # gives a tiny chain a few of them.
+    return _merge(
+        honest_overrides(),
+        {"business": {"enabled": True}, "reporting": {"stock_count_rate": 0.15}},
+    )

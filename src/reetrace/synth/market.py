@@ -31,7 +31,7 @@ FORMS = {code: str(form) for code, form, _hs, _desc in STANDARD_PRODUCTS}
 PRND_FAMILY = ("OXIDE-PRND", "METAL-PRND", "SCRAP-MAGNET")
 # Products each kind of processor takes in; traders and sinks take anything.
 WANTS = {
-    R.SEPARATOR: ("ORE-", "MIXED-OXIDE"),
+    R.SEPARATOR: ("ORE-", "MIXED-OXIDE", "MIXED-CARBONATE"),
     R.METAL_MAKER: ("OXIDE-PRND", "OXIDE-DY", "OXIDE-TB", "OXIDE-SM"),
     R.RECYCLER: ("SCRAP-",),
 }
@@ -41,8 +41,9 @@ SINGLE_OXIDES |= {"Nd": "OXIDE-PRND"}
 
 
 class Market:
-    def __init__(self, cfg: SynthConfig, cast: Cast, rng: random.Random):
+    def __init__(self, cfg: SynthConfig, cast: Cast, rng: random.Random, business=None):
         self.cfg = cfg
+        self.business = business
         self.cast = cast
         self.rng = rng
         self.prices = cfg["prices"]
@@ -83,12 +84,33 @@ class Market:
         }
         return contained_value(kg, comp, scaled) * dec(stage_share(FORMS[product], day, product))
 
-    def unit_price(self, product: str, comp: Comp, day: date, grade: str | None = None) -> Decimal:
-        """CNY/kg an honest seller asks: table price, never under contained value."""
+    def _range(self, product: str, grade: str | None) -> tuple[float, float]:
         if grade and grade in self.grades:
-            low, high = self.grades[grade]["price"]
-        else:
-            low, high = self.prices[product]
+            return self.grades[grade]["price"]
+        return self.prices[product]
+
+    def market_price(self, product: str, comp: Comp, day: date, grade: str | None = None):
+        """The middle of the product's price range on `day` (PrNd family moved by its month
+        factor); a product the table does not price (recycled carbonate) at its stage value
+        plus a tenth, what a separator pays for feed it must still separate."""
+        if product not in self.prices and not (grade and grade in self.grades):
+            return self.value_floor(Decimal(1), comp, day, product) * dec("1.1")
+        low, high = self._range(product, grade)
+        price = (dec(low) + dec(high)) / 2
+        # NdFeB magnets are priced on the PrNd they hold (their grade prices are early-2025
+        # quotes), so they follow PrNd's month factor as the PrNd family does.
+        follows = product in PRND_FAMILY or product.startswith("MAGNET-NDFEB")
+        return price * self.prnd_factor(day) if follows else price
+
+    def unit_price(
+        self, product: str, comp: Comp, day: date, grade: str | None = None, seller=None
+    ) -> Decimal:
+        """CNY/kg an honest seller asks: table price, never under contained value; in the
+        business profile the market price times the seller's level (synth/business.py)."""
+        if self.business is not None:
+            level = self.business.price_level(seller, product, day)
+            return (self.market_price(product, comp, day, grade) * level).quantize(Decimal("0.01"))
+        low, high = self._range(product, grade)
         price = dec(round(self.rng.uniform(low, high), 2))
         if product in PRND_FAMILY:
             price *= self.prnd_factor(day)

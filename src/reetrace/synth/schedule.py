@@ -56,7 +56,11 @@ class Schedule:
             ore = cfg["ores"][miner.ore]
             kind = "ore_concentrate" if ore["product"].startswith("ORE-") else "mixed_oxide"
             per_lot = self._mean(cfg["lots"][kind]) * self._mean(ore["treo"], scaled=False)
-            self.lots[miner.identifier] = self._spread(miner.plan_reo_kg / per_lot)
+            count = miner.plan_reo_kg / per_lot
+            business = g.business
+            self.lots[miner.identifier] = (
+                business.mining_days(g.rng, count) if business else self._spread(count)
+            )
         seps = g.cast.of(R.SEPARATOR)
         imports = dec(cfg["national"]["imports_t_reo"]) * 1000 * dec(cfg.volume_share)
         for sep in seps:

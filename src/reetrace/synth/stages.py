@@ -31,6 +31,8 @@ from reetrace.synth.compositions import (
 from reetrace.synth.parties import Holding, Party
 
 FEED = ("ORE-BASTNAESITE", "ORE-MONAZITE", "ORE-IONIC-CLAY", "MIXED-OXIDE-MHREE")
+# Recycled feed (business profile): separated with the ore, on no quota.
+RECYCLED_FEED = "MIXED-CARBONATE"
 METAL_OF = {
     "OXIDE-PRND": "METAL-PRND",
     "OXIDE-DY": "ALLOY-DYFE",
@@ -53,7 +55,12 @@ def mine(g, miner: Party) -> list[Holding]:
     quota = g.quota_of(miner, "mining")
     light, heavy = reo_split(kg, comp)
     if not g.quota_allows(quota, light, heavy):
-        return []
+        if g.business is None:
+            return []
+        # A business mine fills its quota with a last, smaller lot, then stops.
+        kg = g.business.quota_rest(quota, kg, light, heavy)
+        if kg <= 0:
+            return []
     event, holding = g.emit.mine(miner, quota["code"], product, kg, comp)
     g.put("event", event)
     g.quota_use(quota, light, heavy, event["event_id"], holding.code)
@@ -165,13 +172,15 @@ def run_yield(g, process: str, party: Party) -> tuple[float, float, str | None]:
 def separate(g, sep: Party) -> list[Holding]:
     quota = g.quota_of(sep, "separation")
     inputs, metal = [], {}
-    for product in FEED:
+    for product in (*FEED, RECYCLED_FEED):
+        recycled = product == RECYCLED_FEED
         for lot in sep.take_all(product):
-            light, heavy = reo_split(lot.kg, lot.comp)
+            light, heavy = (ZERO, ZERO) if recycled else reo_split(lot.kg, lot.comp)
             if len(inputs) >= MAX_INPUTS or not g.quota_allows(quota, light, heavy):
                 sep.add(lot)
                 continue
-            g.quota_use(quota, light, heavy, None, lot.code)
+            if not recycled:
+                g.quota_use(quota, light, heavy, None, lot.code)
             inputs.append((lot.code, lot.kg))
             add_metal(metal, lot.kg, lot.comp)
     if not inputs:
@@ -249,7 +258,12 @@ def recycle(g, recycler: Party) -> list[Holding]:
     for lot in lots:
         add_metal(metal, lot.kg, lot.comp)
     used, honest, fraud = run_yield(g, "recycling", recycler)
-    outputs = family_outputs(g, metal, used, g.cfg["processes"]["recycling"]["purity"])
+    if g.business and g.business.carbonate_run():
+        out = {el: m * dec(used) for el, m in metal.items()}
+        kg = oxide_mass(out, g.business.carbonate_reo_share())
+        outputs = _lots(g, RECYCLED_FEED, out, kg, "mixed_oxide")
+    else:
+        outputs = family_outputs(g, metal, used, g.cfg["processes"]["recycling"]["purity"])
     inputs = [(lot.code, lot.kg) for lot in lots]
     event, holdings = g.emit.transform(recycler, Process.RECYCLING, inputs, outputs)
     g.put("event", event)

@@ -26,6 +26,8 @@ def sell(g, seller: Party, holdings: list[Holding]) -> None:
         if ("misdeclared" in tag or "divert" in tag) and seller.exports:
             export(g, seller, holding)
             continue
+        if g.business and g.business.hold(g, seller, holding):
+            continue
         role = g.market.route(seller, holding.product, g.day)
         if role == "export":
             export(g, seller, holding)
@@ -69,7 +71,7 @@ def ship(
     """Ship and schedule the receipt; `dice=False` (a part of a split sale) rolls for
     no other fraud and no honest correction."""
     grade = (holding.tag or {}).get("grade")
-    price = price or g.market.unit_price(holding.product, holding.comp, g.day, grade)
+    price = price or g.market.unit_price(holding.product, holding.comp, g.day, grade, seller)
     floor = g.market.value_floor(Decimal(1), holding.comp, g.day, holding.product)
     under = dice and floor >= 1 and g.fraud.roll("under_invoicing")
     if under:
@@ -136,8 +138,10 @@ def _schedule_receipt(g, seller, buyer, holding, kg, shipment, dice=True) -> Non
         case = None
     days = g.rng.randint(*g.cfg["partner"]["transit_days"])
     arrival = min(g.day_index + days, g.last_day)
-    copy = Holding(holding.code, holding.product, received, holding.comp, holding.tag)
-    g.pending.setdefault(arrival, []).append((buyer, shipment, copy, case, seller))
+    parts = g.business.receipts(g, received, arrival) if g.business else [(arrival, received)]
+    for day, kg_in in parts:
+        copy = Holding(holding.code, holding.product, kg_in, holding.comp, holding.tag)
+        g.pending.setdefault(day, []).append((buyer, shipment, copy, case, seller))
 
 
 def receive_due(g) -> None:
@@ -288,7 +292,7 @@ def _declare(
     g, seller, holding, country, buyer, end_user, licence, arrives=None, hs=None, partner=True
 ):
     grade = (holding.tag or {}).get("grade")
-    price = g.market.unit_price(holding.product, holding.comp, g.day, grade)
+    price = g.market.unit_price(holding.product, holding.comp, g.day, grade, seller)
     fob = g.market.fob_usd(holding.kg, price)
     declaration = g.customs_number("E")
     hs = hs or HS_CODES[holding.product]

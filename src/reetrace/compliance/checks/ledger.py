@@ -19,7 +19,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from reetrace.compliance.checks.base import Window
 from reetrace.compliance.mass_balance import flow_totals
-from reetrace.ledger.choices import Bucket, EventKind, Flow
+from reetrace.ledger.choices import Bucket, EventKind, Flow, Process
 from reetrace.ledger.models import Event, LotElement, Origin, Posting, Shipment
 from reetrace.registry.elements import ELEMENTS
 
@@ -117,7 +117,12 @@ class DatabaseSource:
         return _keyed(rows, ("quota_id", "event_id"))
 
     def separated_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
-        """(quota, run, element, metal) consumed by live separation runs under the quotas."""
+        """(quota, run, element, metal) consumed by live separation runs under the quotas.
+
+        Recycled feed (lots a recycling run made) is no mining product: the total-quantity
+        control of the 2024 Rare Earth Management Regulations covers mining and the
+        smelting-separation of ore (that recycled feed is outside it is UNCONFIRMED), so
+        a run's recycled inputs draw on no quota."""
         quota = Coalesce(
             F("event__transformation__quota_id"),
             F("event__correction__corrected__transformation__quota_id"),
@@ -126,6 +131,7 @@ class DatabaseSource:
             live_postings(Window(None, None, None))  # type: ignore[arg-type]
             .annotate(run_quota=quota)
             .filter(net_kind=EventKind.TRANSFORM, flow=Flow.CONSUMED, run_quota__in=quota_ids)
+            .exclude(lot__created_by__transformation__process=Process.RECYCLING)
             .values("run_quota", "net_event", "lot__elements__element")
             .annotate(metal=_METAL)
             .order_by()

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reetrace.core.errors import BatchRejected, ReetraceError
-from reetrace.synth.config import SCALES, honest_overrides, load_config
+from reetrace.synth.config import PROFILES, SCALES, load_config, profile_overrides
 from reetrace.synth.dataset import produce
 from reetrace.synth.partner import RateMissing
 from reetrace.synth.window import Window, last_complete_month, month_parse
@@ -60,12 +60,23 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, help="directory for the dataset files")
         parser.add_argument("--load", action="store_true", help="load into the database")
         parser.add_argument(
-            "--honest", action="store_true", help="no fraud at all (every fraud rate 0)"
+            "--profile",
+            choices=PROFILES,
+            default="default",
+            help="default: with injected fraud; honest: every fraud rate 0; business: honest, "
+            "with seasons, stockpiles, dispersed prices, partial receipts, recycled feed and "
+            "late corrections (synth/business.py)",
+        )
+        parser.add_argument(
+            "--honest", action="store_true", help="no fraud at all (the same as --profile honest)"
         )
 
-    def handle(self, *args, scale, seed, out, load, honest=False, **options):
+    def handle(self, *args, scale, seed, out, load, profile, honest=False, **options):
         if out is None and not load:
             raise CommandError("nothing to do: give --out DIR, --load, or both")
+        if honest and profile != "default":
+            raise CommandError(f"--honest and --profile {profile}: give one of them")
+        profile = "honest" if honest else profile
         end_month = end_month_option(options.get("end_month"), load=load)
         console = Console(file=self.stdout, force_terminal=None)
         expected = load_config(scale).scale["expected_events"]
@@ -81,7 +92,7 @@ class Command(BaseCommand):
                     end_month=end_month,
                     out=out,
                     load=load,
-                    overrides=honest_overrides() if honest else None,
+                    overrides=profile_overrides(profile),
                     on_event=lambda n: progress.advance(task, n),
                 )
             except BatchRejected as exc:
