@@ -139,6 +139,30 @@ def test_a_smaller_month_above_the_fraction_does_not_fire(world):
     assert not alerts("volume_drop")
 
 
+def test_a_mine_whose_quota_is_spent_may_stop(world):
+    # three lots of about 6 t REO each leave 2 t of a 20 t quota: a fourth would overrun
+    world.mining_quota.light_t = 20
+    world.mining_quota.save()
+    _mining_months(world, "2000")
+    run(world, "volume_drop")
+    assert not alerts("volume_drop")
+
+
+def test_a_buyer_that_nothing_reached_is_no_drop(world):
+    # the separator receives ore in January to March and nothing in April: its
+    # suppliers' lull, not activity off its books (small seed 23 honest, 2025-09)
+    for m in (1, 2, 3):
+        world.capture(
+            world.miner,
+            mine_event(m, month=m),
+            ship_event(f"s{m}", m, "100000", world.separator, month=m),
+        )
+        world.capture(world.separator, receive_event(f"r{m}", f"s{m}", "100000", month=m))
+    world.capture(world.miner, mine_event(4, month=4), mine_event(5, month=5))
+    run(world, "volume_drop")
+    assert not alerts("volume_drop")
+
+
 # -- provenance: recycling volumes ----------------------------------------------------
 
 

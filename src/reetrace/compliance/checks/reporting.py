@@ -149,32 +149,24 @@ VOLUME_FLOWS = (
 
 @dataclass
 class Activity:
-    """One holder's months: REO moved (volume), what reached it from elsewhere (receipts,
-    imports, collected scrap) and what it mined."""
+    """One holder's months: REO moved in and out of stock (volume) and REO it mined."""
 
     volume: dict[date, float] = field(default_factory=lambda: defaultdict(float))
-    supplied: dict[date, float] = field(default_factory=lambda: defaultdict(float))
     mined: dict[date, float] = field(default_factory=lambda: defaultdict(float))
 
 
 def monthly_activity(window: Window, source=None) -> dict[int, Activity]:
-    """Per holder and month: the REO it moved in and out of stock, what reached it
-    (receipts, imports, recycling collection) and what it mined."""
+    """Per holder and month: the REO it moved in and out of stock and what it mined."""
     source = source or DATABASE
     found: dict[int, Activity] = defaultdict(Activity)
     rows = source.metal(window, keys=("holder_id", "period", "flow"), flows=VOLUME_FLOWS)
-    for holder, period, flow, element, metal in rows:
-        activity, amount = found[holder], reo(element, metal / MG_PPB_PER_KG)
-        activity.volume[period] += abs(amount)
-        if flow == Flow.RECEIVED:
-            activity.supplied[period] += amount
-    for kind in (EventKind.MINE, EventKind.IMPORT, EventKind.RECYCLE):
-        rows = source.metal(
-            window, keys=("holder_id", "period"), flows=(Flow.ORIGIN,), net_kind=kind
-        )
-        for holder, period, element, metal in rows:
-            months = found[holder].mined if kind == EventKind.MINE else found[holder].supplied
-            months[period] += reo(element, metal / MG_PPB_PER_KG)
+    for holder, period, _flow, element, metal in rows:
+        found[holder].volume[period] += abs(reo(element, metal / MG_PPB_PER_KG))
+    mined = source.metal(
+        window, keys=("holder_id", "period"), flows=(Flow.ORIGIN,), net_kind=EventKind.MINE
+    )
+    for holder, period, element, metal in mined:
+        found[holder].mined[period] += reo(element, metal / MG_PPB_PER_KG)
     return found
 
 
@@ -212,13 +204,16 @@ class VolumeDrop(Check):
     has passed (`--as-of`) and only up to the newest month any event is dated in, so
     a month still being reported is not a drop.
 
-    A drop is no finding where its cause shows in the ledger: what reached the
-    enterprise that month (receipts, imports, collected scrap) was itself below
-    `min_fraction` of the median (its suppliers' lull: on the small seed-23 honest
-    chain a separator that no ore reached in 2025-09 had raised one; a stock held for
-    a better price is not work withheld), or it mines and its year's mining quota had
-    less left than its median lot before the month (it may mine no more). Mining that
-    stops with quota left, and supply that keeps arriving unworked, are found.
+    Judged: enterprises that mine. One that does not mine moves no more than it held
+    and was sent, and its volume counts what it was sent (receipts, imports, collected
+    scrap), so its low month is always a month of low supply: its suppliers' lull (on
+    the small seed-23 honest chain a separator that no ore reached in 2025-09, holding
+    none, raised one), a stock held back for a better price, or a buyer's lumpy
+    purchases, not by itself activity off its books. What is sent to it unrecorded is
+    found on the seller's side (shipment_unconfirmed, short_receipt), what it holds and
+    sells off the books by phantom_stock and the loss rules. A mine whose year's quota
+    had less left before the month than its median lot may mine no more: no finding
+    either. A mine that stops with quota left is found.
     """
 
     name = "volume_drop"
@@ -249,19 +244,16 @@ class VolumeDrop(Check):
                         history,
                         min_fraction=p["min_fraction"],
                         min_median=p["min_median_reo_kg"],
-                    ) and not self._explained(enterprise_id, activity, month, history):
+                    ) and not self._explained(enterprise_id, activity, month):
                         yield self._finding(
                             enterprise_id, names[enterprise_id], month, observed, history
                         )
                 month = _next_month(month)
 
-    def _explained(self, enterprise_id: int, activity: Activity, month: date, history) -> bool:
+    def _explained(self, enterprise_id: int, activity: Activity, month: date) -> bool:
         """Why the month is low, when the ledger says (see the class docstring)."""
-        floor = self.params["min_fraction"] * rules.trailing_median(history)
         mines = any(activity.mined.get(add_months(month, -k), 0.0) > 0 for k in range(4))
-        if not mines:
-            return activity.supplied.get(month, 0.0) < floor
-        return quota_spent_before(enterprise_id, month)
+        return not mines or quota_spent_before(enterprise_id, month)
 
     def _finding(self, enterprise_id, identifier, month, observed, history) -> Finding:
         median = rules.trailing_median(history)
