@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from reetrace.compliance.checks.base import Window
+from reetrace.compliance.checks.quotas import quota_uses
 from reetrace.compliance.models import Alert
 from reetrace.registry.models import EnterpriseRoleGrant
 from tests.compliance.helpers import (
@@ -17,9 +19,10 @@ from tests.compliance.helpers import (
     recycle,
     run,
     separation,
+    when,
 )
 from tests.factories.registry import QuotaFactory
-from tests.factories.world import code, mine_event, receive_event, ship_event
+from tests.factories.world import at, code, mine_event, receive_event, ship_event
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +252,53 @@ def test_sold_recycled_lot_with_an_ore_profile_fires_and_real_scrap_does_not(wor
     run(world, "origin_unverified")
     [alert] = alerts("origin_unverified")
     assert alert.lots == [code(50)] and "s-ok" not in alert.events
+
+
+# -- quotas: recycled feed ---------------------------------------------------------
+
+
+def _run(event_id: str, process: str, lot_in: int, kg_in: str, out: dict, **extra) -> dict:
+    return {
+        "event_id": event_id,
+        "kind": "transform",
+        "event_time": at(2, 10),
+        "process": process,
+        "inputs": [{"lot": code(lot_in), "mass": kg_in}],
+        "outputs": [out],
+        **extra,
+    }
+
+
+def test_recycled_feed_draws_on_no_separation_quota(world):
+    # a recycler leaches 5 t of swarf into a mixed carbonate; the separator separates it
+    # under its quota: recycled feed is no mining product, the quota's use stays 0
+    EnterpriseRoleGrant.objects.create(enterprise=world.metal_maker, role="recycler")
+    carbonate = {"Pr": "0.09", "Nd": "0.3375", "Dy": "0.018", "Tb": "0.003"}
+    oxide = {"Pr": "0.171", "Nd": "0.641"}
+    world.capture(
+        world.metal_maker,
+        recycle("rc-1", 50, SCRAP),
+        _run(
+            "rc-run",
+            "recycling",
+            50,
+            "5000",
+            {"code": code(51), "product": "MIXED-CARBONATE", "mass": "3000",
+             "composition": carbonate},
+        ),
+        ship_event("rc-s", 51, "3000", world.separator, month=2),
+    )  # fmt: skip
+    world.capture(
+        world.separator,
+        receive_event("rc-r", "rc-s", "3000", month=2),
+        _run(
+            "sep-rc",
+            "separation",
+            51,
+            "3000",
+            {"code": code(52), "product": "OXIDE-PRND", "mass": "1500", "composition": oxide},
+            quota="Q-2025-SEP-1",
+        ),
+    )
+    uses = quota_uses([world.separation_quota.pk], Window(None, None, when(12, 20)))
+    assert dict(uses[world.separation_quota.pk]) == {}
