@@ -170,7 +170,7 @@ def monthly_activity(window: Window, source=None) -> dict[int, Activity]:
     return found
 
 
-def quota_spent_before(enterprise_id: int, month: date) -> bool:
+def quota_spent_before(enterprise_id: int, month: date, source=None) -> bool:
     """Whether the enterprise's mining quota for `month`'s year had less left, in some
     column, before `month` than the enterprise's median mined lot takes of it: another
     lot would overrun it, so an honest mine stops."""
@@ -181,7 +181,7 @@ def quota_spent_before(enterprise_id: int, month: date) -> bool:
         )
     }
     window = Window(None, None, None)  # type: ignore[arg-type]
-    for quota_id, uses in mining_uses(list(quotas), window).items():
+    for quota_id, uses in mining_uses(list(quotas), window, source).items():
         before = [u for u in uses.values() if u.event.period < month]
         for column, limit in quotas[quota_id].items():
             lots = [u.reo[column] for u in before if u.reo[column] > 0]
@@ -253,7 +253,7 @@ class VolumeDrop(Check):
     def _explained(self, enterprise_id: int, activity: Activity, month: date) -> bool:
         """Why the month is low, when the ledger says (see the class docstring)."""
         mines = any(activity.mined.get(add_months(month, -k), 0.0) > 0 for k in range(4))
-        return not mines or quota_spent_before(enterprise_id, month)
+        return not mines or quota_spent_before(enterprise_id, month, self.source)
 
     def _finding(self, enterprise_id, identifier, month, observed, history) -> Finding:
         median = rules.trailing_median(history)

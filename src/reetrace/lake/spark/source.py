@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from reetrace.compliance.checks.base import Window
 from reetrace.core.quantities import mg_to_kg
 from reetrace.lake.spark.frames import LakeFrames
-from reetrace.ledger.choices import Bucket, EventKind, Flow
+from reetrace.ledger.choices import Bucket, EventKind, Flow, Process
 from reetrace.ledger.monthly import MG_PPB_PER_UG
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -246,11 +246,21 @@ class SparkSource:
             yield row["quota_id"], row["o_event"], row["element"], float(row["metal"])
 
     def separated_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
-        """(quota, run, element, metal) consumed by live separation runs under the quotas."""
+        """(quota, run, element, metal) consumed by live separation runs under the quotas;
+        recycled feed (lots a recycling run made) left out, as `DatabaseSource` does."""
         from pyspark.sql import functions as F
 
-        runs = self.frames["transformations"].select(
+        transformations = self.frames["transformations"]
+        runs = transformations.select(
             F.col("event_id").alias("t_event"), F.col("quota_id").alias("t_quota")
+        )
+        recycling = transformations.where(F.col("process") == Process.RECYCLING).select(
+            F.col("event_id").alias("r_event")
+        )
+        recycled = (
+            self.frames["lots"]
+            .join(recycling, F.col("created_by_id") == recycling.r_event)
+            .select(F.col("id").alias("r_lot"))
         )
         corrects = self.frames["corrections"].select(
             F.col("event_id").alias("q_event"), F.col("corrected_id").alias("q_corrected")
@@ -266,6 +276,7 @@ class SparkSource:
             .join(corrected_runs, postings.event_id == corrected_runs.q_event, "left")
             .withColumn("run_quota", F.coalesce("t_quota", "q_quota"))
             .where(F.col("run_quota").isin(quota_ids))
+            .join(recycled, F.col("lot_id") == recycled.r_lot, "left_anti")
         )
         yield from self._grouped(postings, ("run_quota", "net_event"))
 
