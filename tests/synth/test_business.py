@@ -4,6 +4,7 @@ no rule raises anything above a notice on it (every such alert is a rule's defec
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from reetrace.synth.config import load_config, profile_overrides
 from reetrace.synth.dataset import produce
 from reetrace.synth.events import CST
 from reetrace.synth.market import Market
+from tests.cli.helpers import run, run_failing
 from tests.compliance.helpers import when
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +111,18 @@ def test_the_profile_is_honest():
     cfg = load_config("tiny", profile_overrides("business"))
     assert cfg["business"]["enabled"] is True
     assert all(rate == 0 for kind, rate in cfg["fraud"].items() if kind != "guarantee_after")
+
+
+def test_generate_takes_the_profile_and_refuses_it_with_honest(tmp_path):
+    out = tmp_path / "business"
+    run("generate", "--scale", "tiny", "--seed", "5", "--end-month", "2025-12",
+        "--profile", "business", "--out", str(out))  # fmt: skip
+    truth = json.loads((out / "ground_truth.json").read_text("utf-8"))
+    assert truth["cases"] == []
+    lines = (out / "events.jsonl").read_text("utf-8").splitlines()
+    kinds = {json.loads(line)["kind"] for line in lines}
+    assert "correct" in kinds
+    error, _ = run_failing(
+        "generate", "--scale", "tiny", "--honest", "--profile", "business", "--out", str(out)
+    )
+    assert "--honest and --profile business: give one of them" in error
