@@ -1,7 +1,9 @@
 """Differential tests: Spark over the lake equals the database, row for row.
 
 A synthetic year at the `tiny` scale (the smallest that exercises every ported
-rule with seed 1; `recycling_volume` is given a capacity to fire there) is loaded,
+rule with seed 1; `recycling_volume` is given a capacity to fire there, and
+`volume_drop`, which judges mines only, a one-month history: tiny mines mine in a
+few months of the year) is loaded,
 exported, and judged twice: by the database and by Spark `local[2]`. The balance
 lines, the recomputed flow summary (integer micrograms), every alert (rule,
 fingerprint, severity, enterprise, month, elements, figures, lots, events,
@@ -34,7 +36,10 @@ from reetrace.synth.dataset import produce
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("spark")]
 
 AS_OF = datetime(2026, 3, 1, 12, tzinfo=CHINA_TIME)
-OVERRIDES = {"recycling_volume": {"capacity_reo_kg_per_month": 1000.0}}
+OVERRIDES = {
+    "recycling_volume": {"capacity_reo_kg_per_month": 1000.0},
+    "volume_drop": {"history_months": 1, "min_median_reo_kg": 0.0},
+}
 
 
 def _alerts() -> list[tuple]:
