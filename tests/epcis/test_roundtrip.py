@@ -76,6 +76,17 @@ def _later_events(world):
             "replacement": {"mass": "190"},
         },
     )
+    # the buyer receives the shipment as the correction replaced it
+    world.capture(
+        world.user_firm,
+        {
+            "event_id": "r-use",
+            "kind": "receive",
+            "event_time": at(3, 24),
+            "shipment": "c-use",
+            "mass": "190",
+        },
+    )
 
 
 def _snapshot(world) -> dict:

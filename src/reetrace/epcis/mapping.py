@@ -86,13 +86,30 @@ def event_id_for(hash_id: str, *, correction: bool = False) -> str:
 
 
 def ledger_event_id(hash_id: str) -> str:
-    """The ledger event an Event Hash ID names: the one captured or served under it."""
+    """The ledger event an Event Hash ID names: the one captured or served under it; for
+    the corrective event of a replacing correction, the correction that applied it (a
+    receipt names the shipment as the correction replaced it by its corrective event)."""
     known = (
         EpcisEvent.objects.filter(hash_id=hash_id, ledger_event__isnull=False)
         .values_list("ledger_event__event_id", flat=True)
         .first()
     )
-    return known or event_id_for(hash_id)
+    return known or _correction_applying(hash_id) or event_id_for(hash_id)
+
+
+def _correction_applying(hash_id: str) -> str | None:
+    corrective = EpcisEvent.objects.filter(hash_id=hash_id, ledger_event__isnull=True).first()
+    if corrective is None:
+        return None
+    declarations = EpcisEvent.objects.filter(
+        capture_id=corrective.capture_id, hash_id__endswith="#error", ledger_event__isnull=False
+    ).values_list("document", "ledger_event__event_id")
+    names = {hash_id, corrective.event_id}
+    for document, event_id in declarations:
+        named = (document.get("errorDeclaration") or {}).get("correctiveEventIDs") or []
+        if names & {str(n) for n in named}:
+            return event_id
+    return None
 
 
 class Reader:

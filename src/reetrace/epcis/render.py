@@ -155,7 +155,8 @@ def _render(event: Event, kind: str, payload: dict, keys: _Keys) -> dict:
         }
     if kind == "receive":
         shipment = keys.shipment_events[payload["shipment"]]
-        shipped = epcis_events([shipment])[0]
+        # a shipment a correction replaced is named by its corrective event, the last
+        shipped = epcis_events([shipment])[-1]
         lot = shipped["quantityList"][0]["epcClass"]
         return body | {
             "action": "OBSERVE",
