@@ -24,6 +24,7 @@ from reetrace.core.errors import BatchRejected, FieldError
 from reetrace.epcis.canonical import event_hash_id
 from reetrace.epcis.mapping import MappedEvent, events_map
 from reetrace.epcis.models import CaptureJob, EpcisEvent
+from reetrace.epcis.scheme import gln_lookups_kept
 from reetrace.epcis.subscriptions import document_capture_reports
 from reetrace.epcis.tree import (
     EpcisSyntaxError,
@@ -143,9 +144,10 @@ def _capture(
     known = set(EpcisEvent.objects.filter(hash_id__in=keys).values_list("hash_id", flat=True))
     outcome = CaptureOutcome(replayed=[h for _, h, e in hashed if _key(h, e) in known])
     fresh = [(i, h, e) for i, h, e in hashed if _key(h, e) not in known]
-    mapped, errors = events_map(
-        fresh, context_prefixes(document.get("@context", [])), user.enterprise
-    )
+    with gln_lookups_kept():
+        mapped, errors = events_map(
+            fresh, context_prefixes(document.get("@context", [])), user.enterprise
+        )
     if errors:
         raise CaptureRefused(
             VALIDATION,

@@ -18,6 +18,9 @@ and the field.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 
@@ -29,6 +32,7 @@ from reetrace.registry.models import Enterprise, Site
 __all__ = [
     "COMPANY_PREFIX",
     "gln_assign",
+    "gln_lookups_kept",
     "gln_party",
     "gln_site",
     "lgtin_parse",
@@ -86,8 +90,40 @@ def _gln_of(text: str) -> tuple[str, str, str | None] | None:
     return (match[1], match[2], match[3]) if match else None
 
 
+_lookups: ContextVar[dict | None] = ContextVar("gln_lookups", default=None)
+
+
+@contextmanager
+def gln_lookups_kept() -> Iterator[None]:
+    """Within the block, each GLN is looked up once (a capture names the same parties
+    and sites event after event)."""
+    token = _lookups.set({})
+    try:
+        yield
+    finally:
+        _lookups.reset(token)
+
+
+def _kept(kind: str, text: str, look_up):
+    kept = _lookups.get()
+    if kept is None:
+        return look_up(text)
+    if (kind, text) not in kept:
+        kept[(kind, text)] = look_up(text)
+    return kept[(kind, text)]
+
+
 def gln_party(text: str) -> Enterprise | None:
     """The enterprise a PGLN (or the SGLN of one of its sites) names."""
+    return _kept("party", text, _gln_party)
+
+
+def gln_site(text: str) -> Site | None:
+    """The site an SGLN names."""
+    return _kept("site", text, _gln_site)
+
+
+def _gln_party(text: str) -> Enterprise | None:
     found = _gln_of(text)
     if found is None:
         return None
@@ -101,8 +137,7 @@ def gln_party(text: str) -> Enterprise | None:
     return assignment.enterprise or assignment.site.enterprise
 
 
-def gln_site(text: str) -> Site | None:
-    """The site an SGLN names."""
+def _gln_site(text: str) -> Site | None:
     found = _gln_of(text)
     if found is None or found[0] != "414":
         return None

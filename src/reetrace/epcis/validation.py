@@ -87,9 +87,12 @@ FREE_LISTS = frozenset({"epcList", "childEPCs", "inputEPCList", "outputEPCList"}
 
 
 def _shape(value, key: str | None = None):
-    """`value` with its free values replaced by placeholders of the same type."""
+    """`value` with its free values replaced by placeholders of the same type. The
+    value of a sender's own field (a key with a namespace prefix, as `rt:quota` at the
+    event's level or in its ILMD) is free whatever it holds: the schema checks such a
+    field's name, never its value."""
     if isinstance(value, dict):
-        return {k: _shape(v, k) for k, v in value.items()}
+        return {k: "x" if ":" in k else _shape(v, k) for k, v in value.items()}
     if isinstance(value, list):
         if key in FREE_LISTS and all(isinstance(v, str) for v in value):
             first: dict = {}
@@ -200,9 +203,17 @@ def _members(event: dict, key: str, *, indexed: bool = False) -> list:
     ]
 
 
+# Shapes already checked, across documents (the schema is read once per process):
+# many small documents of similar events cost one check per shape, not per document.
+SHAPES_KEPT = 4096
+_checked_shapes: dict[str, list[tuple[str, str]]] = {}
+
+
 def _event_schema_problems(index: int, event, memo: dict) -> list[Problem]:
     key = json.dumps(_shape(event), sort_keys=True, default=str)
     if key not in memo:
+        if len(memo) >= SHAPES_KEPT:
+            memo.clear()
         found = []
         for error in _event_validator().iter_errors(event):
             for leaf in _leaves(error):
@@ -237,10 +248,9 @@ def document_problems(document) -> list[Problem]:
     for error in _validator().iter_errors(_envelope(document)):
         for leaf in _leaves(error):
             found.add(Problem(*_located(leaf)))
-    memo: dict = {}
     for events in _event_lists(document):
         for index, event in enumerate(events):
-            found.update(_event_schema_problems(index, event, memo))
+            found.update(_event_schema_problems(index, event, _checked_shapes))
             if not isinstance(event, dict):
                 continue
             if event.get("type") not in EVENT_TYPES:
