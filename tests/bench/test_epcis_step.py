@@ -1,51 +1,61 @@
-"""The EPCIS bench step posts the same origins as EPCIS documents and as API batches:
-both must be accepted and make the same lots, and the report shows the ratio."""
+"""The EPCIS bench step: the same slice of the dataset through the own API, EPCIS
+capture and the peer; the two reetrace ledgers must come out equal, and the peer
+must store every event it was sent (or the run must say why it could not run)."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
 from reetrace.bench.report import report_rows
-from reetrace.bench.steps.epcis import _moment, api_body, epcis_body
-from reetrace.epcis.capture import document_capture
-from reetrace.epcis.models import CaptureJob
-from reetrace.ledger.capture import batch_capture
-from reetrace.ledger.models import Lot
-
-pytestmark = pytest.mark.django_db
+from reetrace.bench.steps.epcis import Document, documents_of
+from tests.cli.helpers import run
 
 
-def test_both_bodies_make_the_same_lots(world):
-    quota = world.mining_quota
-    quota.year = int(_moment()[:4])
-    quota.save()
-    user = world.user_for(world.miner)
-    moment = _moment()
-    batch_capture(actor=user, items=json.loads(api_body(quota, range(10, 13), moment))["events"])
-    job = CaptureJob.objects.create(submitted_by=user, reporter=world.miner)
-    outcome = document_capture(
-        user=user,
-        data=epcis_body(quota, range(20, 23), moment),
-        content_type="application/ld+json",
-        job=job,
-    )
-    assert len(outcome.created) == 3
-    made = list(Lot.objects.order_by("pk").values_list("product__code", "mass_kg"))
-    assert len(made) == 6 and made[:3] == made[3:]
+def _event(event_id: str, reporter: str, kind: str, **fields) -> dict:
+    return {"event_id": event_id, "reporter": reporter, "kind": kind} | fields
 
 
-def test_the_report_puts_epcis_beside_the_api():
-    results = {
-        "scale": "tiny",
-        "database": "sqlite",
-        "steps": {"epcis": {"epcis_events_per_s": 300.0, "api_events_per_s": 450.0}},
-    }
-    rows = report_rows(results)
-    assert (
-        "EPCIS 2.0 capture, 1000-event documents over HTTP, against the own API",
-        "300 events/s",
-        "450 events/s",
-        "66.7%",
-    ) in rows
+def test_documents_follow_every_dependency_between_reporters():
+    events = [
+        _event("1", "A", "mine", lot={"code": "L1"}),
+        _event("2", "B", "mine", lot={"code": "L2"}),
+        _event("3", "A", "ship", lot="L1"),
+        _event("4", "B", "ship", lot="L2"),
+        _event("5", "C", "receive", shipment="3"),
+        _event("6", "A", "mine", lot={"code": "L3"}),
+        _event("7", "C", "transform", inputs=[{"lot": "L1"}], outputs=[{"code": "L4"}]),
+        _event("8", "A", "correct", corrects="6", action="void"),
+        _event("9", "A", "mine", lot={"code": "L5"}),
+    ]
+    documents = documents_of(events)
+    placed = [(d.wave, d.reporter, [e["event_id"] for e in d.events]) for d in documents]
+    assert placed == [
+        (0, "A", ["1", "3", "6"]),
+        (0, "B", ["2", "4"]),
+        (1, "C", ["5", "7"]),
+        (1, "A", ["8"]),
+        (2, "A", ["9"]),
+    ]
+    assert all(isinstance(d, Document) for d in documents)
+
+
+def test_the_step_captures_a_slice_three_ways_on_tiny(tmp_path, capfd):
+    out = tmp_path / "bench.json"
+    run(
+        "bench", "--scale", "tiny", "--steps", "epcis", "--epcis-events", "150",
+        "--clients", "2", "--json", str(out),
+    )  # fmt: skip
+    epcis = json.loads(out.read_text())["steps"]["epcis"]
+    assert epcis["events"] == 150 and epcis["ledgers_equal"] is True
+    assert epcis["documents"] >= epcis["reporters"] > 1
+    assert epcis["api_events_per_s"] > 0 and epcis["epcis_events_per_s"] > 0
+    assert epcis["epcis_in_process_events_per_s"] > 0
+    assert epcis["epcis_events"] >= epcis["events"]
+    peer = epcis["peer"]
+    if peer["ran"]:
+        assert peer["events"] == epcis["epcis_events"] and peer["seconds"] > 0
+    else:
+        # the offline case: no figure, but the reason, printed by the run
+        assert peer["why"] and peer["why"] in capfd.readouterr().out
+    measures = [row[0] for row in report_rows(json.loads(out.read_text()))]
+    assert "EPCIS 2.0 capture of 150 tiny events over HTTP, against the own API" in measures

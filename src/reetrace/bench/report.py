@@ -58,12 +58,25 @@ def report_rows(results: dict) -> list[tuple[str, str, str, str]]:
                 )
     if "epcis" in steps:
         epcis = steps["epcis"]
+        events = f"{epcis['events']:,} {epcis['scale']} events"
         rows.append(
             (
-                "EPCIS 2.0 capture, 1000-event documents over HTTP, against the own API",
+                f"EPCIS 2.0 capture of {events} over HTTP, against the own API",
                 f"{epcis['epcis_events_per_s']:,.0f} events/s",
                 f"{epcis['api_events_per_s']:,.0f} events/s",
                 _ratio(epcis["epcis_events_per_s"], epcis["api_events_per_s"]),
+            )
+        )
+        peer = epcis["peer"]
+        rows.append(
+            (
+                f"EPCIS 2.0 capture of {events} in process, against QU4RTET quartet-epcis "
+                "(1.2 XML, in process)",
+                f"{epcis['epcis_in_process_events_per_s']:,.0f} events/s",
+                f"{peer['events_per_s']:,.0f} events/s" if peer.get("ran") else "not run",
+                _ratio(epcis["epcis_in_process_events_per_s"], peer["events_per_s"])
+                if peer.get("ran")
+                else peer["why"][:60],
             )
         )
     genealogy = steps.get("genealogy", {})

@@ -35,9 +35,11 @@ class Command(BaseCommand):
             ("--clients", int),
             ("--duration", float),
             ("--levels", str),
+            ("--epcis-events", int),
             ("--out", str),
         ):
             parser.add_argument(name, type=kind, required=True)
+        parser.add_argument("--no-epcis-peer", dest="epcis_peer", action="store_false")
 
     def handle(self, *args, **o):
         call_command("migrate", verbosity=0)
@@ -73,7 +75,14 @@ class Command(BaseCommand):
             if "spark" in steps:
                 results["steps"]["spark"] = spark(results["steps"]["lake"]["path"])
         if "epcis" in steps:
-            results["steps"]["epcis"] = epcis_ingest(o["api_batches"], o["clients"])
+            results["steps"]["epcis"] = epcis_ingest(
+                o["scale"],
+                o["seed"],
+                o["end_month"],
+                o["epcis_events"],
+                o["clients"],
+                peer=o["epcis_peer"],
+            )
         if "pages" in steps:
             from reetrace.bench.steps.pages import pages
 

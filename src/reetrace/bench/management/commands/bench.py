@@ -8,6 +8,7 @@ a child process bound to it, then prints the figures with their ratios.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -27,7 +28,8 @@ from reetrace.synth.window import REFERENCE_END_MONTH, last_complete_month, mont
 
 STEPS = ("bulk", "raw", "rows", "api", "genealogy", "balance", "load")
 # asked for by name: `spark` needs the [spark] extra and Java, and both export the year;
-# `epcis` posts the API step's batches again as EPCIS documents;
+# `epcis` loads the dataset's first --epcis-events events through the own API, EPCIS
+# capture and the peer (QU4RTET's quartet-epcis, in its own virtualenv);
 # `pages` times every page of every demo role over the year the bulk step loaded
 OPTIONAL_STEPS = ("lake", "spark", "epcis", "pages")
 
@@ -76,6 +78,18 @@ class Command(BaseCommand):
         parser.add_argument("--api-batches", type=int, default=20)
         parser.add_argument("--clients", type=int, default=4)
         parser.add_argument(
+            "--epcis-events",
+            type=int,
+            default=20_000,
+            help="events of the dataset, in chain order, the epcis step captures three ways",
+        )
+        parser.add_argument(
+            "--epcis-peer",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="also capture them into the peer, QU4RTET's quartet-epcis (default: yes)",
+        )
+        parser.add_argument(
             "--duration", type=float, default=10.0, help="seconds per phase of the load step"
         )
         parser.add_argument(
@@ -106,9 +120,13 @@ class Command(BaseCommand):
         url = scratch_url(options["database"] or "sqlite://", CONFIG.var_dir)
         out = Path(options["json_out"] or tempfile.mkstemp(suffix=".json")[1])
         command = [sys.executable, "-m", "reetrace", "bench-run", "--out", str(out)]
+        if options["epcis_events"] < 1:
+            raise CommandError("--epcis-events: at least 1")
         keys = ("scale", "seed", "end_month", "steps", "lots", "api_batches", "clients", "duration")
-        for key in (*keys, "levels"):
+        for key in (*keys, "levels", "epcis_events"):
             command += [f"--{key.replace('_', '-')}", str(options[key])]
+        if not options["epcis_peer"]:
+            command.append("--no-epcis-peer")
         env = os.environ | {"REETRACE_DATABASE_URL": url}
         if subprocess.run(command, env=env, check=False).returncode != 0:
             raise CommandError("the benchmark run failed; see the output above")
