@@ -80,7 +80,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--epcis-events",
             type=int,
-            default=20_000,
+            default=5_000,
             help="events of the dataset, in chain order, the epcis step captures three ways",
         )
         parser.add_argument(
