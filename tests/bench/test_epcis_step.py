@@ -59,3 +59,33 @@ def test_the_step_captures_a_slice_three_ways_on_tiny(tmp_path, capfd):
         assert peer["why"] and peer["why"] in capfd.readouterr().out
     measures = [row[0] for row in report_rows(json.loads(out.read_text()))]
     assert "EPCIS 2.0 capture of 150 tiny events over HTTP, against the own API" in measures
+
+
+def _reported(peer: dict) -> list[tuple]:
+    epcis = {
+        "scale": "medium",
+        "events": 5000,
+        "epcis_events_per_s": 60.0,
+        "api_events_per_s": 80.0,
+        "epcis_in_process_events_per_s": 90.0,
+        "peer": peer,
+    }
+    return report_rows({"scale": "medium", "database": "sqlite", "steps": {"epcis": epcis}})
+
+
+def test_the_report_puts_epcis_beside_the_api_and_the_peer():
+    rows = _reported({"ran": True, "events_per_s": 120.0})
+    assert (
+        "EPCIS 2.0 capture of 5,000 medium events over HTTP, against the own API",
+        "60 events/s",
+        "80 events/s",
+        "75.0%",
+    ) in rows
+    peer_row = next(row for row in rows if "quartet-epcis" in row[0])
+    assert peer_row[1:] == ("90 events/s", "120 events/s", "75.0%")
+
+
+def test_the_report_says_why_the_peer_did_not_run():
+    rows = _reported({"ran": False, "why": "pip install quartet-epcis==4.1.5 failed (exit 1)"})
+    peer_row = next(row for row in rows if "quartet-epcis" in row[0])
+    assert peer_row[2] == "not run" and peer_row[3].startswith("pip install quartet-epcis")
