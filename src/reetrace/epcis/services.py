@@ -19,7 +19,10 @@ class QueryNameTaken(ReetraceError):
 
 
 def capture_job_new(user: User) -> CaptureJob:
-    return CaptureJob.objects.create(submitted_by=user, reporter_id=user.enterprise_id)
+    """A job for one capture, its id known at once (the answer's Location); not yet
+    saved: `document_capture` saves it with its outcome, in the same commit as what
+    it captured."""
+    return CaptureJob(submitted_by=user, reporter_id=user.enterprise_id)
 
 
 def named_query_save(*, owner: User, name: str, parameters: dict[str, str]) -> NamedQuery:
