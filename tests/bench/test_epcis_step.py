@@ -50,10 +50,14 @@ def test_the_step_captures_a_slice_three_ways_on_tiny(tmp_path, capfd):
     assert epcis["documents"] >= epcis["reporters"] > 1
     assert epcis["api_events_per_s"] > 0 and epcis["epcis_events_per_s"] > 0
     assert epcis["epcis_in_process_events_per_s"] > 0
+    # CPU seconds beside the wall clock: the server's workers, this process, the peer's
+    assert epcis["api_server_cpu_seconds"] > 0 and epcis["epcis_server_cpu_seconds"] > 0
+    assert 0 < epcis["epcis_in_process_cpu_seconds"] <= epcis["epcis_in_process_seconds"] * 1.05
     assert epcis["epcis_events"] >= epcis["events"]
     peer = epcis["peer"]
     if peer["ran"]:
         assert peer["events"] == epcis["epcis_events"] and peer["seconds"] > 0
+        assert peer["cpu_seconds"] > 0 and epcis["peer_vs_epcis_in_process_cpu"] > 0
     else:
         # the offline case: no figure, but the reason, printed by the run
         assert peer["why"] and peer["why"] in capfd.readouterr().out

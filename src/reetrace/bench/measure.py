@@ -46,6 +46,16 @@ def process_peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a running process (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:

@@ -13,13 +13,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from reetrace.bench.measure import process_peak_rss_mb
+from reetrace.bench.measure import process_cpu_seconds, process_peak_rss_mb
 
 
 @dataclass
 class Served:
     url: str
     process: subprocess.Popen
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's workers have used so far: unlike the
+        wall clock, hardly moved by other work on the machine."""
+        return sum(process_cpu_seconds(pid) for pid in _children(self.process.pid))
 
     def worker_peak_rss_mb(self) -> float | None:
         """The largest peak resident memory of the server's worker processes, in MiB."""

@@ -196,15 +196,18 @@ def _served_waves(
     expected: int,
     clients: int,
 ) -> float:
-    """Seconds for a server on database `url` to take every document at `path`."""
+    """(Seconds, server CPU seconds) for a server on database `url` to take every
+    document at `path`."""
     with served(env=_env(url)) as server:
-        return _timed_waves(
+        cpu_start = server.worker_cpu_seconds()
+        seconds = _timed_waves(
             documents,
             lambda i: _post(
                 server.url + path, tokens[documents[i].reporter], bodies[i], content_type, expected
             ),
             clients,
         )
+        return seconds, server.worker_cpu_seconds() - cpu_start
 
 
 def _api_bodies(documents: list[Document]) -> list[bytes]:
@@ -245,19 +248,19 @@ def epcis_documents(documents: list[Document]) -> list[dict]:
     ]
 
 
-def _in_process(documents: list[Document], payloads: list[bytes]) -> float:
-    """Seconds to capture the documents with `document_capture` in this process, one
-    after another: no HTTP, as the peer is timed."""
+def _in_process(documents: list[Document], payloads: list[bytes]) -> tuple[float, float]:
+    """(Seconds, CPU seconds) to capture the documents with `document_capture` in this
+    process, one after another: no HTTP, as the peer is timed."""
     users = {
         user.enterprise.identifier: user
         for user in User.objects.filter(username__startswith="bench-").select_related("enterprise")
     }
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for document, payload in zip(documents, payloads, strict=True):
         user = users[document.reporter]
         job = capture_job_new(user)
         document_capture(user=user, data=payload, content_type="application/ld+json", job=job)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def _ledger_summary() -> dict:
@@ -288,14 +291,14 @@ def epcis_ingest(
     in_process_url = scratch_copy(api_url, CONFIG.var_dir, "bench_epcis_in_process")
 
     bodies = _api_bodies(documents)
-    api_seconds = _served_waves(
+    api_seconds, api_cpu = _served_waves(
         api_url, "/api/v1/events", documents, tokens, bodies, "application/json", 200, clients
     )
     with bound_to(api_url):
         rendered = epcis_documents(documents)
         api_ledger = _ledger_summary()
     payloads = [json.dumps(document).encode() for document in rendered]
-    epcis_seconds = _served_waves(
+    epcis_seconds, epcis_cpu = _served_waves(
         capture_url,
         "/epcis/capture",
         documents,
@@ -310,7 +313,7 @@ def epcis_ingest(
     if epcis_ledger != api_ledger:
         raise RuntimeError(f"the ledgers differ: API {api_ledger}, EPCIS {epcis_ledger}")
     with bound_to(in_process_url):
-        in_process_seconds = _in_process(documents, payloads)
+        in_process_seconds, in_process_cpu = _in_process(documents, payloads)
         if _ledger_summary() != api_ledger:
             raise RuntimeError("the ledger captured in process differs from the API's")
 
@@ -331,6 +334,10 @@ def epcis_ingest(
         "epcis_seconds": round(epcis_seconds, 3),
         "epcis_events_per_s": _rate(len(events), epcis_seconds),
         "cost_ratio": round(epcis_seconds / api_seconds, 2),
+        "api_server_cpu_seconds": round(api_cpu, 3),
+        "epcis_server_cpu_seconds": round(epcis_cpu, 3),
+        "cpu_cost_ratio": round(epcis_cpu / api_cpu, 2) if api_cpu else None,
+        "epcis_in_process_cpu_seconds": round(in_process_cpu, 3),
         "epcis_in_process_seconds": round(in_process_seconds, 3),
         "epcis_in_process_events_per_s": _rate(len(events), in_process_seconds),
         "ledgers_equal": True,
@@ -349,6 +356,9 @@ def epcis_ingest(
         peer_result["events_per_s"] = _rate(len(events), peer_result["seconds"])
         result["peer_vs_epcis"] = round(peer_result["seconds"] / epcis_seconds, 2)
         result["peer_vs_epcis_in_process"] = round(peer_result["seconds"] / in_process_seconds, 2)
+        result["peer_vs_epcis_in_process_cpu"] = round(
+            peer_result["cpu_seconds"] / in_process_cpu, 2
+        )
     result["peer"] = peer_result
     return result
 
