@@ -5,10 +5,13 @@ must store every event it was sent (or the run must say why it could not run).""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 from reetrace.bench.report import report_rows
 from reetrace.bench.steps.epcis import Document, documents_of
-from tests.cli.helpers import run
+from reetrace.conf import CONFIG
 
 
 def _event(event_id: str, reporter: str, kind: str, **fields) -> dict:
@@ -39,13 +42,27 @@ def test_documents_follow_every_dependency_between_reporters():
     assert all(isinstance(d, Document) for d in documents)
 
 
-def test_the_step_captures_a_slice_three_ways_on_tiny(tmp_path, capfd):
+def test_the_step_captures_a_slice_three_ways_on_tiny(tmp_path):
+    # its own var and scratch database (other bench tests run beside it); the peer's
+    # virtualenv shared with every run, as it is built once
+    var = tmp_path / "var"
+    (var / "bench").mkdir(parents=True)
+    shared_venv = CONFIG.var_dir / "bench" / "peer-venv"
+    shared_venv.mkdir(parents=True, exist_ok=True)
+    (var / "bench" / "peer-venv").symlink_to(shared_venv)
     out = tmp_path / "bench.json"
-    run(
-        "bench", "--scale", "tiny", "--steps", "epcis", "--epcis-events", "150",
-        "--clients", "2", "--json", str(out),
-    )  # fmt: skip
-    epcis = json.loads(out.read_text())["steps"]["epcis"]
+    command = [sys.executable, "-m", "reetrace", "bench-run", "--out", str(out)]
+    command += ["--scale", "tiny", "--seed", "1", "--end-month", "2025-12", "--steps", "epcis"]
+    command += ["--lots", "1", "--api-batches", "1", "--clients", "2", "--duration", "1"]
+    command += ["--levels", "1", "--epcis-events", "150"]
+    env = os.environ | {
+        "REETRACE_VAR_DIR": str(var),
+        "REETRACE_DATABASE_URL": f"sqlite:///{tmp_path / 'scratch.sqlite3'}",
+    }
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    epcis = results["steps"]["epcis"]
     assert epcis["events"] == 150 and epcis["ledgers_equal"] is True
     assert epcis["documents"] >= epcis["reporters"] > 1
     assert epcis["api_events_per_s"] > 0 and epcis["epcis_events_per_s"] > 0
@@ -60,8 +77,8 @@ def test_the_step_captures_a_slice_three_ways_on_tiny(tmp_path, capfd):
         assert peer["cpu_seconds"] > 0 and epcis["peer_vs_epcis_in_process_cpu"] > 0
     else:
         # the offline case: no figure, but the reason, printed by the run
-        assert peer["why"] and peer["why"] in capfd.readouterr().out
-    measures = [row[0] for row in report_rows(json.loads(out.read_text()))]
+        assert peer["why"] and peer["why"] in done.stdout
+    measures = [row[0] for row in report_rows(results)]
     assert "EPCIS 2.0 capture of 150 tiny events over HTTP, against the own API" in measures
 
 
