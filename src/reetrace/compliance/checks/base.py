@@ -94,6 +94,19 @@ class Check:
     def findings(self, window: Window) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def event_finding(self, event, *, enterprise_id: int | None = None, **details) -> Finding:
+        """A finding about one event: keyed by its id, in its month, at the rule's
+        severity, and the reporter's unless `enterprise_id` names who answers for it
+        (the buyer of a shipment, the exporter of a declaration)."""
+        return Finding(
+            rule=self.name,
+            key=event.event_id,
+            severity=self.params["severity"],
+            enterprise_id=event.reporter_id if enterprise_id is None else enterprise_id,
+            period=event.period,
+            **details,
+        )
+
     def affected(self, months: set[date]) -> set[date]:
         """The months to re-judge when events in `months` are new (default: those)."""
         return set(months)

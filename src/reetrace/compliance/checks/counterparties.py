@@ -59,12 +59,9 @@ class ShipmentUnconfirmed(Check):
 
     def _finding(self, shipment: Shipment) -> Finding:
         event = shipment.event
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
+        return self.event_finding(
+            event,
             enterprise_id=shipment.buyer_id,
-            period=event.period,
             explanation=(
                 f"{shipment.seller.identifier} shipped {shipment.kg} kg of lot "
                 f"{shipment.lot.code} to {shipment.buyer.identifier} on "
@@ -104,12 +101,9 @@ class ShortReceipt(Check):
     def _finding(self, shipment: Shipment) -> Finding:
         event = shipment.event
         missing = shipment.kg - shipment.received
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
+        return self.event_finding(
+            event,
             enterprise_id=shipment.buyer_id,
-            period=event.period,
             explanation=(
                 f"{shipment.buyer.identifier} confirmed {shipment.received} kg of the "
                 f"{shipment.kg} kg that {shipment.seller.identifier} shipped in "

@@ -520,12 +520,9 @@ class HsCodeUncontrolled(Check):
     def _finding(self, export, result, declared: list[str], reference: list[str]) -> Finding:
         event = export.event
         reasons = "; ".join(m.reason for m in result.matches)
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
+        return self.event_finding(
+            event,
             enterprise_id=export.exporter_id,
-            period=event.period,
             explanation=(
                 f"export {event.event_id} of lot {export.lot.code} ({export.kg.normalize():f} kg "
                 f"to {export.destination}) was declared under {', '.join(declared)}, a code no "

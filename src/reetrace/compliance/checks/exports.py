@@ -89,12 +89,9 @@ class LicenceMismatch(Check):
 
     def _finding(self, export: ExportDeclaration, record, problems: list[str]) -> Finding:
         event = export.event
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
+        return self.event_finding(
+            event,
             enterprise_id=export.exporter_id,
-            period=event.period,
             explanation=(
                 f"export {event.event_id} of lot {export.lot.code} ({export.kg} kg) under "
                 f"licence {export.licence_number or '(none)'} to {export.consignee} in "
@@ -199,12 +196,9 @@ class Transshipment(Check):
         )
         days = (event.event_time - application.decided_at).days
         third = export.destination != application.destination
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
+        return self.event_finding(
+            event,
             enterprise_id=export.exporter_id,
-            period=event.period,
             explanation=(
                 f"{application.applicant.identifier}'s application {application.number} to "
                 f"export to {application.end_user_name} ({application.destination}) was "

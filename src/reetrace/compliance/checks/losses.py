@@ -82,12 +82,8 @@ class LossAdjustment(Check):
     def _finding(self, adjustment, loss, throughput, held, per_kg) -> Finding:
         event = adjustment.event
         share = self.params["max_share_of_throughput"]
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
-            enterprise_id=event.reporter_id,
-            period=event.period,
+        return self.event_finding(
+            event,
             explanation=(
                 f"{event.event_id} wrote off {-adjustment.kg} kg of lot {adjustment.lot.code} "
                 f"({kg(loss)} kg REO) as {adjustment.reason}, against {kg(throughput)} kg REO "

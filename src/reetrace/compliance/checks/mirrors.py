@@ -236,12 +236,8 @@ class ExportReimported(Check):
         composition = ", ".join(
             f"{el} {fraction:.4f}" for el, fraction in sorted(_composition(origin.lot).items())
         )
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
-            enterprise_id=event.reporter_id,
-            period=event.period,
+        return self.event_finding(
+            event,
             explanation=(
                 f"{importer} imported lot {origin.lot.code} ({origin.lot.product.code}, "
                 f"{_text(origin.lot.mass_kg)} kg, {composition}) from {origin.origin_country} "

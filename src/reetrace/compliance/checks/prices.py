@@ -75,12 +75,9 @@ class PriceBelowValue(Check):
     def _finding(self, shipment: Shipment, price: float, value: float) -> Finding:
         event = shipment.event
         gap = (value - price) * float(shipment.kg)
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
+        return self.event_finding(
+            event,
             enterprise_id=shipment.seller_id,
-            period=event.period,
             explanation=(
                 f"{event.event_id} sold {shipment.kg} kg of lot {shipment.lot.code} to "
                 f"{shipment.buyer.identifier} at {price:.2f} CNY/kg; its rare earths alone "
@@ -143,12 +140,9 @@ class PriceAboveValue(Check):
     def _finding(self, shipment: Shipment, price: float, value: float) -> Finding:
         event = shipment.event
         excess = (price - value) * float(shipment.kg)
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
+        return self.event_finding(
+            event,
             enterprise_id=shipment.seller_id,
-            period=event.period,
             explanation=(
                 f"{event.event_id} sold {shipment.kg} kg of lot {shipment.lot.code} to "
                 f"{shipment.buyer.identifier} at {price:.2f} CNY/kg, {price / value:.1f} times "

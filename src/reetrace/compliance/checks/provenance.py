@@ -60,12 +60,8 @@ class RecycledOreProfile(Check):
     def _finding(self, origin, composition, magnet, ore) -> Finding:
         event = origin.event
         top = sorted(composition, key=composition.get, reverse=True)[:4]
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
-            enterprise_id=event.reporter_id,
-            period=event.period,
+        return self.event_finding(
+            event,
             explanation=(
                 f"lot {origin.lot.code} was declared as recycled ({origin.source!r}) but its "
                 f"rare earths are {magnet:.0%} magnet elements and {ore:.0%} ore markers "
@@ -159,12 +155,8 @@ class ImportDeclaration(Check):
 
     def _finding(self, origin, problem: str) -> Finding:
         event = origin.event
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
-            enterprise_id=event.reporter_id,
-            period=event.period,
+        return self.event_finding(
+            event,
             explanation=(
                 f"import {event.event_id} (lot {origin.lot.code}, {origin.lot.mass_kg} kg from "
                 f"{origin.origin_country}) {problem}; an import without a customs record may "

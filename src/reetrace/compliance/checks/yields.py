@@ -72,12 +72,8 @@ class YieldOutOfRange(Check):
 
     def _finding(self, event, summary, process, low, high, lots) -> Finding:
         missing = summary.input_reo * low - summary.output_reo
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
-            enterprise_id=event.reporter_id,
-            period=event.period,
+        return self.event_finding(
+            event,
             explanation=(
                 f"{process} run {event.event_id} put out {summary.retained_yield:.1%} of the "
                 f"REO it consumed; the process recovers {low:.1%}-{high:.1%}. About "
@@ -127,12 +123,8 @@ class YieldAboveRange(Check):
 
     def _finding(self, event, summary, process, low, high, lots) -> Finding:
         surplus = summary.output_reo - summary.input_reo * high
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
-            enterprise_id=event.reporter_id,
-            period=event.period,
+        return self.event_finding(
+            event,
             explanation=(
                 f"{process} run {event.event_id} put out {summary.retained_yield:.1%} of the "
                 f"REO it consumed; the process recovers at most {high:.1%} (range "
@@ -197,12 +189,8 @@ class ElementDropped(Check):
             for el in dropped
         }
         names = ", ".join(dropped)
-        return Finding(
-            rule=self.name,
-            key=event.event_id,
-            severity=self.params["severity"],
-            enterprise_id=event.reporter_id,
-            period=event.period,
+        return self.event_finding(
+            event,
             explanation=(
                 f"run {event.event_id} consumed {names} but its outputs keep only "
                 + ", ".join(f"{el} {summary.per_element[el]:.1%}" for el in dropped)
