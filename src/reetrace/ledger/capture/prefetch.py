@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from pydantic import ValidationError
 
 from reetrace.accounts.models import User
@@ -51,17 +51,9 @@ def state_load(items: list[EventItem], *, actor: User, now: datetime) -> BatchSt
     for event in Event.objects.filter(event_id__in=ids).select_related("reporter"):
         state.events[event.event_id] = event
     flat = items + _replacements(state, corrections)
-    identifiers = {i.reporter for i in flat if i.reporter}
-    identifiers |= {i.buyer for i in flat if isinstance(i, ShipIn)}
-    for enterprise in Enterprise.objects.filter(identifier__in=identifiers).prefetch_related(
-        "roles"
-    ):
-        _enterprise_remember(state, enterprise)
-    if actor.enterprise_id:
-        _enterprise_remember(
-            state, Enterprise.objects.prefetch_related("roles").get(pk=actor.enterprise_id)
-        )
-    state.products = {p.code: p for p in Product.objects.all()}
+    _enterprises_load(state, flat, actor)
+    product_codes = {lot.product for lot in output_lots(flat)}
+    state.products = {p.code: p for p in Product.objects.filter(code__in=product_codes)}
     quota_codes = {q for i in flat if (q := getattr(i, "quota", None))}
     state.quotas = {q.code: q for q in Quota.objects.filter(code__in=quota_codes)}
     site_codes = {lot.site for lot in output_lots(flat) if lot.site}
@@ -106,6 +98,16 @@ def replacement_parse(item: CorrectIn, original: Event) -> EventItem:
         ) from exc
 
 
+def _enterprises_load(state: BatchState, items: list[EventItem], actor: User) -> None:
+    """The reporters and buyers the batch names and the actor's own enterprise, with
+    their roles, in one query (and one for the roles)."""
+    identifiers = {i.reporter for i in items if i.reporter}
+    identifiers |= {i.buyer for i in items if isinstance(i, ShipIn)}
+    named = Q(identifier__in=identifiers) | Q(pk=actor.enterprise_id)
+    for enterprise in Enterprise.objects.filter(named).prefetch_related("roles"):
+        _enterprise_remember(state, enterprise)
+
+
 def _enterprise_remember(state: BatchState, enterprise: Enterprise) -> None:
     state.enterprises[enterprise.identifier] = enterprise
     state.roles[enterprise.pk] = enterprise.role_set()
@@ -117,40 +119,39 @@ def _shipments_load(state: BatchState, items: list[EventItem]) -> None:
     # Event keys first: filtering shipments by a join on event ids lets a planner
     # with stale statistics (a bulk load) scan every shipment for each batch.
     keys = list(Event.objects.filter(event_id__in=ids).values_list("pk", flat=True))
-    rows = (
-        Shipment.objects.filter(event_id__in=keys)
-        .select_related("event", "lot__product")
-        .defer("event__payload")
-    )
-    _shipments_remember(state, list(rows))
+    _shipments_remember(state, keys)
 
 
-def _shipments_remember(state: BatchState, shipments: list[Shipment]) -> None:
-    """Transit left, voids and receipts of many shipments in three queries, not 3 each."""
-    new = {s.pk: s for s in shipments if s.event.event_id not in state.shipments}
-    if not new:
+def _shipments_remember(state: BatchState, event_keys: list[int]) -> None:
+    """The shipments of these events (by key) with the mass left in transit, whether
+    voided and whether received, in one query (four before: a batch of a few
+    receipts paid them all)."""
+    if not event_keys:
         return
-    transit = dict(
-        Posting.objects.filter(shipment_id__in=new, bucket=Bucket.TRANSIT)
+    transit = (
+        Posting.objects.filter(shipment=OuterRef("pk"), bucket=Bucket.TRANSIT)
         .values("shipment_id")
         .annotate(kg=Sum("kg"))
-        .values_list("shipment_id", "kg")
+        .values("kg")
     )
-    voided = set(
-        Correction.objects.filter(corrected_id__in=[s.event_id for s in new.values()]).values_list(
-            "corrected_id", flat=True
+    rows = (
+        Shipment.objects.filter(event_id__in=event_keys)
+        .select_related("event", "lot__product")
+        .defer("event__payload")
+        .annotate(
+            transit_kg=Subquery(transit),
+            voided=Exists(Correction.objects.filter(corrected=OuterRef("event_id"))),
+            received=Exists(Receipt.objects.filter(shipment=OuterRef("pk"))),
         )
     )
-    received = set(
-        Receipt.objects.filter(shipment_id__in=new).values_list("shipment_id", flat=True)
-    )
-    _lots_remember(state, [s.lot for s in new.values()])
-    for pk, shipment in new.items():
+    new = [s for s in rows if s.event.event_id not in state.shipments]
+    _lots_remember(state, [s.lot for s in new])
+    for shipment in new:
         state.shipments[shipment.event.event_id] = ShipmentState(
             shipment,
-            transit.get(pk) or Decimal(0),
-            voided=shipment.event_id in voided,
-            has_receipts=pk in received,
+            shipment.transit_kg or Decimal(0),
+            voided=shipment.voided,
+            has_receipts=shipment.received,
         )
 
 
@@ -166,11 +167,11 @@ def _corrected_load(state: BatchState, corrections: list[CorrectIn]) -> None:
     )
     postings = list(
         Posting.objects.filter(event__in=targets).select_related(
-            "lot__product", "holder", "event", "shipment__event", "shipment__lot__product"
+            "lot__product", "holder", "event", "shipment__event"
         )
     )
     _lots_remember(state, [p.lot for p in postings])
-    _shipments_remember(state, [p.shipment for p in postings if p.shipment is not None])
+    _shipments_remember(state, [p.shipment.event_id for p in postings if p.shipment is not None])
     for posting in postings:
         state.enterprises.setdefault(posting.holder.identifier, posting.holder)
         shipment = posting.shipment
