@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reetrace.epcis.capture import CaptureRefused, document_capture
 from reetrace.epcis.models import CaptureJob, EpcisEvent
@@ -162,3 +164,40 @@ def test_error_declaration_voids_the_event(world):
     original = Event.objects.get(kind="mine")
     assert original.corrected_by.action == "void"
     assert original.corrected_by.reason == "incorrect_data"
+
+
+def _queries(world, enterprise, *events) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        outcome = capture(world, enterprise, *events)
+    return len(queries), outcome.created
+
+
+def test_a_documents_reads_do_not_grow_with_its_events(world):
+    """Parties and sites (by GLN), buyers and the shipments receipts name by hash are
+    read once per document, not once per event."""
+    lots = [code(610 + n) for n in range(4)]
+    capture(world, world.miner, *[d.mined(lot, "1000", 1) for lot in lots])
+
+    def shipped(chosen):
+        return [
+            d.shipped(lot, "ORE-BASTNAESITE", "100", world.miner, world.separator, 2)
+            for lot in chosen
+        ]
+
+    one, first = _queries(world, world.miner, *shipped(lots[:1]))
+    three, rest = _queries(world, world.miner, *shipped(lots[1:]))
+    assert (len(first), len(rest)) == (1, 3)
+    assert three == one
+
+    def received(chosen, hashes):
+        return [
+            d.received(lot, "ORE-BASTNAESITE", "100", 3) | {"rt:shipment": shipment}
+            for lot, shipment in zip(chosen, hashes, strict=True)
+        ]
+
+    one, _ = _queries(world, world.separator, *received(lots[:1], first))
+    three, _ = _queries(world, world.separator, *received(lots[1:], rest))
+    assert three == one
+    assert Receipt.objects.count() == 4
+    received_from = set(Receipt.objects.values_list("shipment__event__event_id", flat=True))
+    assert received_from == set(Shipment.objects.values_list("event__event_id", flat=True))

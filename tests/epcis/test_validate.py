@@ -91,3 +91,27 @@ def test_problems_stay_few_and_ordered():
         event.pop("eventTime")
     problems = document_problems(document)
     assert [p.index for p in problems] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.pop("schemaVersion"), "schemaVersion"),
+        (lambda d: d.update(creationDate=20250331), "creationDate"),
+        (lambda d: d.update(epcisBody=[]), "epcisBody"),
+    ],
+)
+def test_an_envelope_is_checked_once_per_shape_and_its_problems_kept(change, field):
+    """The envelope's check is kept by its shape, as an event's is: a second document
+    whose envelope differs only in its creation date gets the same problems, and a
+    valid envelope is not taken for an invalid one of another shape."""
+    first = json.loads(OBJECT_EVENTS.read_text())
+    change(first)
+    second = copy.deepcopy(first)
+    if isinstance(second.get("creationDate"), str):
+        second["creationDate"] = "2026-01-01T00:00:00Z"
+    for document in (first, second):
+        problems = document_problems(document)
+        assert [(p.index, p.field) for p in problems if p.field.startswith(field)], problems
+        assert all(p.index is None for p in problems)
+    assert document_problems(json.loads(OBJECT_EVENTS.read_text())) == []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -172,13 +173,19 @@ def _field(parent: str | None, node: Node, order: list | None) -> tuple[str, Nod
 
 
 def _ordered(parent: str | None, children: list[Node], order: list) -> tuple[str, list[Node]]:
-    """The fields named in `order`, in that order, each group sorted; and the rest."""
+    """The fields named in `order`, in that order, each group sorted; and the rest (the
+    fields `order` does not name, then what the ordered ones left over). The children
+    are grouped by name once: the event's order has twenty names."""
+    by_name: dict[str, list[Node]] = defaultdict(list)
+    for child in children:
+        by_name[child.name].append(child)
     out: list[str] = []
+    left_over: list[Node] = []
     for name, sub in order:
-        rendered = [_field(parent, c, sub) for c in children if c.name == name]
+        rendered = [_field(parent, c, sub) for c in by_name.pop(name, ())]
         out += sorted(text for text, _ in rendered if text)
-        children = [c for c in children if c.name != name] + [n for _, n in rendered if n]
-    return "".join(out), children
+        left_over += [n for _, n in rendered if n]
+    return "".join(out), [c for c in children if c.name in by_name] + left_over
 
 
 def _generic(parent: str | None, children: list[Node]) -> str:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from reetrace.accounts.models import User
 from reetrace.core.errors import BatchRejected, FieldError
 from reetrace.epcis.canonical import event_hash_id
-from reetrace.epcis.mapping import MappedEvent, events_map
+from reetrace.epcis.mapping import MappedEvent, document_glns, events_map
 from reetrace.epcis.models import CaptureJob, EpcisEvent
 from reetrace.epcis.scheme import gln_lookups_kept
 from reetrace.epcis.subscriptions import document_capture_reports
@@ -35,7 +35,6 @@ from reetrace.epcis.tree import (
 from reetrace.epcis.validation import SchemaUnavailable, document_problems
 from reetrace.epcis.xmljson import xml_document_as_json
 from reetrace.ledger.capture import batch_capture
-from reetrace.ledger.models import Event
 
 __all__ = ["CAPTURE_LIMIT", "FILE_SIZE_LIMIT", "CaptureRefused", "document_capture"]
 
@@ -141,7 +140,7 @@ def _capture(
     known = set(EpcisEvent.objects.filter(hash_id__in=keys).values_list("hash_id", flat=True))
     outcome = CaptureOutcome(replayed=[h for _, h, e in hashed if _key(h, e) in known])
     fresh = [(i, h, e) for i, h, e in hashed if _key(h, e) not in known]
-    with gln_lookups_kept():
+    with gln_lookups_kept(document_glns([e for _, _, e in fresh])):
         mapped, errors = events_map(
             fresh, context_prefixes(document.get("@context", [])), user.enterprise
         )
@@ -153,9 +152,10 @@ def _capture(
             _errors(errors),
         )
     with_items = [m for m in mapped if m.item is not None]
+    ledger_keys: dict[str, int] = {}
     if with_items:
         try:
-            batch_capture(actor=user, items=[m.item for m in with_items])
+            result = batch_capture(actor=user, items=[m.item for m in with_items])
         except BatchRejected as rejected:
             raise CaptureRefused(
                 VALIDATION,
@@ -170,6 +170,7 @@ def _capture(
                     for e in rejected.errors
                 ],
             ) from rejected
+        ledger_keys = {c.event.event_id: c.event.pk for c in result.items}
     outcome.created = [m.hash_id for m in mapped]
     # The index and the job's outcome in one commit (on PostgreSQL each commit waits
     # for the log to reach the disk: a document of a few events paid for three).
@@ -179,7 +180,7 @@ def _capture(
         job.event_count = len(outcome.created) + len(outcome.replayed)
         job.finished_at = timezone.now()
         job.save()
-        stored.extend(_index(mapped, user, job))
+        stored.extend(_index(mapped, ledger_keys, user, job))
     return outcome
 
 
@@ -188,15 +189,13 @@ def _key(hash_id: str, event: dict) -> str:
     return hash_id + "#error" if event.get("errorDeclaration") is not None else hash_id
 
 
-def _index(mapped: list[MappedEvent], user: User, job: CaptureJob) -> list[int]:
-    """Index what was captured by hash ID; each event is kept as sent and served with
-    its job's context, so that it hashes as it was sent. Returns the keys of the rows
-    stored that changed no custody (stream subscriptions report them)."""
-    ledger = dict(
-        Event.objects.filter(
-            event_id__in=[m.item["event_id"] for m in mapped if m.item]
-        ).values_list("event_id", "pk")
-    )
+def _index(
+    mapped: list[MappedEvent], ledger: dict[str, int], user: User, job: CaptureJob
+) -> list[int]:
+    """Index what was captured by hash ID (`ledger`: the key of each ledger event the
+    batch captured or replayed, by event id); each event is kept as sent and served
+    with its job's context, so that it hashes as it was sent. Returns the keys of the
+    rows stored that changed no custody (stream subscriptions report them)."""
     rows = [
         EpcisEvent(
             hash_id=_key(m.hash_id, m.event),
@@ -213,6 +212,8 @@ def _index(mapped: list[MappedEvent], user: User, job: CaptureJob) -> list[int]:
     ]
     with transaction.atomic():
         EpcisEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    if all(row.ledger_event_id is not None for row in rows):
+        return []
     return list(
         EpcisEvent.objects.filter(
             capture=job, ledger_event__isnull=True, hash_id__in=[r.hash_id for r in rows]

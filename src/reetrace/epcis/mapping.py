@@ -42,7 +42,7 @@ from reetrace.epcis.vocabulary import (
 from reetrace.ledger.models import Event, Shipment
 from reetrace.registry.models import Enterprise, Product
 
-__all__ = ["EXTENSION_NAMESPACE", "MappedEvent", "event_id_for", "events_map"]
+__all__ = ["EXTENSION_NAMESPACE", "MappedEvent", "document_glns", "event_id_for", "events_map"]
 
 EXTENSION_NAMESPACE = "https://ns.reetrace.org/epcis/"
 UNITS = {"KGM": "kg", "TNE": "t", "GRM": "g"}
@@ -64,6 +64,16 @@ class MappingError(Exception):
         self.field = field_name
         self.message = message
         self.code = code
+
+
+@dataclass
+class Known:
+    """What a document's events refer to, read once for the document: the shipments
+    its own events made (by lot and buyer identifier) and the ledger events the
+    shipment hashes its receipts name."""
+
+    shipped: dict[tuple[str, str], str] = field(default_factory=dict)
+    shipments: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +105,18 @@ def ledger_event_id(hash_id: str) -> str:
         .first()
     )
     return known or _correction_applying(hash_id) or event_id_for(hash_id)
+
+
+def ledger_event_ids(hash_ids: set[str]) -> dict[str, str]:
+    """`ledger_event_id` of many hashes: those captured or served under their hash in
+    one query, the rest one by one (a document's receipts name their shipments by
+    hash; one query each was a third of the mapping's cost)."""
+    found = dict(
+        EpcisEvent.objects.filter(hash_id__in=hash_ids, ledger_event__isnull=False).values_list(
+            "hash_id", "ledger_event__event_id"
+        )
+    )
+    return found | {h: ledger_event_id(h) for h in hash_ids - found.keys()}
 
 
 def _correction_applying(hash_id: str) -> str | None:
@@ -438,9 +460,7 @@ def _lots_named(event: dict) -> list[str]:
     return codes
 
 
-def _custody_change(
-    reader: Reader, event: dict, reporter: Enterprise, shipped: dict
-) -> dict | None:
+def _custody_change(reader: Reader, event: dict, reporter: Enterprise, known: Known) -> dict | None:
     """The ledger event `event` becomes, or None when it changes no custody."""
     step = BIZ_STEP.term(str(event.get("bizStep", "")))
     kind = event.get("type")
@@ -452,7 +472,7 @@ def _custody_change(
         _own_custody(event, reporter)
         return _departure(reader, event, reporter)
     if kind in {"ObjectEvent", "TransactionEvent"} and step in RECEIVING_STEPS:
-        return _receipt(reader, event, reporter, shipped)
+        return _receipt(reader, event, reporter, known)
     if kind == "ObjectEvent" and (adjustment := reader.ext(event, "adjustment")) is not None:
         return _adjustment(reader, event, adjustment)
     return None
@@ -475,13 +495,13 @@ def _adjustment(reader: Reader, event: dict, adjustment) -> dict:
     }
 
 
-def _receipt(reader: Reader, event: dict, reporter: Enterprise, shipped: dict) -> dict:
+def _receipt(reader: Reader, event: dict, reporter: Enterprise, known: Known) -> dict:
     element, where = _single_quantity(event, "quantityList")
     _, code = _lot(element.get("epcClass", ""), f"{where}.epcClass")
     shipment = reader.ext(event, "shipment")
-    if isinstance(shipment, str) and shipment.startswith("ni:///"):
-        shipment = ledger_event_id(shipment)
-    shipment = shipment or shipped.get((code, reporter.pk))
+    if _is_hash(shipment):
+        shipment = known.shipments.get(shipment) or ledger_event_id(shipment)
+    shipment = shipment or known.shipped.get((code, reporter.identifier))
     if shipment is None:
         found = (
             Shipment.objects.filter(
@@ -499,6 +519,21 @@ def _receipt(reader: Reader, event: dict, reporter: Enterprise, shipped: dict) -
     return {"kind": "receive", "shipment": str(shipment), "mass": _mass(element, where)}
 
 
+def _is_hash(value) -> bool:
+    return isinstance(value, str) and value.startswith("ni:///")
+
+
+def document_glns(events: list[dict]) -> set[str]:
+    """The GS1 keys a document's events name as parties or sites, to read in one go."""
+    named = set()
+    for event in events:
+        named |= {str(s.get("source", "")) for s in event.get("sourceList") or []}
+        named |= {str(d.get("destination", "")) for d in event.get("destinationList") or []}
+        if location := (event.get("bizLocation") or {}).get("id"):
+            named.add(str(location))
+    return named
+
+
 def events_map(
     events: list[tuple[int, str, dict]], prefixes: dict[str, str], reporter: Enterprise
 ) -> tuple[list[MappedEvent], list[FieldError]]:
@@ -506,7 +541,8 @@ def events_map(
     all_prefixes = dict(STANDARD_PREFIXES) | prefixes
     mapped: list[MappedEvent] = []
     errors: list[FieldError] = []
-    shipped: dict = {}
+    named = {Reader(e, all_prefixes).ext(e, "shipment") for _, _, e in events}
+    known = Known(shipments=ledger_event_ids({n for n in named if _is_hash(n)}))
     by_hash = {hash_id: (index, event) for index, hash_id, event in events}
     plain = {h for _, h, e in events if e.get("errorDeclaration") is None}
     corrective = {
@@ -521,11 +557,11 @@ def events_map(
         try:
             if event.get("errorDeclaration") is not None:
                 out.corrects_hash = hash_id
-                out.item = _correction(reader, event, by_hash, reporter, shipped)
+                out.item = _correction(reader, event, by_hash, reporter, known)
             elif hash_id in corrective or str(event.get("eventID", "")) in corrective:
                 out.item = None  # applied as the replacement of the correction that names it
             else:
-                out.item = _custody_change(reader, event, reporter, shipped)
+                out.item = _custody_change(reader, event, reporter, known)
         except MappingError as exc:
             errors.append(FieldError(exc.code, f"{exc.field}: {exc.message}", exc.field, index))
             continue
@@ -538,16 +574,14 @@ def events_map(
                 ),
             }
             if out.item["kind"] == "ship":
-                shipped[(out.item["lot"], _buyer_pk(out.item["buyer"]))] = out.item["event_id"]
+                known.shipped[(out.item["lot"], out.item["buyer"])] = out.item["event_id"]
         mapped.append(out)
     return mapped, errors
 
 
-def _buyer_pk(identifier: str) -> int | None:
-    return Enterprise.objects.filter(identifier=identifier).values_list("pk", flat=True).first()
-
-
-def _correction(reader: Reader, event: dict, by_hash: dict, reporter: Enterprise, shipped) -> dict:
+def _correction(
+    reader: Reader, event: dict, by_hash: dict, reporter: Enterprise, known: Known
+) -> dict:
     declaration = event["errorDeclaration"]
     reason = (
         reader.ext(declaration, "reason")
@@ -582,9 +616,7 @@ def _correction(reader: Reader, event: dict, by_hash: dict, reporter: Enterprise
                 "errorDeclaration.correctiveEventIDs",
                 f"corrective event {corrective_id} is not in this document",
             )
-        replacement = _custody_change(
-            Reader(found[1], reader.prefixes), found[1], reporter, shipped
-        )
+        replacement = _custody_change(Reader(found[1], reader.prefixes), found[1], reporter, known)
         if replacement is None:
             raise MappingError(
                 "errorDeclaration.correctiveEventIDs",

@@ -18,7 +18,7 @@ and the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -94,14 +94,33 @@ _lookups: ContextVar[dict | None] = ContextVar("gln_lookups", default=None)
 
 
 @contextmanager
-def gln_lookups_kept() -> Iterator[None]:
+def gln_lookups_kept(named: Iterable[str] = ()) -> Iterator[None]:
     """Within the block, each GLN is looked up once (a capture names the same parties
-    and sites event after event)."""
-    token = _lookups.set({})
+    and sites event after event); the GLNs `named` (a document's) are read up front in
+    one query rather than one query each."""
+    token = _lookups.set(_gln_read(named))
     try:
         yield
     finally:
         _lookups.reset(token)
+
+
+def _gln_read(named: Iterable[str]) -> dict:
+    """The parties and sites the GS1 keys `named` name, as `_kept` keeps them; a GLN no
+    one registered is kept as None."""
+    keys = {text: found for text in set(named) if (found := _gln_of(text)) is not None}
+    assignments = {
+        a.gln: a
+        for a in GlnAssignment.objects.select_related("enterprise", "site__enterprise").filter(
+            gln__in={found[1] for found in keys.values()}
+        )
+    }
+    kept: dict = {}
+    for text, (ai, gln, _) in keys.items():
+        assignment = assignments.get(gln)
+        kept[("party", text)] = _party_of(assignment)
+        kept[("site", text)] = _site_of(assignment) if ai == "414" else None
+    return kept
 
 
 def _kept(kind: str, text: str, look_up):
@@ -132,6 +151,10 @@ def _gln_party(text: str) -> Enterprise | None:
         .filter(gln=found[1])
         .first()
     )
+    return _party_of(assignment)
+
+
+def _party_of(assignment: GlnAssignment | None) -> Enterprise | None:
     if assignment is None:
         return None
     return assignment.enterprise or assignment.site.enterprise
@@ -142,6 +165,10 @@ def _gln_site(text: str) -> Site | None:
     if found is None or found[0] != "414":
         return None
     assignment = GlnAssignment.objects.select_related("site").filter(gln=found[1]).first()
+    return _site_of(assignment)
+
+
+def _site_of(assignment: GlnAssignment | None) -> Site | None:
     return assignment.site if assignment and assignment.site_id else None
 
 

@@ -81,6 +81,7 @@ FREE_STRINGS = frozenset(
         "source",
         "destination",
         "declarationTime",
+        "creationDate",
     }
 )
 FREE_LISTS = frozenset({"epcList", "childEPCs", "inputEPCList", "outputEPCList"})
@@ -210,17 +211,26 @@ _checked_shapes: dict[str, list[tuple[str, str]]] = {}
 
 
 def _event_schema_problems(index: int, event, memo: dict) -> list[Problem]:
-    key = json.dumps(_shape(event), sort_keys=True, default=str)
+    found = _shape_problems("event", event, _event_validator(), memo)
+    return [Problem(index, field, message) for _, field, message in found]
+
+
+def _envelope_problems(document: dict, memo: dict) -> list[Problem]:
+    """The schema's problems outside the events, checked once per envelope shape: a
+    sender's documents differ there only in their creation date."""
+    return [Problem(*found) for found in _shape_problems("envelope", document, _validator(), memo)]
+
+
+def _shape_problems(kind: str, value, validator: Draft7Validator, memo: dict) -> list[tuple]:
+    """(index, field, message) of the schema's problems with `value`, kept by its shape."""
+    key = kind + json.dumps(_shape(value), sort_keys=True, default=str)
     if key not in memo:
         if len(memo) >= SHAPES_KEPT:
             memo.clear()
-        found = []
-        for error in _event_validator().iter_errors(event):
-            for leaf in _leaves(error):
-                _, field, message = _located(leaf)
-                found.append((field, message))
-        memo[key] = found
-    return [Problem(index, field, message) for field, message in memo[key]]
+        memo[key] = [
+            _located(leaf) for error in validator.iter_errors(value) for leaf in _leaves(error)
+        ]
+    return memo[key]
 
 
 def _envelope(document: dict) -> dict:
@@ -244,10 +254,7 @@ def document_problems(document) -> list[Problem]:
     """Every problem found in a parsed JSON(-LD) document, in event order; [] if valid."""
     if not isinstance(document, dict):
         return [Problem(None, "document", "an EPCIS document is a JSON object")]
-    found: set[Problem] = set()
-    for error in _validator().iter_errors(_envelope(document)):
-        for leaf in _leaves(error):
-            found.add(Problem(*_located(leaf)))
+    found: set[Problem] = set(_envelope_problems(_envelope(document), _checked_shapes))
     for events in _event_lists(document):
         for index, event in enumerate(events):
             found.update(_event_schema_problems(index, event, _checked_shapes))
