@@ -111,6 +111,8 @@ def ledger_event_ids(hash_ids: set[str]) -> dict[str, str]:
     """`ledger_event_id` of many hashes: those captured or served under their hash in
     one query, the rest one by one (a document's receipts name their shipments by
     hash; one query each was a third of the mapping's cost)."""
+    if not hash_ids:
+        return {}
     found = dict(
         EpcisEvent.objects.filter(hash_id__in=hash_ids, ledger_event__isnull=False).values_list(
             "hash_id", "ledger_event__event_id"

@@ -208,9 +208,7 @@ def _lots_load(state: BatchState, items: list[EventItem]) -> None:
         codes |= {code_clean(lot.code) for lot in output_lots([item]) if lot.code}
     codes -= set(state.lots)
     # With its product: an export guard reads the lot's form.
-    lots = Lot.objects.filter(code__in=codes).select_related("product")
-    for lot in lots.prefetch_related("elements"):
-        state.lots[lot.code] = LotState(lot, {e.element: e.fraction for e in lot.elements.all()})
+    _lots_remember(state, list(Lot.objects.filter(code__in=codes).select_related("product")))
     existing = [lot_state.lot.pk for lot_state in state.lots.values() if lot_state.lot.pk]
     if connection.features.has_select_for_update and existing:
         list(Lot.objects.select_for_update().filter(pk__in=existing).order_by("pk").values("pk"))
