@@ -13,15 +13,17 @@ arithmetic) for the cost curve and the per-row cost.
 
 from __future__ import annotations
 
+import os
+import resource
 import shutil
 import time
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
-from reetrace.bench.measure import peak_rss_mb
+from reetrace.bench.measure import peak_rss_mb, process_cpu_seconds
 from reetrace.compliance.mass_balance import balance_report
 from reetrace.compliance.models import Alert, DetectionRun
 from reetrace.compliance.services.detection import detect
@@ -111,19 +113,27 @@ class _Repeated(LakeFrames):
         return result
 
 
-def _database_recompute() -> float | None:
-    """Seconds PostgreSQL takes to recompute the flow summary from the postings (the
-    work Spark does for the balance; the database's balance reads the summary kept
-    at capture instead)."""
+def _database_recompute(measure) -> dict | None:
+    """Wall and CPU seconds PostgreSQL takes to recompute the flow summary from the
+    postings (the work Spark does for the balance; the database's balance reads the
+    summary kept at capture instead): as configured (parallel workers allowed, whose
+    CPU the backend's figure leaves out), then on one core, where the backend's CPU
+    is all of it."""
     if connection.vendor != "postgresql":
         return None
     from reetrace.ledger.monthly import _DERIVED_POSTGRESQL
 
-    start = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(_DERIVED_POSTGRESQL)
-        cursor.fetchall()
-    return round(time.perf_counter() - start, 3)
+    def recompute(workers: int | None):
+        with transaction.atomic(), connection.cursor() as cursor:
+            if workers is not None:
+                cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {workers}")
+            cursor.execute(_DERIVED_POSTGRESQL)
+            cursor.fetchall()
+
+    return {
+        "parallel": measure(lambda: recompute(None))[1],
+        "one_core": measure(lambda: recompute(0))[1],
+    }
 
 
 def _timed(function):
@@ -132,27 +142,65 @@ def _timed(function):
     return value, time.perf_counter() - start
 
 
+class _Processes:
+    """CPU seconds of the processes that do the work: this one (Django, the checks'
+    Python, the driver's), Spark's JVM and the database's backend. On a machine
+    shared with other work, CPU is the fair measure of an engine; wall seconds are
+    reported beside it."""
+
+    def __init__(self, session):
+        self.jvm = session.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
+        self.backend = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.backend = cursor.fetchone()[0]
+
+    def cpu(self) -> dict[str, float]:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        found = {"python": own.ru_utime + own.ru_stime, "jvm": process_cpu_seconds(self.jvm)}
+        if self.backend is not None:
+            found["database"] = process_cpu_seconds(self.backend)
+        return found
+
+    def measure(self, function) -> tuple:
+        """(value, figures): wall seconds and CPU seconds per process while `function` ran."""
+        before = self.cpu()
+        value, seconds = _timed(function)
+        after = self.cpu()
+        cpu = {name: round(after[name] - before[name], 3) for name in before}
+        return value, {"seconds": round(seconds, 3), "cpu": cpu}
+
+
 def spark(lake_path: str) -> dict:
+    load_before = os.getloadavg()  # other work on the machine, before and after
     session, started = _timed(spark_session)
+    processes = _Processes(session)
     frames = LakeFrames(session, lake_open(lake_path))
-    source = SparkSource(frames)
-    database_lines, database_s = _timed(lambda: balance_report(enterprise_ids=None))
+    measure = processes.measure
+    # each Spark measure gets a new source: a source answers a repeated question
+    # from memory, which would time nothing
+    database_lines, database = measure(lambda: balance_report(enterprise_ids=None))
     # the first job compiles Spark's plans and warms the JVM: reported apart
-    _, cold_s = _timed(lambda: balance_report(enterprise_ids=None, source=source))
-    spark_lines, spark_s = _timed(lambda: balance_report(enterprise_ids=None, source=source))
-    recompute_s = _database_recompute()
+    _, cold = measure(lambda: balance_report(enterprise_ids=None, source=SparkSource(frames)))
+    spark_lines, warm = measure(
+        lambda: balance_report(enterprise_ids=None, source=SparkSource(frames))
+    )
+    recompute = _database_recompute(measure)
     rules = sorted(PORTED)
     detection = {}
-    for name, engine in (("database", None), ("spark", source)):
+    for name, engine in (("database", None), ("spark", SparkSource(frames))):
         Alert.objects.all().delete()
         DetectionRun.objects.all().delete()
-        _, seconds = _timed(lambda e=engine: detect(rules=rules, as_of=AS_OF, full=True, source=e))
-        detection[name] = {"seconds": round(seconds, 3), "alerts": Alert.objects.count()}
+        _, figures = measure(lambda e=engine: detect(rules=rules, as_of=AS_OF, full=True, source=e))
+        detection[name] = {**figures, "alerts": Alert.objects.count()}
+        if engine is not None:
+            engine.release()
     postings = frames["postings"].count()
     curve = []
     for times in (1, 2, 4):
         repeated = SparkSource(_Repeated(frames, times))
-        rows, seconds = _timed(
+        rows, figures = measure(
             lambda r=repeated: r.flow_totals(None, enterprise_ids=None, element=None)
         )
         curve.append(
@@ -160,19 +208,29 @@ def spark(lake_path: str) -> dict:
                 "times": times,
                 "postings": postings * times,
                 "summary_rows": len(rows),
-                "seconds": round(seconds, 3),
-                "us_per_posting": round(seconds / (postings * times) * 1e6, 3),
+                **figures,
+                "us_per_posting": round(figures["seconds"] / (postings * times) * 1e6, 3),
+                "cpu_us_per_posting": round(
+                    sum(figures["cpu"].values()) / (postings * times) * 1e6, 3
+                ),
             }
         )
     return {
         "master": settings.REETRACE_SPARK_MASTER,
+        "load_average": {"before": load_before, "after": os.getloadavg()},
         "session_start_seconds": round(started, 3),
         "balance_lines": len(spark_lines),
         "balance_equal": spark_lines == database_lines,
-        "balance_database_seconds": round(database_s, 3),
-        "balance_spark_seconds": round(spark_s, 3),
-        "balance_spark_cold_seconds": round(cold_s, 3),
-        "recompute_database_seconds": recompute_s,
+        "balance_database_seconds": database["seconds"],
+        "balance_spark_seconds": warm["seconds"],
+        "balance_spark_cold_seconds": cold["seconds"],
+        "balance_cpu": {
+            "database": database["cpu"],
+            "spark": warm["cpu"],
+            "spark_cold": cold["cpu"],
+        },
+        "recompute_database_seconds": recompute and recompute["parallel"]["seconds"],
+        "recompute_database": recompute,
         "detection_rules": rules,
         "detection": detection,
         "postings": postings,

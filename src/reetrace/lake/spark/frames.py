@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pyarrow as pa
 
-from reetrace.lake.manifest import Manifest, manifest_read
+from reetrace.lake.manifest import WHOLE, Manifest, manifest_read
 from reetrace.lake.storage import Lake
 from reetrace.lake.tables import TABLES, arrow_schema
 
@@ -45,6 +47,11 @@ class LakeFrames:
         if name not in self._frames:
             self._frames[name] = self._read(name)
         return self._frames[name]
+
+    def last_month(self, name: str) -> date | None:
+        """The newest month a partitioned table has rows in, from the manifest alone."""
+        months = [key for key in self.manifest.tables.get(name, {}) if key != WHOLE]
+        return date.fromisoformat(f"{max(months)}-01") if months else None
 
     def _read(self, name: str):
         from pyspark.sql import types as T

@@ -53,11 +53,20 @@ def spark_session():
         .config("spark.sql.ansi.enabled", "true")  # an overflow is an error, never a null
     )
     if master.startswith("local"):
-        # a few partitions per core (the default 200 is for clusters), and the
-        # driver on the loopback address: a local session talks to nothing else
+        # a few partitions per core (the default 200 is for clusters); every table
+        # up to 256 MB broadcast, since it is all in one process anyway (a shuffle
+        # costs more than a hash table here); the driver is the executor, so it
+        # gets the memory the cached postings need; the JVM's quick compiler only:
+        # a command's jobs last seconds, and the optimising compiler's own CPU cost
+        # more than it gained (session start 10.7 -> 5.0 s, first balance 13.7 ->
+        # 6.6 s, 0.9M postings 5.0 -> 3.7 CPU s: docs/performance.md); and the
+        # loopback address: a local session talks to nothing else
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = (
-            builder.config("spark.sql.shuffle.partitions", "8")
+            builder.config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.autoBroadcastJoinThreshold", str(256 << 20))
+            .config("spark.driver.memory", "2g")
+            .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
         )

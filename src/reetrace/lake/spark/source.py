@@ -1,17 +1,31 @@
 """`SparkSource`: the compliance checks' aggregates computed by Spark over the lake.
 
-It implements the four reads of `compliance.checks.ledger.DatabaseSource` with
-the same meaning, so the checks' own arithmetic, thresholds and alert shapes
-run unchanged on what Spark returns:
+It implements the reads of `compliance.checks.ledger.DatabaseSource` with the
+same meaning, so the checks' own arithmetic, thresholds and alert shapes run
+unchanged on what Spark returns:
 
 - `metal`: metal of live stock postings per group, kg (mg) x fraction (ppb)
-  summed exactly as DECIMAL(38, 0) (the database sums in double precision; the
-  exact sum is what both approximate, and both are rounded to 1 g in an alert);
-- `recycled_metal`: the same for recycling origins not corrected;
+  summed exactly (the database sums in double precision; the exact sum is what
+  both approximate, and both are rounded to 1 g in an alert);
+- `recycled_metal`, `mined_metal`: the same for recycling and mining origins not
+  corrected; `separated_metal`: for the consumption of separation runs;
 - `flow_totals`: the monthly stock flow summary recomputed from the postings in
   integer micrograms, rounded half away from zero per posting as capture does
   (`ledger/monthly.py`), so it equals the ledger's own summary exactly;
-- `latest_period`: the newest reporting month of an event.
+- `due_shipments`: shipments with what was received of them;
+- `latest_period`: the newest reporting month of an event (the lake's manifest
+  names it: the events table is partitioned by that month).
+
+How it stays fast on a small machine and exact (measured in docs/performance.md):
+the products are taken in 64-bit integers, never in Java's BigDecimal: a mass of
+`kg` mg is split as `kg = whole * 10^6 + rest` (both signed like `kg`), so that
+`whole x fraction` and `rest x fraction` each fit a long (up to 9.2 million tonnes
+a posting; ANSI mode makes a larger one an error, never a wrong sum) and
+`kg x fraction = whole x fraction x 10^6 + rest x fraction`. The stock postings,
+netted for corrections, are read once per source and kept in Spark's cache, since
+detection asks several questions of them; answers are small, so they come back
+through Arrow unsorted and are ordered on the driver (a sort in Spark is a job of
+its own); and the same question asked twice of one snapshot is answered once.
 
 Only the set-based work runs on Spark; a finding's evidence (names, lot codes of
 the few flagged events) is still read by key from the database.
@@ -21,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 from reetrace.compliance.checks.base import Window
 from reetrace.core.quantities import mg_to_kg
@@ -29,6 +44,7 @@ from reetrace.ledger.choices import Bucket, EventKind, Flow, Process
 from reetrace.ledger.monthly import MG_PPB_PER_UG
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SPLIT = 10**6  # kg = whole * SPLIT + rest: each part times a fraction fits 64 bits
 
 # The rules whose aggregates this source serves (the others read records one by
 # one or depend on tables the lake does not hold: see `NOT_PORTED`).
@@ -47,10 +63,36 @@ PORTED = frozenset(
 )
 
 
-def _metal_product():
+def _split_metal(frame, kg: str = "kg"):
+    """`frame` with `metal_whole` and `metal_rest`: kg x fraction = whole x 10^6 + rest."""
     from pyspark.sql import functions as F
 
-    return F.col("kg").cast("decimal(20,0)") * F.col("fraction").cast("decimal(18,0)")
+    return frame.withColumn("metal_whole", F.expr(f"({kg} div {SPLIT}) * fraction")).withColumn(
+        "metal_rest", F.expr(f"({kg} % {SPLIT}) * fraction")
+    )
+
+
+def _metal_sums():
+    """Exact sums of the two parts (DECIMAL: a group's sum may pass 64 bits)."""
+    from pyspark.sql import functions as F
+
+    return (
+        F.sum(F.col("metal_whole").cast("decimal(19,0)")).alias("whole"),
+        F.sum(F.col("metal_rest").cast("decimal(19,0)")).alias("rest"),
+    )
+
+
+def _metal(whole, rest) -> float:
+    """mg x ppb of two exact sums, as the float the checks take."""
+    return float(int(whole) * SPLIT + int(rest))
+
+
+def _rows(frame, order: int) -> list[tuple]:
+    """The (small) answer as tuples, sorted by its first `order` columns on the driver."""
+    table = frame.toArrow()
+    rows = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+    rows.sort(key=lambda row: row[:order])
+    return rows
 
 
 class SparkSource:
@@ -61,23 +103,34 @@ class SparkSource:
 
     def __init__(self, frames: LakeFrames):
         self.frames = frames
+        self._answers: dict[tuple, list] = {}
 
-    def _stock(self, window: Window):
+    def _answer(self, key: tuple, compute) -> list:
+        """`compute()`, once per question: the snapshot does not change under a source."""
+        if key not in self._answers:
+            self._answers[key] = list(compute())
+        return self._answers[key]
+
+    def release(self) -> None:
+        """Drop the cached postings and answers (a process that goes on after a run)."""
+        if "_live" in self.__dict__:
+            self.__dict__.pop("_live").unpersist()
+        self._answers.clear()
+
+    def _elements(self):
         from pyspark.sql import functions as F
 
-        p = self.frames["postings"].where(F.col("bucket") == Bucket.STOCK)
-        if window.start:
-            p = p.where(F.col("period") >= F.lit(window.start))
-        if window.end:
-            p = p.where(F.col("period") <= F.lit(window.end))
-        if window.months is not None:
-            p = p.where(F.col("period").isin(sorted(window.months)))
-        return p
+        return self.frames["lot_elements"].select(
+            F.col("lot_id").alias("le_lot"), "element", "fraction"
+        )
 
-    def _netted(self, postings):
-        """Postings with `net_event` and `net_kind` as `live_postings` annotates them."""
+    @cached_property
+    def _live(self):
+        """Every stock posting with `net_event` and `net_kind` as `live_postings`
+        annotates them, cached: most checks group these."""
         from pyspark.sql import functions as F
 
+        postings = self.frames["postings"].where(F.col("bucket") == Bucket.STOCK)
         corrections = self.frames["corrections"]
         events = self.frames["events"].select(F.col("id").alias("e_id"), F.col("kind"))
         corrected_by = corrections.select(
@@ -91,9 +144,29 @@ class SparkSource:
             postings.join(events, postings.event_id == events.e_id)
             .join(corrected_by, postings.event_id == corrected_by.cb_corrected, "left")
             .join(corrects, postings.event_id == corrects.c_event, "left")
-            .withColumn("net_event", F.coalesce("cb_event", "event_id"))
-            .withColumn("net_kind", F.coalesce("corrected_kind", "kind"))
+            .select(
+                "event_id",
+                "lot_id",
+                "holder_id",
+                "period",
+                "flow",
+                "kg",
+                F.coalesce("cb_event", "event_id").alias("net_event"),
+                F.coalesce("corrected_kind", "kind").alias("net_kind"),
+            )
+            .cache()
         )
+
+    def _in_window(self, postings, window: Window):
+        from pyspark.sql import functions as F
+
+        if window.start:
+            postings = postings.where(F.col("period") >= F.lit(window.start))
+        if window.end:
+            postings = postings.where(F.col("period") <= F.lit(window.end))
+        if window.months is not None:
+            postings = postings.where(F.col("period").isin(sorted(window.months)))
+        return postings
 
     def metal(
         self,
@@ -105,79 +178,81 @@ class SparkSource:
     ) -> Iterator[tuple]:
         from pyspark.sql import functions as F
 
-        postings = self._stock(window).where(F.col("flow").isin([str(f) for f in flows]))
-        if "net_event" in keys or net_kind is not None:
-            postings = self._netted(postings)
-        if net_kind is not None:
-            postings = postings.where(F.col("net_kind") == net_kind)
-        yield from self._grouped(postings, keys)
+        flows = tuple(str(f) for f in flows)
+
+        def compute():
+            postings = self._in_window(self._live, window).where(F.col("flow").isin(list(flows)))
+            if net_kind is not None:
+                postings = postings.where(F.col("net_kind") == net_kind)
+            return self._grouped(postings, keys)
+
+        return iter(self._answer(("metal", window, keys, flows, net_kind), compute))
 
     def _grouped(self, postings, keys: tuple[str, ...]) -> Iterator[tuple]:
         """(*keys, element, metal) of the postings joined to their lots' elements."""
         from pyspark.sql import functions as F
 
-        elements = self.frames["lot_elements"].select(
-            F.col("lot_id").alias("le_lot"), "element", "fraction"
-        )
-        rows = (
-            postings.join(elements, postings.lot_id == elements.le_lot)
-            .groupBy(*keys, "element")
-            .agg(F.sum(_metal_product()).alias("metal"))
-            .orderBy(*keys, "element")
-            .collect()
-        )
-        for row in rows:
-            yield (*(row[k] for k in keys), row["element"], float(row["metal"]))
+        joined = _split_metal(postings.join(self._elements(), F.col("lot_id") == F.col("le_lot")))
+        rows = _rows(joined.groupBy(*keys, "element").agg(*_metal_sums()), len(keys) + 1)
+        for *group, element, whole, rest in rows:
+            yield (*group, element, _metal(whole, rest))
 
     def recycled_metal(self, end: date | None) -> Iterator[tuple]:
         from pyspark.sql import functions as F
 
-        events = self.frames["events"].where(F.col("kind") == EventKind.RECYCLE)
-        if end:
-            events = events.where(F.col("period") <= F.lit(end))
-        corrected = self.frames["corrections"].select(F.col("corrected_id"))
-        events = events.join(corrected, events.id == corrected.corrected_id, "left_anti")
+        def compute():
+            events = self.frames["events"].where(F.col("kind") == EventKind.RECYCLE)
+            if end:
+                events = events.where(F.col("period") <= F.lit(end))
+            corrected = self.frames["corrections"].select(F.col("corrected_id"))
+            events = events.join(corrected, events.id == corrected.corrected_id, "left_anti")
+            origins = self.frames["origins"].select(F.col("event_id").alias("o_event"), "lot_id")
+            joined = self._origin_metal(origins.join(events, origins.o_event == events.id))
+            rows = _rows(joined.groupBy("reporter_id", "period", "element").agg(*_metal_sums()), 3)
+            for reporter, period, element, whole, rest in rows:
+                yield reporter, period, element, _metal(whole, rest)
+
+        return iter(self._answer(("recycled", end), compute))
+
+    def _origin_metal(self, origins):
+        """Origins (with `lot_id`) joined to their lots' mass and elements, parts split."""
+        from pyspark.sql import functions as F
+
         lots = self.frames["lots"].select(F.col("id").alias("l_id"), F.col("mass_kg").alias("kg"))
-        elements = self.frames["lot_elements"].select("lot_id", "element", "fraction")
-        origins = self.frames["origins"].select(F.col("event_id").alias("o_event"), "lot_id")
-        rows = (
-            origins.join(events, origins.o_event == events.id)
-            .join(lots, origins.lot_id == lots.l_id)
-            .join(elements, lots.l_id == elements.lot_id)
-            .groupBy("reporter_id", "period", "element")
-            .agg(F.sum(_metal_product()).alias("metal"))
-            .orderBy("reporter_id", "period", "element")
-            .collect()
+        joined = origins.join(lots, origins.lot_id == lots.l_id).join(
+            self._elements(), F.col("l_id") == F.col("le_lot")
         )
-        for row in rows:
-            yield row["reporter_id"], row["period"], row["element"], float(row["metal"])
+        return _split_metal(joined)
 
     def flow_totals(
         self, end: date | None, *, enterprise_ids: set[int] | None, element: str | None
     ) -> list[tuple]:
         from pyspark.sql import functions as F
 
-        postings = self._stock(Window(None, end, None))  # type: ignore[arg-type]
-        if enterprise_ids is not None:
-            postings = postings.where(F.col("holder_id").isin(sorted(enterprise_ids)))
-        elements = self.frames["lot_elements"].select(
-            F.col("lot_id").alias("le_lot"), "element", "fraction"
-        )
-        if element:
-            elements = elements.where(F.col("element") == element)
-        product = F.abs(F.col("kg")).cast("decimal(20,0)") * F.col("fraction").cast("decimal(18,0)")
-        whole = F.floor(product / F.lit(MG_PPB_PER_UG))
-        rest = product - whole * F.lit(MG_PPB_PER_UG)
-        micrograms = whole + F.when(rest * 2 >= F.lit(MG_PPB_PER_UG), 1).otherwise(0)
-        signed = F.when(F.col("kg") < 0, -micrograms).otherwise(micrograms)
-        rows = (
-            postings.join(elements, postings.lot_id == elements.le_lot)
-            .groupBy("holder_id", "period", "element", "flow")
-            .agg(F.sum(signed).cast("long").alias("metal_ug"))
-            .orderBy("holder_id", "period", "element", "flow")
-            .collect()
-        )
-        return [(r["holder_id"], r["period"], r["element"], r["flow"], r["metal_ug"]) for r in rows]
+        def compute():
+            postings = self.frames["postings"].where(F.col("bucket") == Bucket.STOCK)
+            if end:
+                postings = postings.where(F.col("period") <= F.lit(end))
+            if enterprise_ids is not None:
+                postings = postings.where(F.col("holder_id").isin(sorted(enterprise_ids)))
+            elements = self._elements()
+            if element:
+                elements = elements.where(F.col("element") == element)
+            # |kg| x fraction in micrograms, rounded half up, signed back: capture's rounding
+            micrograms = F.expr(
+                f"(abs(kg) div {SPLIT}) * fraction"
+                f" + ((abs(kg) % {SPLIT}) * fraction + {MG_PPB_PER_UG // 2}) div {MG_PPB_PER_UG}"
+            )
+            signed = F.when(F.col("kg") < 0, -micrograms).otherwise(micrograms)
+            summary = (
+                postings.join(elements, postings.lot_id == elements.le_lot)
+                .groupBy("holder_id", "period", "element", "flow")
+                .agg(F.sum(signed).alias("metal_ug"))
+            )
+            return _rows(summary, 4)
+
+        ids = None if enterprise_ids is None else tuple(sorted(enterprise_ids))
+        return self._answer(("flows", end, ids, element), compute)
 
     def export_declarations(self, first: date | None, last: date | None) -> list[tuple]:
         """`reconciliation.services.comparison.declaration_rows` from the lake."""
@@ -191,7 +266,7 @@ class SparkSource:
         corrected = self.frames["corrections"].select("corrected_id")
         exporters = self.frames["enterprises"].select(F.col("id").alias("x_id"), "identifier")
         exports = self.frames["exports"]
-        rows = (
+        declarations = (
             exports.join(events, exports.event_id == events.e_id)
             .join(corrected, exports.event_id == corrected.corrected_id, "left_anti")
             .join(exporters, exports.exporter_id == exporters.x_id)
@@ -205,122 +280,114 @@ class SparkSource:
                 "currency",
                 "identifier",
             )
-            .orderBy("id")
-            .collect()
         )
         return [
             (
-                r["hs_code"],
-                r["destination"],
-                EPOCH + timedelta(microseconds=r["micros"]),
-                mg_to_kg(r["kg"]),
-                r["fob_value"],
-                r["currency"],
-                r["identifier"],
+                hs_code,
+                destination,
+                EPOCH + timedelta(microseconds=micros),
+                mg_to_kg(kg),
+                fob_value,
+                currency,
+                identifier,
             )
-            for r in rows
+            for _id, hs_code, destination, micros, kg, fob_value, currency, identifier in _rows(
+                declarations, 1
+            )
         ]
 
     def mined_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
         """(quota, event, element, metal) of live mining origins, as the database's."""
         from pyspark.sql import functions as F
 
-        corrected = self.frames["corrections"].select("corrected_id")
-        origins = (
-            self.frames["origins"]
-            .where(F.col("quota_id").isin(quota_ids))
-            .join(corrected, F.col("event_id") == F.col("corrected_id"), "left_anti")
-            .select("quota_id", F.col("event_id").alias("o_event"), F.col("lot_id").alias("o_lot"))
-        )
-        lots = self.frames["lots"].select(F.col("id").alias("l_id"), F.col("mass_kg").alias("kg"))
-        elements = self.frames["lot_elements"].select("lot_id", "element", "fraction")
-        rows = (
-            origins.join(lots, origins.o_lot == lots.l_id)
-            .join(elements, lots.l_id == elements.lot_id)
-            .groupBy("quota_id", "o_event", "element")
-            .agg(F.sum(_metal_product()).alias("metal"))
-            .orderBy("quota_id", "o_event", "element")
-            .collect()
-        )
-        for row in rows:
-            yield row["quota_id"], row["o_event"], row["element"], float(row["metal"])
+        def compute():
+            corrected = self.frames["corrections"].select("corrected_id")
+            origins = (
+                self.frames["origins"]
+                .where(F.col("quota_id").isin(quota_ids))
+                .join(corrected, F.col("event_id") == F.col("corrected_id"), "left_anti")
+                .select("quota_id", F.col("event_id").alias("o_event"), "lot_id")
+            )
+            joined = self._origin_metal(origins)
+            rows = _rows(joined.groupBy("quota_id", "o_event", "element").agg(*_metal_sums()), 3)
+            for quota, event, element, whole, rest in rows:
+                yield quota, event, element, _metal(whole, rest)
+
+        return iter(self._answer(("mined", tuple(quota_ids)), compute))
 
     def separated_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
         """(quota, run, element, metal) consumed by live separation runs under the quotas;
         recycled feed (lots a recycling run made) left out, as `DatabaseSource` does."""
         from pyspark.sql import functions as F
 
-        transformations = self.frames["transformations"]
-        runs = transformations.select(
-            F.col("event_id").alias("t_event"), F.col("quota_id").alias("t_quota")
-        )
-        recycling = transformations.where(F.col("process") == Process.RECYCLING).select(
-            F.col("event_id").alias("r_event")
-        )
-        recycled = (
-            self.frames["lots"]
-            .join(recycling, F.col("created_by_id") == recycling.r_event)
-            .select(F.col("id").alias("r_lot"))
-        )
-        corrects = self.frames["corrections"].select(
-            F.col("event_id").alias("q_event"), F.col("corrected_id").alias("q_corrected")
-        )
-        corrected_runs = corrects.join(runs, corrects.q_corrected == runs.t_event).select(
-            "q_event", F.col("t_quota").alias("q_quota")
-        )
-        postings = self._netted(
-            self._stock(Window(None, None, None)).where(F.col("flow") == Flow.CONSUMED)  # type: ignore[arg-type]
-        ).where(F.col("net_kind") == EventKind.TRANSFORM)
-        postings = (
-            postings.join(runs, postings.event_id == runs.t_event, "left")
-            .join(corrected_runs, postings.event_id == corrected_runs.q_event, "left")
-            .withColumn("run_quota", F.coalesce("t_quota", "q_quota"))
-            .where(F.col("run_quota").isin(quota_ids))
-            .join(recycled, F.col("lot_id") == recycled.r_lot, "left_anti")
-        )
-        yield from self._grouped(postings, ("run_quota", "net_event"))
+        def compute():
+            transformations = self.frames["transformations"]
+            runs = transformations.select(
+                F.col("event_id").alias("t_event"), F.col("quota_id").alias("t_quota")
+            )
+            recycling = transformations.where(F.col("process") == Process.RECYCLING).select(
+                F.col("event_id").alias("r_event")
+            )
+            recycled = (
+                self.frames["lots"]
+                .join(recycling, F.col("created_by_id") == recycling.r_event)
+                .select(F.col("id").alias("r_lot"))
+            )
+            corrects = self.frames["corrections"].select(
+                F.col("event_id").alias("q_event"), F.col("corrected_id").alias("q_corrected")
+            )
+            corrected_runs = corrects.join(runs, corrects.q_corrected == runs.t_event).select(
+                "q_event", F.col("t_quota").alias("q_quota")
+            )
+            postings = self._live.where(
+                (F.col("flow") == Flow.CONSUMED) & (F.col("net_kind") == EventKind.TRANSFORM)
+            )
+            postings = (
+                postings.join(runs, postings.event_id == runs.t_event, "left")
+                .join(corrected_runs, postings.event_id == corrected_runs.q_event, "left")
+                .withColumn("run_quota", F.coalesce("t_quota", "q_quota"))
+                .where(F.col("run_quota").isin(quota_ids))
+                .join(recycled, F.col("lot_id") == recycled.r_lot, "left_anti")
+            )
+            return self._grouped(postings, ("run_quota", "net_event"))
+
+        return iter(self._answer(("separated", tuple(quota_ids)), compute))
 
     def due_shipments(self, window: Window, days: int) -> list[tuple]:
         """(shipment pk, kg, kg received or None) as `DatabaseSource.due_shipments`."""
         from pyspark.sql import functions as F
 
-        corrected = self.frames["corrections"].select("corrected_id")
-        events = self.frames["events"].join(
-            corrected, F.col("id") == F.col("corrected_id"), "left_anti"
-        )
-        due = window.as_of - timedelta(days=days)
-        shipped = events.where(
-            F.col("event_time") <= F.lit(due.astimezone(UTC).replace(tzinfo=None))
-        )
-        if window.start:
-            shipped = shipped.where(F.col("period") >= F.lit(window.start))
-        if window.end:
-            shipped = shipped.where(F.col("period") <= F.lit(window.end))
-        if window.months is not None:
-            shipped = shipped.where(F.col("period").isin(sorted(window.months)))
-        shipped = shipped.select(F.col("id").alias("s_event"), F.col("event_time").alias("at"))
-        receipts = (
-            self.frames["receipts"]
-            .join(
-                events.select(F.col("id").alias("r_event")), F.col("event_id") == F.col("r_event")
+        def compute():
+            corrected = self.frames["corrections"].select("corrected_id")
+            events = self.frames["events"].join(
+                corrected, F.col("id") == F.col("corrected_id"), "left_anti"
             )
-            .groupBy(F.col("shipment_id").alias("r_shipment"))
-            .agg(F.sum("kg").alias("received"))
-        )
-        shipments = self.frames["shipments"]
-        rows = (
-            shipments.join(shipped, shipments.event_id == shipped.s_event)
-            .join(receipts, shipments.id == receipts.r_shipment, "left")
-            .orderBy("at", "id")
-            .select("id", "kg", "received")
-            .collect()
-        )
-        return [
-            (r["id"], mg_to_kg(r["kg"]), None if r["received"] is None else mg_to_kg(r["received"]))
-            for r in rows
-        ]
+            due = window.as_of - timedelta(days=days)
+            shipped = events.where(
+                F.col("event_time") <= F.lit(due.astimezone(UTC).replace(tzinfo=None))
+            )
+            shipped = self._in_window(shipped, window).select(
+                F.col("id").alias("s_event"), F.unix_micros("event_time").alias("at")
+            )
+            receipts = (
+                self.frames["receipts"]
+                .join(
+                    events.select(F.col("id").alias("r_event")),
+                    F.col("event_id") == F.col("r_event"),
+                )
+                .groupBy(F.col("shipment_id").alias("r_shipment"))
+                .agg(F.sum("kg").alias("received"))
+            )
+            shipments = self.frames["shipments"]
+            due_rows = (
+                shipments.join(shipped, shipments.event_id == shipped.s_event)
+                .join(receipts, shipments.id == receipts.r_shipment, "left")
+                .select("at", "id", "kg", "received")
+            )
+            for _at, pk, kg, received in _rows(due_rows, 2):
+                yield pk, mg_to_kg(kg), None if received is None else mg_to_kg(received)
+
+        return self._answer(("due", window, days), compute)
 
     def latest_period(self) -> date | None:
-        from pyspark.sql import functions as F
-
-        return self.frames["events"].agg(F.max("period").alias("last")).collect()[0]["last"]
+        return self.frames.last_month("events")
