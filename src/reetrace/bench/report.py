@@ -145,11 +145,13 @@ def _scale_rows(steps: dict) -> list[tuple[str, str, str, str]]:
             )
         )
         if x.get("recompute_database_seconds"):
+            one_core = x.get("recompute_database", {}).get("one_core")
             rows.append(
                 (
                     "flow summary recomputed from the postings on Spark (balance's job)",
                     f"{x['curve'][0]['seconds']:.2f} s",
-                    f"{x['recompute_database_seconds']:.2f} s (the same on PostgreSQL)",
+                    f"{x['recompute_database_seconds']:.2f} s (the same on PostgreSQL"
+                    + (f"; {one_core['seconds']:.2f} s on one core)" if one_core else ")"),
                     f"{x['curve'][0]['seconds'] / x['recompute_database_seconds']:.2f}x",
                 )
             )
