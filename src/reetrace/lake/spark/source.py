@@ -17,11 +17,14 @@ unchanged on what Spark returns:
   names it: the events table is partitioned by that month).
 
 How it stays fast on a small machine and exact (measured in docs/performance.md):
-the products are taken in 64-bit integers, never in Java's BigDecimal: a mass of
-`kg` mg is split as `kg = whole * 10^6 + rest` (both signed like `kg`), so that
-`whole x fraction` and `rest x fraction` each fit a long (up to 9.2 million tonnes
-a posting; ANSI mode makes a larger one an error, never a wrong sum) and
-`kg x fraction = whole x fraction x 10^6 + rest x fraction`. The stock postings,
+the products and their sums are taken in 64-bit integers, never in Java's
+BigDecimal (which Spark uses for any DECIMAL past 18 digits): a mass of `kg` mg is
+split as `kg = q x 10^6 + r` (both signed like `kg`), and `r x fraction` again, so
+that `kg x fraction = whole x 10^6 + rest` with `whole = q x fraction + (r x
+fraction div 10^6)` and `|rest| < 10^6`. Each part fits a long, and so do their
+sums over a group: `whole` would need 9.2 million tonnes of metal in one group to
+pass 64 bits, `rest` 9 trillion postings (ANSI mode makes an overflow an error,
+never a wrong sum). The stock postings,
 netted for corrections, are read once per source and kept in Spark's cache, since
 detection asks several questions of them; answers are small, so they come back
 through Arrow unsorted and are ordered on the driver (a sort in Spark is a job of
@@ -44,7 +47,7 @@ from reetrace.ledger.choices import Bucket, EventKind, Flow, Process
 from reetrace.ledger.monthly import MG_PPB_PER_UG
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-SPLIT = 10**6  # kg = whole * SPLIT + rest: each part times a fraction fits 64 bits
+SPLIT = 10**6  # the products are split at a million (see the module doc)
 
 # The rules whose aggregates this source serves (the others read records one by
 # one or depend on tables the lake does not hold: see `NOT_PORTED`).
@@ -67,24 +70,22 @@ def _split_metal(frame, kg: str = "kg"):
     """`frame` with `metal_whole` and `metal_rest`: kg x fraction = whole x 10^6 + rest."""
     from pyspark.sql import functions as F
 
-    return frame.withColumn("metal_whole", F.expr(f"({kg} div {SPLIT}) * fraction")).withColumn(
-        "metal_rest", F.expr(f"({kg} % {SPLIT}) * fraction")
-    )
+    rest = f"(({kg} % {SPLIT}) * fraction)"
+    return frame.withColumn(
+        "metal_whole", F.expr(f"(({kg} div {SPLIT}) * fraction) + ({rest} div {SPLIT})")
+    ).withColumn("metal_rest", F.expr(f"{rest} % {SPLIT}"))
 
 
 def _metal_sums():
-    """Exact sums of the two parts (DECIMAL: a group's sum may pass 64 bits)."""
+    """The two parts summed per group, each in 64 bits (see the module doc)."""
     from pyspark.sql import functions as F
 
-    return (
-        F.sum(F.col("metal_whole").cast("decimal(19,0)")).alias("whole"),
-        F.sum(F.col("metal_rest").cast("decimal(19,0)")).alias("rest"),
-    )
+    return F.sum("metal_whole").alias("whole"), F.sum("metal_rest").alias("rest")
 
 
 def _metal(whole, rest) -> float:
     """mg x ppb of two exact sums, as the float the checks take."""
-    return float(int(whole) * SPLIT + int(rest))
+    return float(whole * SPLIT + rest)
 
 
 def _rows(frame, order: int) -> list[tuple]:
