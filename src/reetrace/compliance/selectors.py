@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from reetrace.accounts.models import User
 from reetrace.compliance import rules
-from reetrace.compliance.checks.base import Window
-from reetrace.compliance.checks.quotas import COLUMNS, limits_kg, quota_uses
+from reetrace.compliance.checks.quotas import COLUMNS, limits_kg, quota_totals
 from reetrace.compliance.choices import AlertStatus
 from reetrace.compliance.config import risk_weights, rule_params
 from reetrace.compliance.mass_balance import balance_report
@@ -215,26 +213,23 @@ class QuotaUse:
     unit: str = QUOTA_UNIT
 
 
-def quota_use(*, actor: User, year: int, as_of: datetime | None = None) -> list[QuotaUse]:
+def quota_use(*, actor: User, year: int) -> list[QuotaUse]:
     """Each quota of the year the actor may see, per column, ordered by quota code.
 
     National roles see every quota, an enterprise user its own. The use is the
-    quota check's own accumulation (`checks/quotas.py` `quota_uses`), so the status
-    here and the overrun alerts can never disagree.
+    quota check's own rows summed per quota (`checks/quotas.py` `quota_totals`, the
+    totals of `quota_uses`), so the status here and the overrun alerts agree.
     """
     quotas = Quota.objects.filter(year=year).select_related("enterprise").order_by("code")
     own = own_enterprise_only(actor, "quota use")
     if own is not None:
         quotas = quotas.filter(enterprise_id=own)
     quotas = {q.pk: q for q in quotas}
-    uses = quota_uses(list(quotas), Window(None, None, as_of or timezone.now()))
+    totals = quota_totals(list(quotas))
     params = rule_params("quota_usage")
     rows = []
     for pk, quota in quotas.items():
-        used = dict.fromkeys(COLUMNS, 0.0)
-        for use in uses.get(pk, {}).values():
-            for column in COLUMNS:
-                used[column] += use.reo[column]
+        used = totals.get(pk, dict.fromkeys(COLUMNS, 0.0))
         for column, limit in limits_kg(quota).items():
             status = rules.quota_level(
                 used[column], limit, warn_at=params["warn_at"], alert_at=params["alert_at"]

@@ -20,7 +20,15 @@ from django.db.models.functions import Cast, Coalesce
 from reetrace.compliance.checks.base import Window
 from reetrace.compliance.mass_balance import flow_totals
 from reetrace.ledger.choices import Bucket, EventKind, Flow, Process
-from reetrace.ledger.models import Event, LotElement, Origin, Posting, Shipment
+from reetrace.ledger.models import (
+    Correction,
+    Event,
+    LotElement,
+    Origin,
+    Posting,
+    Shipment,
+    Transformation,
+)
 from reetrace.registry.elements import ELEMENTS
 
 MG_PPB_PER_KG = 1e15
@@ -106,37 +114,48 @@ class DatabaseSource:
     def latest_period(self) -> date | None:
         return Event.objects.aggregate(last=Max("period"))["last"]
 
-    def mined_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
-        """(quota, event, element, metal) of the live mining origins under the quotas."""
+    def mined_metal(self, quota_ids: list[int], *, per_event: bool = True) -> Iterator[tuple]:
+        """(quota, event, element, metal) of the live mining origins under the quotas;
+        (quota, element, metal) summed over them when not `per_event`."""
+        keys = ("quota_id", "event_id") if per_event else ("quota_id",)
         rows = (
             Origin.objects.filter(quota_id__in=quota_ids, event__corrected_by__isnull=True)
-            .values("quota_id", "event_id", "lot__elements__element")
+            .values(*keys, "lot__elements__element")
             .annotate(metal=_LOT_METAL)
             .order_by()
         )
-        return _keyed(rows, ("quota_id", "event_id"))
+        return _keyed(rows, keys)
 
-    def separated_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
-        """(quota, run, element, metal) consumed by live separation runs under the quotas.
+    def separated_metal(self, quota_ids: list[int], *, per_event: bool = True) -> Iterator[tuple]:
+        """(quota, run, element, metal) consumed by live separation runs under the quotas;
+        (quota, element, metal) summed over the runs when not `per_event`.
 
         Recycled feed (lots a recycling run made) is no mining product: the total-quantity
         control of the 2024 Rare Earth Management Regulations covers mining and the
         smelting-separation of ore (that recycled feed is outside it is UNCONFIRMED), so
-        a run's recycled inputs draw on no quota."""
+        a run's recycled inputs draw on no quota.
+
+        The postings are first narrowed to the events that can carry a run's quota (the
+        runs under the quotas and the corrections of such runs, found by the quota's
+        index): the quota is a COALESCE over two joins that no index serves, so without
+        it every consumed posting of the ledger was joined before being filtered (the
+        national overview's quota table: 361 ms at a fifth of the medium year)."""
         quota = Coalesce(
             F("event__transformation__quota_id"),
             F("event__correction__corrected__transformation__quota_id"),
         )
+        keys = ("run_quota", "net_event") if per_event else ("run_quota",)
         rows = (
             live_postings(Window(None, None, None))  # type: ignore[arg-type]
+            .filter(event_id__in=_run_events(quota_ids))
             .annotate(run_quota=quota)
             .filter(net_kind=EventKind.TRANSFORM, flow=Flow.CONSUMED, run_quota__in=quota_ids)
             .exclude(lot__created_by__transformation__process=Process.RECYCLING)
-            .values("run_quota", "net_event", "lot__elements__element")
+            .values(*keys, "lot__elements__element")
             .annotate(metal=_METAL)
             .order_by()
         )
-        return _keyed(rows, ("run_quota", "net_event"))
+        return _keyed(rows, keys)
 
     def due_shipments(self, window: Window, days: int) -> list[tuple]:
         """(shipment pk, kg, kg received) of live shipments `days` old at `as_of`, oldest
@@ -155,6 +174,17 @@ class DatabaseSource:
 
 
 DATABASE = DatabaseSource()
+
+
+def _run_events(quota_ids: list[int]) -> list[int]:
+    """Keys of the events whose postings may count against the quotas as a run's: the
+    runs citing them (a replacement's own run included) and the corrections of those."""
+    runs = Transformation.objects.filter(quota_id__in=quota_ids)
+    corrections = Correction.objects.filter(corrected__transformation__quota_id__in=quota_ids)
+    return [
+        *runs.values_list("event_id", flat=True),
+        *corrections.values_list("event_id", flat=True),
+    ]
 
 
 def _keyed(rows, keys: tuple[str, ...]) -> Iterator[tuple]:

@@ -9,7 +9,6 @@ from datetime import date
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reetrace.compliance import selectors as compliance_selectors
@@ -104,7 +103,7 @@ def quota_table(actor, year: int) -> Table:
     overrun is, and the alert names the crossing).
     """
     rows = []
-    for use in compliance_selectors.quota_use(actor=actor, year=year, as_of=timezone.now()):
+    for use in compliance_selectors.quota_use(actor=actor, year=year):
         quota = use.quota
         rows.append(
             {
