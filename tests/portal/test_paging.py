@@ -18,6 +18,8 @@ from reetrace.accounts.permissions import UserRole as R
 from reetrace.core.tables import Column, Table
 from reetrace.portal.paging import PAGE_SIZE
 from reetrace.portal.tables import export_or_render
+from reetrace.registry.models import Enterprise
+from tests.factories.registry import EnterpriseFactory
 from tests.portal.conftest import signed_in
 from tests.portal.scenes import alert
 
@@ -143,3 +145,26 @@ def test_a_second_table_answers_prefixed_parameters(db):
         {"page": "2", "other-page": "1"}, main, Table("other", "Other", other.columns, other.rows)
     )
     assert main.pager.first == 51
+
+
+def test_the_register_pages_every_enterprise_by_keyset(chain):
+    """The register once stopped at its first 200 enterprises and built a row for each
+    of them; it now pages all of them, in identifier order, the search kept in the links."""
+    for n in range(230):
+        EnterpriseFactory(name_en=f"Paged firm {n}")
+    client = signed_in(chain.users[R.REGULATOR])
+    url = reverse("portal:enterprises")
+    seen, page = [], client.get(url)
+    while True:
+        rows = page.context["tables"]["enterprises"].rows
+        assert len(rows) <= PAGE_SIZE
+        seen += [r["identifier"] for r in rows]
+        following = link(page, "next")
+        if following is None:
+            break
+        page = client.get(url + following)
+    everyone = list(Enterprise.objects.order_by("identifier").values_list("identifier", flat=True))
+    assert len(everyone) > 230 and seen == everyone
+    found = client.get(url, {"q": "Paged firm 1"})  # 1, 10-19, 100-199
+    assert "1–50 of 111" in found.content.decode()
+    assert "q=Paged+firm+1" in link(found, "next")

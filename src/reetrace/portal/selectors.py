@@ -92,16 +92,17 @@ def domestic_parties(
     return list(rows[:limit] if limit else rows)
 
 
-def enterprises_search(query: str = "", limit: int = 200) -> list[Enterprise]:
-    """Registered parties whose identifier or name contains `query`."""
-    rows = Enterprise.objects.prefetch_related("roles").order_by("identifier")
+def enterprises_search(query: str = "") -> QuerySet[Enterprise]:
+    """Registered parties whose identifier or name contains `query`, all of them (the
+    register page pages them; it once showed only the first 200)."""
+    rows = Enterprise.objects.order_by("identifier")
     if query:
         rows = rows.filter(
             Q(identifier__icontains=query)
             | Q(name_en__icontains=query)
             | Q(name_zh__icontains=query)
         )
-    return list(rows[:limit])
+    return rows
 
 
 def closed_reports(enterprise: Enterprise) -> QuerySet[MonthlyReport]:

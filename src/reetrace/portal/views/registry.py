@@ -3,6 +3,7 @@ and counterparties (each section shown only to roles allowed to read it)."""
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -11,30 +12,53 @@ from reetrace.core.permissions import Permission as P
 from reetrace.core.tables import Column, Table
 from reetrace.portal import selectors
 from reetrace.portal.access import portal_page
+from reetrace.portal.paging import Listing, ListTable
 from reetrace.portal.tables import export_or_render, link_to
 from reetrace.portal.views.common import http_errors
 from reetrace.portal.views.enterprise import lots_table, reports_table, stock_table
+from reetrace.registry.choices import EnterpriseRole, EnterpriseStatus
 from reetrace.registry.selectors import enterprise_get
 from reetrace.trace.selectors import enterprise_visible, stock_of
 
 DIRECTIONS = {"sold_to": _("sold to"), "bought_from": _("bought from")}
 
 
-@portal_page(P.REGISTRY_ENTERPRISE_READ)
-def enterprises(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    rows = [
+ENTERPRISE_SORTS = {
+    "identifier": ("identifier",),
+    "country": ("country", "identifier"),
+    "province": ("province", "identifier"),
+    "status": ("status", "identifier"),
+}
+
+
+def enterprise_rows(enterprises) -> list[dict]:
+    """One page of the register as rows, roles fetched once for the page and labelled
+    from one lookup (a label per row through `get_..._display` hashed the lazy choices
+    every time: most of the page's time)."""
+    enterprises = list(enterprises)
+    prefetch_related_objects(enterprises, "roles")
+    roles, statuses = dict(EnterpriseRole.choices), dict(EnterpriseStatus.choices)
+    return [
         {
             "identifier": e.identifier,
             "name": e.display_name,
             "country": e.country,
             "province": e.province,
-            "roles": ", ".join(sorted(str(r.get_role_display()) for r in e.roles.all())),
-            "status": e.get_status_display(),
+            "roles": ", ".join(sorted(str(roles[r.role]) for r in e.roles.all())),
+            "status": statuses[e.status],
         }
-        for e in selectors.enterprises_search(query)
+        for e in enterprises
     ]
-    table = Table(
+
+
+@portal_page(P.REGISTRY_ENTERPRISE_READ)
+def enterprises(request: HttpRequest) -> HttpResponse:
+    """The register, paged by keyset: only the page shown is read and labelled."""
+    query = request.GET.get("q", "").strip()
+    listing = Listing(
+        selectors.enterprises_search(query), enterprise_rows, ENTERPRISE_SORTS, "identifier"
+    )
+    table = ListTable(
         "enterprises",
         _("Registered enterprises"),
         [
@@ -47,8 +71,9 @@ def enterprises(request: HttpRequest) -> HttpResponse:
             Column("roles", _("Roles")),
             Column("status", _("Status")),
         ],
-        rows,
+        [],
         _("No enterprise matches."),
+        listing=listing,
     )
     return export_or_render(request, "portal/enterprises.html", {"query": query}, [table])
 
