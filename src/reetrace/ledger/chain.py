@@ -137,6 +137,7 @@ def chain_verify(
         )
     if monthly:
         from reetrace.ledger.monthly import flows_compare
+        from reetrace.ledger.monthly_exports import exports_compare
         from reetrace.ledger.movements import movements_compare
 
         difference = flows_compare()
@@ -145,6 +146,9 @@ def chain_verify(
         difference = movements_compare()
         if difference is not None:
             return checked, ChainBreak("(summary)", checked, "ledger_monthlymovement", *difference)
+        difference = exports_compare()
+        if difference is not None:
+            return checked, ChainBreak("(summary)", checked, "ledger_monthlyexport", *difference)
     return checked, None
 
 

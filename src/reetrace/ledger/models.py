@@ -278,6 +278,29 @@ class MonthlyMovement(models.Model):
         ]
 
 
+class MonthlyExport(models.Model):
+    """kg of the export declarations in force per month, destination, HS code and
+    exporter (`ledger/monthly_exports.py`): what the export statistics read; capture
+    moves it with the declarations it sums, verify_chain re-derives it."""
+
+    period = models.DateField()
+    destination = models.CharField(max_length=2)
+    hs_code = models.CharField(max_length=10)
+    exporter = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kg = KilogramField(_("kg exported"))
+
+    class Meta:
+        constraints = [
+            # period first: the statistics read a run of months
+            models.UniqueConstraint(
+                fields=["period", "destination", "hs_code", "exporter"],
+                name="uniq_monthly_export",
+            )
+        ]
+
+
 class Checkpoint(models.Model):
     """A signed chain head (`ledger/checkpoints.py`); the signed file kept elsewhere is the proof,
     this row lets the public verification page show the newest."""

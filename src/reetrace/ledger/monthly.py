@@ -16,7 +16,7 @@ integers at capture, NUMERIC on PostgreSQL in the rebuild.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db import connection as default_connection
@@ -26,13 +26,23 @@ from reetrace.core.quantities import fraction_to_ppb, kg_to_mg
 if TYPE_CHECKING:  # the capture package imports this module
     from reetrace.ledger.capture.state import PostingSpec
 
-__all__ = ["flows_add", "flows_compare", "flows_rebuild", "metal_ug", "summary_upsert"]
+__all__ = [
+    "event_chunks",
+    "flows_add",
+    "flows_compare",
+    "flows_rebuild",
+    "metal_ug",
+    "summary_difference",
+    "summary_replace",
+    "summary_upsert",
+]
 
 MG_PPB_PER_UG = 1_000_000  # mg x ppb = 1e-15 kg; a microgram is 1e-9 kg
 _TABLE = "ledger_monthlyflow"
 _KEY = ("holder_id", "period", "bucket", "flow", "element")
 _TYPES = ("bigint", "date", "varchar", "varchar", "varchar")
 _MAX_PARAMETERS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535
+_EVENTS_PER_CHUNK = 10_000
 
 Key = tuple[int, object, str, str, str]
 
@@ -94,6 +104,40 @@ def summary_upsert(
                 insert + "VALUES " + ", ".join([mark] * len(chunk)) + add,
                 [v for row in chunk for v in row],
             )
+
+
+def event_chunks(keys: list[int]) -> Iterator[tuple[str, list[int]]]:
+    """(`e.id IN (...)` condition, its parameters) over the event keys, a chunk at a time
+    well below both databases' parameter limits: how the summaries derived from the
+    rows of given events (`movements.py`, `monthly_exports.py`) select them."""
+    for start in range(0, len(keys), _EVENTS_PER_CHUNK):
+        chunk = keys[start : start + _EVENTS_PER_CHUNK]
+        yield "e.id IN (" + ", ".join(["%s"] * len(chunk)) + ")", chunk
+
+
+def summary_replace(
+    connection, table: str, key: tuple[str, ...], types: tuple[str, ...], value: str, totals: dict
+) -> None:
+    """Replace a derived summary by `totals` (key tuple -> value; zeros left out)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed name)
+    rows = [(*k, v) for k, v in sorted(totals.items()) if v]
+    summary_upsert(connection, table, key, types, value, rows)
+
+
+def summary_difference(
+    connection, table: str, key: tuple[str, ...], value: str, derived: dict
+) -> tuple[tuple, object, object] | None:
+    """The first key (in key order) where the stored summary and `derived` differ, with
+    the stored value (None: no row) and the derived one; a missing row counts as 0, so a
+    row left at 0 by voids is no difference."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(key)}, {value} FROM {table}")  # noqa: S608
+        stored = {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+    differ = sorted(k for k in set(derived) | set(stored) if stored.get(k, 0) != derived.get(k, 0))
+    if not differ:
+        return None
+    return differ[0], stored.get(differ[0]), derived.get(differ[0], 0)
 
 
 def _upsert(connection, rows: list[tuple]) -> None:

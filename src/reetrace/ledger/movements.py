@@ -29,7 +29,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection as default_connection
 
 from reetrace.ledger.choices import EventKind
-from reetrace.ledger.monthly import metal_ug, summary_upsert
+from reetrace.ledger.monthly import (
+    event_chunks,
+    metal_ug,
+    summary_difference,
+    summary_replace,
+    summary_upsert,
+)
 from reetrace.registry.elements import ELEMENTS
 
 __all__ = [
@@ -49,7 +55,6 @@ UG_PER_KG = Decimal(1_000_000_000)
 _TABLE = "ledger_monthlymovement"
 _KEY = ("element", "period", "route", "source_kind", "source_form", "target")
 _TYPES = ("varchar", "date", "varchar", "varchar", "varchar", "varchar")
-_CHUNK = 10_000  # event keys per IN list, well below both databases' parameter limits
 
 Key = tuple[str, object, str, str, str, str]
 
@@ -122,9 +127,7 @@ def _totals(pairs: Iterable[tuple[Key, int]], sign: int = 1, into=None) -> dict[
 
 
 def _of_events(cursor, keys: list[int], sign: int, into: dict[Key, int]) -> None:
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        events = "e.id IN (" + ", ".join(["%s"] * len(chunk)) + ")"
+    for events, chunk in event_chunks(keys):
         _totals(_derived(cursor, events, chunk), sign, into)
 
 
@@ -148,29 +151,19 @@ def _all_in_force(connection) -> dict[Key, int]:
 
 def movements_rebuild(connection=default_connection) -> None:
     """Replace the summary by what the events in force wrote (raw SQL: safe in a migration)."""
-    totals = _all_in_force(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {_TABLE}")  # noqa: S608 (fixed name)
-    rows = [(*key, reo) for key, reo in sorted(totals.items()) if reo]
-    summary_upsert(connection, _TABLE, _KEY, _TYPES, "reo_ug", rows)
+    summary_replace(connection, _TABLE, _KEY, _TYPES, "reo_ug", _all_in_force(connection))
 
 
 def movements_compare(connection=default_connection) -> tuple[str, str] | None:
     """The first summary row the ledger's rows do not give (field, what differs), if any.
     A row may hold 0 where everything it summed was voided; a missing row is 0."""
-    derived = _all_in_force(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(_KEY)}, reo_ug FROM {_TABLE}")  # noqa: S608
-        stored = {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
-    differ = sorted(k for k in set(derived) | set(stored) if stored.get(k, 0) != derived.get(k, 0))
-    if not differ:
+    difference = summary_difference(connection, _TABLE, _KEY, "reo_ug", _all_in_force(connection))
+    if difference is None:
         return None
-    key = differ[0]
-    element, period, route, kind, form, target = key
-    found = stored.get(key)
+    (element, period, route, kind, form, target), found, derived = difference
     return (
         "reo_ug",
         f"{element} {period} {route} from {kind}/{form} to {target}: the summary holds "
         f"{'no row' if found is None else f'{found} µg'}, the ledger's rows give "
-        f"{derived.get(key, 0)} µg",
+        f"{derived} µg",
     )

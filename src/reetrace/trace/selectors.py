@@ -16,10 +16,17 @@ from reetrace.accounts.models import User
 from reetrace.core.access import visible_to
 from reetrace.core.errors import Forbidden, NotFound
 from reetrace.core.quantities import round_kg
-from reetrace.ledger.choices import Bucket, EventKind
+from reetrace.ledger.choices import Bucket
 from reetrace.ledger.codes import lot_code_validate
-from reetrace.ledger.models import ExportDeclaration, Lot, LotElement, Posting, Receipt, Shipment
-from reetrace.ledger.selectors import in_force
+from reetrace.ledger.models import (
+    ExportDeclaration,
+    Lot,
+    LotElement,
+    MonthlyExport,
+    Posting,
+    Receipt,
+    Shipment,
+)
 from reetrace.registry.elements import ELEMENTS
 from reetrace.registry.models import Enterprise
 from reetrace.trace.genealogy import DEFAULT_LIMIT, Direction, Genealogy, genealogy
@@ -214,28 +221,26 @@ def export_summary(
     volume; like a statistics office, they are pooled per month into one
     'confidential' row (destination '**').
     """
-    # An export declaration's event is the export or a correction replacing one: naming
-    # the kinds lets the (kind, period) index find the months' events (a range of the
-    # period alone read every event of the year: 182 to 78 ms at a fifth of medium).
-    exports = in_force(ExportDeclaration.objects.all()).filter(
-        event__kind__in=(EventKind.EXPORT, EventKind.CORRECT)
-    )
+    # The monthly export summary, kept by capture, holds the declarations in force per
+    # month, destination, HS code and exporter: grouping it needs no event, correction
+    # or declaration (the declarations of a year at medium scale took 0.3 s).
+    exports = MonthlyExport.objects.exclude(kg=0)
     if start:
-        exports = exports.filter(event__period__gte=start)
+        exports = exports.filter(period__gte=start)
     if end:
-        exports = exports.filter(event__period__lte=end)
+        exports = exports.filter(period__lte=end)
     rows = (
-        exports.values("event__period", "destination", "hs_code")
-        .annotate(kg=Sum("kg"), exporters=Count("exporter_id", distinct=True))
-        .order_by("event__period", "destination", "hs_code")
+        exports.values("period", "destination", "hs_code")
+        .annotate(kg=Sum("kg"), exporters=Count("exporter_id"))
+        .order_by("period", "destination", "hs_code")
     )
     cells: list[dict] = []
     pooled: dict[date, Decimal] = {}
     for r in rows:
         if r["exporters"] < min_exporters:
-            pooled[r["event__period"]] = pooled.get(r["event__period"], Decimal(0)) + r["kg"]
+            pooled[r["period"]] = pooled.get(r["period"], Decimal(0)) + r["kg"]
             continue
-        cells.append(_summary_cell(r["event__period"], r["destination"], r["hs_code"], r["kg"]))
+        cells.append(_summary_cell(r["period"], r["destination"], r["hs_code"], r["kg"]))
     cells += [_summary_cell(month, "**", "confidential", kg) for month, kg in pooled.items()]
     return sorted(cells, key=lambda c: (c["month"], c["destination"] == "**"))
 

@@ -60,7 +60,8 @@ BARE: dict[str, str] = {
     "portal:enterprises": "SELECT * FROM registry_enterprise ORDER BY identifier LIMIT 50",
     "portal:trace": "SELECT * FROM ledger_lot ORDER BY id DESC LIMIT 50",
     "portal:exports": (
-        "SELECT destination, SUM(kg) FROM ledger_exportdeclaration GROUP BY destination"
+        "SELECT period, destination, hs_code, SUM(kg), COUNT(*) FROM ledger_monthlyexport "
+        "WHERE kg <> 0 GROUP BY period, destination, hs_code"
     ),
     "compliance:alerts": (
         "SELECT * FROM compliance_alert ORDER BY severity, period DESC, id DESC LIMIT 50"

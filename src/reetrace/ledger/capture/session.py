@@ -22,8 +22,10 @@ from reetrace.ledger.capture.content import WRITE_ORDER, content_digest
 from reetrace.ledger.capture.prefetch import state_load
 from reetrace.ledger.capture.state import BatchState, CapturedEvent, CaptureResult, Plan
 from reetrace.ledger.chain import chain_extend
+from reetrace.ledger.choices import EventKind
 from reetrace.ledger.models import Correction, Event, LotElement, LotLink, Posting
 from reetrace.ledger.monthly import flows_add
+from reetrace.ledger.monthly_exports import exports_add
 from reetrace.ledger.movements import MOVING_KINDS, movements_add
 from reetrace.ledger.schemas import EventItem
 from reetrace.ledger.seal import plan_seal
@@ -41,6 +43,7 @@ POSTING_COLUMNS = (
     "period",
 )
 LINK_COLUMNS = ("event_id", "parent_id", "child_id", "kg", "reo_kg")
+EXPORTING_KINDS = {EventKind.EXPORT, EventKind.CORRECT}
 
 
 class ConcurrentWrite(Exception):
@@ -133,14 +136,20 @@ def plans_write(plans: list[Plan]) -> None:
     _plain_rows_write(plans)
     # The monthly summaries move with the rows they sum, in this same transaction.
     flows_add(spec for plan in plans for spec in plan.postings)
+    voided = [
+        correction.corrected
+        for plan in plans
+        for correction in plan.rows.get(Correction, [])
+        if isinstance(correction, Correction)
+    ]
     movements_add(
         added=[plan.event.pk for plan in plans if plan.event.kind in MOVING_KINDS],
-        voided=[
-            correction.corrected.pk
-            for plan in plans
-            for correction in plan.rows.get(Correction, [])
-            if isinstance(correction, Correction)
-        ],
+        voided=[event.pk for event in voided],
+    )
+    # an export declaration is written by an export or a correction replacing one
+    exports_add(
+        added=[plan.event.pk for plan in plans if plan.event.kind in EXPORTING_KINDS],
+        voided=[event.pk for event in voided if event.kind == EventKind.EXPORT],
     )
     for plan in plans:
         for row in plan.extra_rows:
