@@ -8,10 +8,12 @@ import json
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Sum, TextField
+from django.db.models.functions import Cast
 
 from reetrace.exportcontrol.choices import CLOSED_STATES
 from reetrace.exportcontrol.choices import ApplicationState as S
@@ -66,21 +68,8 @@ def _decisions() -> dict:
         counts = decided.values_list(field, "state").annotate(n=Count("pk")).order_by()
         for key, state, n in counts:
             table[name][key][state] += n
-    elements: dict[int, set[str]] = defaultdict(set)
-    states: dict[int, str] = {}
-    named: dict[str, set[str]] = {}
-    items = ApplicationItem.objects.filter(application__in=decided.values("pk"))
-    for pk, state, codes in items.values_list(
-        "application_id", "application__state", "control_codes"
-    ):
-        key = json.dumps(codes)
-        if key not in named:
-            named[key] = _elements([codes])
-        elements[pk] |= named[key]
-        states[pk] = state
-    for pk, state in states.items():
-        for element in elements[pk] or {"none"}:
-            table["by_element"][element][state] += 1
+    for element, state, n in _by_element((S.APPROVED, S.REJECTED)):
+        table["by_element"][element][state] += n
     return {
         name: [
             {"key": key, "approved": c[S.APPROVED], "rejected": c[S.REJECTED]}
@@ -88,6 +77,52 @@ def _decisions() -> dict:
         ]
         for name, rows in table.items()
     }
+
+
+def _by_element(states: tuple[str, ...]) -> Iterator[tuple[str, str, int]]:
+    """(element, state, applications) of the applications in `states`, each counted once per
+    element its items name ("none" when they name none).
+
+    An application of one item (nearly all) is counted per list of control codes in the
+    database, grouped on the list's text (no JSON decoded or compared per row), and the
+    few lists turned into elements here; only applications of several items are read
+    item by item, to take the union of their elements. (Reading and decoding every item
+    of every decision took 0.5 s for 12,000 applications.)"""
+    items = ApplicationItem.objects.filter(application__state__in=states)
+    several = (
+        items.values("application_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("application_id")
+    )
+    named: dict[str, set[str]] = {}
+
+    def elements(codes: str | list[str]) -> set[str]:
+        key = codes if isinstance(codes, str) else json.dumps(codes)
+        if key not in named:
+            named[key] = _elements([json.loads(key)])
+        return named[key]
+
+    single = (
+        items.exclude(application_id__in=several)
+        .annotate(codes=Cast("control_codes", TextField()))
+        .values_list("codes", "application__state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for codes, state, n in single:
+        for element in elements(codes) or {"none"}:
+            yield element, state, n
+    union: dict[int, set[str]] = defaultdict(set)
+    states: dict[int, str] = {}
+    for pk, state, codes in items.filter(application_id__in=several).values_list(
+        "application_id", "application__state", "control_codes"
+    ):
+        union[pk] |= elements(codes)
+        states[pk] = state
+    for pk, state in states.items():
+        for element in union[pk] or {"none"}:
+            yield element, state, 1
 
 
 def _clocks(today: date) -> dict:
