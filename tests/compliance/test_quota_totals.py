@@ -1,6 +1,7 @@
-"""The quota table's totals (`quota_totals`, summed per quota and element in the
-database) are what the quota check accumulates event by event (`quota_uses`), voided
-mining and runs included, so the table's status and the overrun alerts agree."""
+"""The quota table's totals (`quota_totals`, read from the quota draw summary capture
+keeps) are what the quota check accumulates event by event (`quota_uses`), voided
+mining and runs included, so the table's status and the overrun alerts agree; the
+summary is what its rebuild derives, and verify_chain names a change to it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from reetrace.compliance.checks.quotas import COLUMNS, quota_totals, quota_uses
 from reetrace.compliance.models import Alert
 from reetrace.compliance.selectors import quota_use
 from reetrace.compliance.services.detection import detect
+from reetrace.ledger.chain import chain_verify
+from reetrace.ledger.models import QuotaDraw
+from reetrace.ledger.quota_draws import draws_rebuild
 from reetrace.registry.models import Quota
 from reetrace.synth.dataset import produce
 from reetrace.synth.demo import demo_users
@@ -51,7 +55,9 @@ def _void(event_id: str, target: str) -> dict:
     }
 
 
-def test_totals_equal_the_checks_accumulation_with_voided_mining_and_runs(world):
+def voided_mining_and_runs(world) -> None:
+    """Three lots mined under a 10 t quota, one voided; a run under the separation quota
+    voided, another standing."""
     QuotaFactory(code="Q-SMALL", enterprise=world.miner, light_t="10", medium_heavy_t="1")
     mined = [mine_event(n) | {"quota": "Q-SMALL"} for n in (2, 3, 4)]
     world.capture(world.miner, *mined)
@@ -60,6 +66,28 @@ def test_totals_equal_the_checks_accumulation_with_voided_mining_and_runs(world)
     world.capture(world.separator, separation("sep-a", "20000", yield_="0.95"))
     world.capture(world.separator, _void("void-sep-a", "sep-a"))
     world.capture(world.separator, separation("sep-b", "10000", yield_="0.95", out_lot=102))
+
+
+def draws() -> dict[tuple, int]:
+    return {(d.quota_id, d.element, d.source): d.metal_ug for d in QuotaDraw.objects.all()}
+
+
+def test_capture_keeps_the_draws_the_rebuild_derives_and_verify_names_a_change(world):
+    voided_mining_and_runs(world)
+    kept = draws()
+    assert {source for _, _, source in kept} == {"mining", "separation"}
+    QuotaDraw.objects.all().delete()
+    draws_rebuild()
+    assert {k: v for k, v in draws().items() if v} == {k: v for k, v in kept.items() if v}
+    assert chain_verify()[1] is None
+    row = QuotaDraw.objects.filter(source="separation").first()
+    QuotaDraw.objects.filter(pk=row.pk).update(metal_ug=row.metal_ug + 1)
+    found = chain_verify()[1]
+    assert found is not None and (found.table, found.field) == ("ledger_quotadraw", "metal_ug")
+
+
+def test_totals_equal_the_checks_accumulation_with_voided_mining_and_runs(world):
+    voided_mining_and_runs(world)
     quota_ids = list(Quota.objects.values_list("pk", flat=True))
     totals, accumulated = quota_totals(quota_ids), _accumulated(quota_ids, when(12, 20))
     _assert_same(totals, accumulated)

@@ -139,6 +139,7 @@ def chain_verify(
         from reetrace.ledger.monthly import flows_compare
         from reetrace.ledger.monthly_exports import exports_compare
         from reetrace.ledger.movements import movements_compare
+        from reetrace.ledger.quota_draws import draws_compare
 
         difference = flows_compare()
         if difference is not None:
@@ -149,6 +150,9 @@ def chain_verify(
         difference = exports_compare()
         if difference is not None:
             return checked, ChainBreak("(summary)", checked, "ledger_monthlyexport", *difference)
+        difference = draws_compare()
+        if difference is not None:
+            return checked, ChainBreak("(summary)", checked, "ledger_quotadraw", *difference)
     return checked, None
 
 

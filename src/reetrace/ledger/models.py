@@ -301,6 +301,23 @@ class MonthlyExport(models.Model):
         ]
 
 
+class QuotaDraw(models.Model):
+    """Metal per quota, element and source (mining origins, separation inputs) drawn on
+    the quota by the events in force (`ledger/quota_draws.py`): what the quota table
+    shows; capture moves it with the rows it sums, verify_chain re-derives it. Metal is
+    integer micrograms (negative for separation: consumed postings)."""
+
+    quota = models.ForeignKey(Quota, on_delete=models.PROTECT, related_name="+", db_index=False)
+    element = models.CharField(max_length=2)
+    source = models.CharField(max_length=16)
+    metal_ug = models.BigIntegerField(_("metal, micrograms"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quota", "element", "source"], name="uniq_quota_draw")
+        ]
+
+
 class Checkpoint(models.Model):
     """A signed chain head (`ledger/checkpoints.py`); the signed file kept elsewhere is the proof,
     this row lets the public verification page show the newest."""

@@ -114,21 +114,18 @@ class DatabaseSource:
     def latest_period(self) -> date | None:
         return Event.objects.aggregate(last=Max("period"))["last"]
 
-    def mined_metal(self, quota_ids: list[int], *, per_event: bool = True) -> Iterator[tuple]:
-        """(quota, event, element, metal) of the live mining origins under the quotas;
-        (quota, element, metal) summed over them when not `per_event`."""
-        keys = ("quota_id", "event_id") if per_event else ("quota_id",)
+    def mined_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
+        """(quota, event, element, metal) of the live mining origins under the quotas."""
         rows = (
             Origin.objects.filter(quota_id__in=quota_ids, event__corrected_by__isnull=True)
-            .values(*keys, "lot__elements__element")
+            .values("quota_id", "event_id", "lot__elements__element")
             .annotate(metal=_LOT_METAL)
             .order_by()
         )
-        return _keyed(rows, keys)
+        return _keyed(rows, ("quota_id", "event_id"))
 
-    def separated_metal(self, quota_ids: list[int], *, per_event: bool = True) -> Iterator[tuple]:
-        """(quota, run, element, metal) consumed by live separation runs under the quotas;
-        (quota, element, metal) summed over the runs when not `per_event`.
+    def separated_metal(self, quota_ids: list[int]) -> Iterator[tuple]:
+        """(quota, run, element, metal) consumed by live separation runs under the quotas.
 
         Recycled feed (lots a recycling run made) is no mining product: the total-quantity
         control of the 2024 Rare Earth Management Regulations covers mining and the
@@ -139,23 +136,23 @@ class DatabaseSource:
         runs under the quotas and the corrections of such runs, found by the quota's
         index): the quota is a COALESCE over two joins that no index serves, so without
         it every consumed posting of the ledger was joined before being filtered (the
-        national overview's quota table: 361 ms at a fifth of the medium year)."""
+        quota check's and, before `ledger/quota_draws.py`, the quota table's read: 361 ms
+        at a fifth of the medium year)."""
         quota = Coalesce(
             F("event__transformation__quota_id"),
             F("event__correction__corrected__transformation__quota_id"),
         )
-        keys = ("run_quota", "net_event") if per_event else ("run_quota",)
         rows = (
             live_postings(Window(None, None, None))  # type: ignore[arg-type]
             .filter(event_id__in=_run_events(quota_ids))
             .annotate(run_quota=quota)
             .filter(net_kind=EventKind.TRANSFORM, flow=Flow.CONSUMED, run_quota__in=quota_ids)
             .exclude(lot__created_by__transformation__process=Process.RECYCLING)
-            .values(*keys, "lot__elements__element")
+            .values("run_quota", "net_event", "lot__elements__element")
             .annotate(metal=_METAL)
             .order_by()
         )
-        return _keyed(rows, keys)
+        return _keyed(rows, ("run_quota", "net_event"))
 
     def due_shipments(self, window: Window, days: int) -> list[tuple]:
         """(shipment pk, kg, kg received) of live shipments `days` old at `as_of`, oldest

@@ -27,6 +27,7 @@ from reetrace.ledger.models import Correction, Event, LotElement, LotLink, Posti
 from reetrace.ledger.monthly import flows_add
 from reetrace.ledger.monthly_exports import exports_add
 from reetrace.ledger.movements import MOVING_KINDS, movements_add
+from reetrace.ledger.quota_draws import DRAWING_KINDS, draws_add
 from reetrace.ledger.schemas import EventItem
 from reetrace.ledger.seal import plan_seal
 
@@ -145,6 +146,10 @@ def plans_write(plans: list[Plan]) -> None:
     movements_add(
         added=[plan.event.pk for plan in plans if plan.event.kind in MOVING_KINDS],
         voided=[event.pk for event in voided],
+    )
+    draws_add(
+        added=[plan.event.pk for plan in plans if plan.event.kind in DRAWING_KINDS],
+        voided=[event.pk for event in voided if event.kind == EventKind.MINE],
     )
     # an export declaration is written by an export or a correction replacing one
     exports_add(
