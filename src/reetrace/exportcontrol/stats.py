@@ -89,11 +89,11 @@ def _by_element(states: tuple[str, ...]) -> Iterator[tuple[str, str, int]]:
     item by item, to take the union of their elements. (Reading and decoding every item
     of every decision took 0.5 s for 12,000 applications.)"""
     items = ApplicationItem.objects.filter(application__state__in=states)
-    several = (
-        items.values("application_id")
+    several = list(
+        ApplicationItem.objects.values("application_id")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
-        .values("application_id")
+        .values_list("application_id", flat=True)
     )
     named: dict[str, set[str]] = {}
 
@@ -115,6 +115,8 @@ def _by_element(states: tuple[str, ...]) -> Iterator[tuple[str, str, int]]:
             yield element, state, n
     union: dict[int, set[str]] = defaultdict(set)
     states: dict[int, str] = {}
+    if not several:
+        return
     for pk, state, codes in items.filter(application_id__in=several).values_list(
         "application_id", "application__state", "control_codes"
     ):
