@@ -106,7 +106,10 @@ def test_dashboard_shows_stock_events_and_closed_months(chain):
     stock = tables["stock_by_product"].rows
     assert [(r["product"], r["kg"]) for r in stock] == [("MAGNET-NDFEB-SINTERED", 300)]
     assert [r["period"] for r in tables["closed_months"].rows] == ["2025-03"]
-    assert "x-1" in {r["event_id"] for r in tables["recent_events"].rows}
+    listed = {r["event_id"] for r in tables["recent_events"].rows}
+    own = set(Event.objects.filter(reporter=chain.magnet_maker).values_list("event_id", flat=True))
+    assert "x-1" in listed and listed == own
+    assert "s-m" not in listed, "a shipment to it is another's event"
     assert "kg" in page.content.decode()
 
 
