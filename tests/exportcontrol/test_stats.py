@@ -163,3 +163,19 @@ def test_an_application_counts_once_per_element_its_items_name(decisions):
     assert rows["Tb"]["approved"] + rows["Tb"]["rejected"] == 1, "the first, once"
     assert rows["none"]["approved"] + rows["none"]["rejected"] == 1, "the second"
     assert third.items.get().control_codes and "Dy" in rows
+
+
+def test_the_application_list_order_is_read_from_an_index(postgres_only, decisions):
+    """The list pages applications newest first by keyset; an index on (created_at, id)
+    serves that order, so a page reads its rows rather than sorting all applications."""
+    from django.db import connection
+
+    from reetrace.exportcontrol.models import Application
+
+    page = Application.objects.order_by("-created_at", "-pk")[:51]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan Backward using exportcontr_created_8612a6_idx" in plan, plan

@@ -51,7 +51,13 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["number"]
-        indexes = [models.Index(fields=["state"]), models.Index(fields=["consignee_country"])]
+        indexes = [
+            models.Index(fields=["state"]),
+            models.Index(fields=["consignee_country"]),
+            # the application list's default order, newest first, paged by keyset (without
+            # it every page sorted all applications: 51 ms at medium scale)
+            models.Index(fields=["created_at", "id"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
