@@ -141,18 +141,16 @@ def chain_verify(
         from reetrace.ledger.movements import movements_compare
         from reetrace.ledger.quota_draws import draws_compare
 
-        difference = flows_compare()
-        if difference is not None:
-            return checked, ChainBreak("(summary)", checked, "ledger_monthlyflow", *difference)
-        difference = movements_compare()
-        if difference is not None:
-            return checked, ChainBreak("(summary)", checked, "ledger_monthlymovement", *difference)
-        difference = exports_compare()
-        if difference is not None:
-            return checked, ChainBreak("(summary)", checked, "ledger_monthlyexport", *difference)
-        difference = draws_compare()
-        if difference is not None:
-            return checked, ChainBreak("(summary)", checked, "ledger_quotadraw", *difference)
+        summaries = (
+            (flows_compare, "ledger_monthlyflow"),
+            (movements_compare, "ledger_monthlymovement"),
+            (exports_compare, "ledger_monthlyexport"),
+            (draws_compare, "ledger_quotadraw"),
+        )
+        for compare, table in summaries:
+            difference = compare()
+            if difference is not None:
+                return checked, ChainBreak("(summary)", checked, table, *difference)
     return checked, None
 
 
